@@ -1,0 +1,50 @@
+// A progress bar on a TTY (redrawn in place on stderr), nothing on a pipe or in CI,
+// so logs stay readable. Messages printed through `log` never tear the bar.
+export interface Progress {
+  /** Adds to the total (work discovered as it goes, e.g. camera listings). */
+  grow(n: number): void;
+  /** Marks n items done, with an optional label of the current item. */
+  tick(n?: number, label?: string): void;
+  /** Prints a line above the bar. */
+  log(line: string): void;
+  done(): void;
+}
+
+export function createProgress(title: string, total = 0, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const live = stream.isTTY === true && !process.env.CI;
+  let done = 0;
+  let label = "";
+  let lastDraw = 0;
+  const clear = () => live && stream.write("\r\x1b[2K");
+  const draw = (force = false) => {
+    if (!live) return;
+    const now = Date.now();
+    if (!force && now - lastDraw < 80) return;
+    lastDraw = now;
+    const width = 24;
+    const ratio = total > 0 ? Math.min(1, done / total) : 0;
+    const filled = Math.round(ratio * width);
+    const columns = stream.columns ?? 80;
+    const line = `${title} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${label}`;
+    stream.write(`\r\x1b[2K${line.slice(0, columns - 1)}`);
+  };
+  return {
+    grow(n) {
+      total += n;
+      draw();
+    },
+    tick(n = 1, current) {
+      done += n;
+      if (current !== undefined) label = current;
+      draw();
+    },
+    log(line) {
+      clear();
+      stream.write(line + "\n");
+      draw(true);
+    },
+    done() {
+      clear();
+    },
+  };
+}

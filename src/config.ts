@@ -1,0 +1,112 @@
+// The gallery's configuration: `rotunda.json` at the root of a gallery folder.
+// Parsed and validated once, at the edge, into typed options the stages receive.
+// Every field is optional: a plain folder of pictures builds with the defaults.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+export const CONFIG_FILE = "rotunda.json";
+
+/** Camera names become folder names under the gallery and ledger file names. */
+const cameraName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, "use letters, digits, '-' and '_' only (it names a folder)");
+
+const cameraSchema = z.strictObject({
+  name: cameraName,
+  url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }),
+  username: z.string().min(1).optional(),
+  /** Name of the environment variable holding the password: never the password itself. */
+  passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+});
+
+const pullSchema = z.strictObject({
+  /** Files downloaded at once across all cameras. */
+  concurrency: z.int().min(1).max(256).default(8),
+  /** Files downloaded at once from one camera (a THETA serves one or two well). */
+  perCamera: z.int().min(1).max(16).default(2),
+  /** Remove a picture from the camera once it is safely on disk. */
+  deleteAfter: z.boolean().default(false),
+  /** Folder, relative to the gallery, where each camera's pictures land (one sub-folder per camera). */
+  into: z.string().default("cameras"),
+});
+
+const processSchema = z.strictObject({
+  /** Widest web variant; pictures wider than this are scaled down. */
+  maxWidth: z.int().min(256).max(16384).default(8192),
+  /** JPEG quality of the web variant. */
+  quality: z.int().min(1).max(100).default(85),
+  /** Publish GPS coordinates in metadata and pages (off: privacy by default). */
+  publishGps: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  title: z.string().default("Rotunda gallery"),
+  description: z.string().optional(),
+  /** Public URL of the site, used for absolute links (social cards, sitemap). */
+  baseUrl: z.url().optional(),
+  cameras: z.array(cameraSchema).default([]),
+  pull: pullSchema.prefault({}),
+  process: processSchema.prefault({}),
+}).superRefine((config, ctx) => {
+  const seen = new Set<string>();
+  config.cameras.forEach((camera, i) => {
+    if (seen.has(camera.name)) {
+      ctx.addIssue({ code: "custom", path: ["cameras", i, "name"], message: `camera name "${camera.name}" is used twice` });
+    }
+    seen.add(camera.name);
+  });
+});
+
+export type GalleryConfig = z.infer<typeof configSchema>;
+export type CameraConfig = z.infer<typeof cameraSchema>;
+export type ProcessConfig = z.infer<typeof processSchema>;
+export type PullConfig = z.infer<typeof pullSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** One line per problem, naming the camera where there is one: `cameras[1] (lobby).url: must be …`. */
+function describeIssues(error: z.ZodError, raw: unknown): string {
+  return error.issues
+    .map((issue) => {
+      let where = issue.path
+        .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+        .join("");
+      if (issue.path[0] === "cameras" && typeof issue.path[1] === "number") {
+        const name = (raw as { cameras?: Array<{ name?: unknown }> }).cameras?.[issue.path[1]]?.name;
+        if (typeof name === "string") where = where.replace(/^cameras\[\d+\]/, `$& (${name})`);
+      }
+      const message =
+        issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
+      return where ? `${where}: ${message}` : message;
+    })
+    .join("\n");
+}
+
+export function parseConfig(raw: unknown, source = CONFIG_FILE): GalleryConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`${source}: invalid configuration\n${describeIssues(result.error, raw)}`);
+  return result.data;
+}
+
+/** Reads `<galleryDir>/rotunda.json`; a gallery without one gets the defaults. */
+export async function loadConfig(galleryDir: string): Promise<GalleryConfig> {
+  const file = path.join(galleryDir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return parseConfig({});
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(raw, file);
+}

@@ -1,0 +1,159 @@
+// The one contract between prebuild (pull + process) and render.
+//
+// `process` writes it, `render` (Eleventy global data) and `serve` read it; nothing
+// else passes between those stages. It lives in the output folder at
+// `.rotunda/manifest.json` so it always describes the media beside it, and it is
+// never deployed (deploy skips dot-folders). New pipeline features add optional
+// fields; a change that breaks old readers bumps MANIFEST_VERSION.
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+export const MANIFEST_VERSION = 1;
+/** Folder inside the output that holds build state: manifest, process cache. Never deployed. */
+export const STATE_DIR = ".rotunda";
+export const MANIFEST_FILE = "manifest.json";
+
+/** A file in the output, by its site-absolute URL ("/media/…"). */
+const fileRef = z.object({
+  url: z.string().startsWith("/"),
+  bytes: z.int().nonnegative(),
+});
+
+const imageRef = fileRef.extend({
+  width: z.int().positive(),
+  height: z.int().positive(),
+});
+
+/** An equirectangular JPEG of the panorama, at some size and quality. */
+const variant = imageRef.extend({
+  quality: z.int().min(1).max(100),
+});
+
+/** Pannellum settings computed at build time from GPano (see process/gpano.ts). */
+const viewerConfig = z.object({
+  /** Degrees from true north to the picture's centre (GPano PoseHeadingDegrees). */
+  northOffset: z.number().optional(),
+  yaw: z.number(),
+  pitch: z.number(),
+  hfov: z.number(),
+  /** Horizontal / vertical angle of view covered by the picture, and the vertical offset of its centre. */
+  haov: z.number(),
+  vaov: z.number(),
+  vOffset: z.number(),
+  /** Horizon tilt correction from GPano PosePitch/PoseRoll. */
+  horizonPitch: z.number().optional(),
+  horizonRoll: z.number().optional(),
+  /** Limits so a partial panorama cannot be turned past its edges. */
+  minPitch: z.number().optional(),
+  maxPitch: z.number().optional(),
+  minYaw: z.number().optional(),
+  maxYaw: z.number().optional(),
+});
+
+const metadataEntry = z.object({ label: z.string(), value: z.string() });
+
+export const panoramaRecordSchema = z.object({
+  /** Stable identity: the slug, unique in the gallery. */
+  id: z.string().min(1),
+  /** URL segment of the panorama's page (`/<slug>/`); from the file name or the sidecar, never from the bytes. */
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  source: z.object({
+    /** Path of the original, relative to the gallery folder, with forward slashes. */
+    path: z.string(),
+    /** SHA-256 of the original's bytes, hex. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z.int().nonnegative(),
+    format: z.string(),
+  }),
+  title: z.string(),
+  /** Caption text from the sidecar, plain text; blank lines separate paragraphs. */
+  caption: z.string().optional(),
+  /** Capture time as an ISO 8601 string, with its UTC offset when the camera recorded one. */
+  captureDate: z.string().optional(),
+  /** Credit line and licence shown on the panorama's page. */
+  credit: z.string().optional(),
+  license: z.string().optional(),
+  /** Size of the original. */
+  width: z.int().positive(),
+  height: z.int().positive(),
+  /** Equirectangular variants, widest first. The first is the default for capable devices. */
+  variants: z.array(variant).min(1),
+  thumbnail: imageRef,
+  /** A tiny, blurry picture for the viewer to show while the panorama loads. */
+  preview: imageRef,
+  /** Every published metadata tag as JSON (privacy rules applied). */
+  metadata: fileRef,
+  /** The few tags worth a table on the page, in display order (privacy rules applied). */
+  metadataTable: z.array(metadataEntry),
+  viewer: viewerConfig,
+});
+
+export const manifestSchema = z.object({
+  version: z.literal(MANIFEST_VERSION),
+  generator: z.literal("rotunda"),
+  gallery: z.object({
+    title: z.string(),
+    description: z.string().optional(),
+    baseUrl: z.string().optional(),
+  }),
+  /** Ordered for the index: newest capture first, then title. */
+  panoramas: z.array(panoramaRecordSchema),
+  /** Originals that could not be processed, with why: shown by `serve`, counted by the build. */
+  failures: z.array(z.object({ source: z.string(), message: z.string() })).default([]),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type PanoramaRecord = z.infer<typeof panoramaRecordSchema>;
+export type Variant = z.infer<typeof variant>;
+export type ImageRef = z.infer<typeof imageRef>;
+export type FileRef = z.infer<typeof fileRef>;
+export type ViewerConfig = z.infer<typeof viewerConfig>;
+export type MetadataEntry = z.infer<typeof metadataEntry>;
+
+export class ManifestError extends Error {
+  override name = "ManifestError";
+}
+
+export function manifestPath(outputDir: string): string {
+  return path.join(outputDir, STATE_DIR, MANIFEST_FILE);
+}
+
+export function validateManifest(raw: unknown, source = "manifest"): Manifest {
+  const result = manifestSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.slice(0, 5).map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ManifestError(`${source}: not a valid Rotunda manifest (rebuild with \`rotunda process\`)\n${lines.join("\n")}`);
+  }
+  const slugs = new Set<string>();
+  for (const p of result.data.panoramas) {
+    if (slugs.has(p.slug)) throw new ManifestError(`${source}: two panoramas share the slug "${p.slug}"`);
+    slugs.add(p.slug);
+  }
+  return result.data;
+}
+
+export async function readManifest(outputDir: string): Promise<Manifest> {
+  const file = manifestPath(outputDir);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new ManifestError(`${file}: no manifest; run \`rotunda process\` (or \`rotunda build\`) first`);
+    }
+    throw error;
+  }
+  return validateManifest(JSON.parse(text), file);
+}
+
+/** Writes atomically (temp file + rename) so a reader never sees half a manifest. */
+export async function writeManifest(outputDir: string, manifest: Manifest): Promise<string> {
+  const checked = validateManifest(manifest, "manifest being written");
+  const file = manifestPath(outputDir);
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(checked, null, 2) + "\n");
+  await rename(temp, file);
+  return file;
+}
