@@ -1,0 +1,142 @@
+// The deploy itself: scan dist/, list the bucket, plan, then upload phase by
+// phase (assets, pages, home, feeds) and prune last. A phase with a failed upload
+// stops the deploy there, so no page ever goes up pointing at a missing file, and
+// nothing is deleted unless every upload landed.
+import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { stat } from "node:fs/promises";
+import { PHASES, type Phase } from "./headers.ts";
+import { scanSite } from "./local.ts";
+import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
+import { mapLimit } from "./pool.ts";
+import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
+import { DEFAULT_UPLOAD_OPTIONS, uploadFile, withRetry, type UploadOptions } from "./upload.ts";
+
+/** Where progress goes; `createProgress` from src/cli/progress.ts fits. */
+export interface DeploySink {
+  grow(n: number): void;
+  tick(n?: number, label?: string): void;
+  log(line: string): void;
+  done(): void;
+}
+
+export interface DeployOptions {
+  distDir: string;
+  target: S3Target;
+  /** S3-compatible endpoint URL; implies path-style addressing. */
+  endpoint?: string;
+  region?: string;
+  /** Plan only: list the bucket, change nothing. */
+  dryRun?: boolean;
+  /** Delete objects under the prefix that the site no longer has, after every upload landed. */
+  prune?: boolean;
+  /** Files in flight at once. Default 8. */
+  concurrency?: number;
+  upload?: Partial<UploadOptions>;
+  progress?: DeploySink;
+  /** Use these clients instead of building them (tests inject faults this way). `upload` should have SDK retries off. */
+  clients?: { meta: S3Client; upload: S3Client };
+}
+
+export interface FailedItem {
+  key: string;
+  action: "upload" | "delete";
+  error: string;
+}
+
+export interface DeployResult {
+  dryRun: boolean;
+  plan: Plan;
+  uploaded: string[];
+  unchanged: number;
+  deleted: string[];
+  failed: FailedItem[];
+  bytesUploaded: number;
+  /** Phases not run because an earlier one had failures. */
+  skippedPhases: Phase[];
+  ms: number;
+}
+
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const started = Date.now();
+  const { target } = options;
+  const concurrency = options.concurrency ?? 8;
+  const uploadOptions: UploadOptions = { ...DEFAULT_UPLOAD_OPTIONS, ...options.upload };
+  const where = describeEndpoint(options.endpoint, options.region);
+  const sink = options.progress;
+
+  const dir = await stat(options.distDir).catch(() => undefined);
+  if (!dir?.isDirectory()) throw new DeployError(`no site to deploy: "${options.distDir}" is not a directory (run \`rotunda build\` first)`, "site");
+  const local = await scanSite(options.distDir, concurrency);
+  if (local.length === 0) throw new DeployError(`no site to deploy: "${options.distDir}" has no files`, "site");
+
+  const meta = options.clients?.meta ?? createS3Client({ endpoint: options.endpoint, region: options.region });
+  const up = options.clients?.upload ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: 1 });
+
+  let plan: Plan;
+  try {
+    const remote = await listRemote(meta, target);
+    await resolveMultipartDigests(meta, target, remote, local, concurrency);
+    plan = makePlan(local, remote, target.prefix);
+  } catch (error) {
+    throw explainS3Error(error, where, target) ?? error;
+  }
+
+  const result: DeployResult = {
+    dryRun: options.dryRun === true,
+    plan,
+    uploaded: [],
+    unchanged: plan.unchanged.length,
+    deleted: [],
+    failed: [],
+    bytesUploaded: 0,
+    skippedPhases: [],
+    ms: 0,
+  };
+  if (options.dryRun) {
+    result.ms = Date.now() - started;
+    return result;
+  }
+
+  sink?.grow(plan.uploads.length + (options.prune ? plan.stale.length : 0));
+  for (const phase of PHASES) {
+    if (result.failed.length > 0) {
+      result.skippedPhases.push(phase);
+      continue;
+    }
+    const batch = plan.uploads.filter((u) => u.phase === phase);
+    await mapLimit(batch, concurrency, async (u) => {
+      try {
+        await uploadFile(up, target.bucket, u, uploadOptions);
+        result.uploaded.push(u.key);
+        result.bytesUploaded += u.file.size;
+      } catch (error) {
+        const explained = explainS3Error(error, where, target);
+        result.failed.push({ key: u.key, action: "upload", error: explained?.message ?? describeError(error) });
+        sink?.log(`failed: ${u.key}: ${explained?.message ?? describeError(error)}`);
+      }
+      sink?.tick(1, u.key);
+    });
+  }
+
+  if (options.prune && result.failed.length === 0) {
+    await mapLimit(plan.stale, concurrency, async (key) => {
+      try {
+        await withRetry(uploadOptions.attempts, uploadOptions.backoffMs, () => up.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key })));
+        result.deleted.push(key);
+      } catch (error) {
+        result.failed.push({ key, action: "delete", error: describeError(error) });
+        sink?.log(`failed to delete ${key}: ${describeError(error)}`);
+      }
+      sink?.tick(1, key);
+    });
+  }
+  sink?.done();
+  result.ms = Date.now() - started;
+  return result;
+}
+
+function describeError(error: unknown): string {
+  const code = errorCodeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return code && code !== "Error" && !message.startsWith(code) ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,60 @@
+// The `_headers` file (Netlify / Cloudflare Pages format) with the same cache
+// rules the uploader puts on objects.
+//
+// Both hosts apply EVERY rule whose path matches and join repeated headers with
+// commas, so rules must never overlap: a folder whose files are all hashed gets
+// one `/folder/*` rule (tiles, assets), everything else gets exact paths, and
+// `x/index.html` also gets its pretty URL `x/`.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CACHE_IMMUTABLE, cacheControlFor } from "./headers.ts";
+import { HEADERS_FILE, listSiteFiles } from "./local.ts";
+
+/** `_headers` text for a site holding `relPaths` (relative, `/`-separated). */
+export function renderHeaders(relPaths: readonly string[]): string {
+  // A folder can be one rule when every file below it is hashed.
+  const mixed = new Set<string>();
+  const folders = new Set<string>();
+  for (const p of relPaths) {
+    const parts = p.split("/").slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) {
+      const folder = parts.slice(0, i).join("/");
+      folders.add(folder);
+      if (cacheControlFor(p) !== CACHE_IMMUTABLE) mixed.add(folder);
+    }
+  }
+  const whole = new Set([...folders].filter((f) => !mixed.has(f)));
+  const coveredBy = (p: string): string | undefined => {
+    const parts = p.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join("/");
+      if (whole.has(folder)) return folder;
+    }
+    return undefined;
+  };
+
+  const rules = new Map<string, string>();
+  for (const p of relPaths) {
+    const folder = coveredBy(p);
+    if (folder !== undefined) {
+      rules.set(`/${folder}/*`, CACHE_IMMUTABLE);
+      continue;
+    }
+    const value = cacheControlFor(p);
+    rules.set(`/${p}`, value);
+    if (p === "index.html" || p.endsWith("/index.html")) rules.set(`/${p.slice(0, -"index.html".length)}`, value);
+  }
+  const lines = ["# Written by rotunda build: cache rules, the same as `rotunda deploy` puts on objects."];
+  for (const [url, value] of [...rules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    lines.push(url, `  Cache-Control: ${value}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Writes `<distDir>/_headers` for the files now in distDir; returns its path. */
+export async function writeHeadersFile(distDir: string): Promise<string> {
+  const files = await listSiteFiles(distDir);
+  const file = path.join(distDir, HEADERS_FILE);
+  await writeFile(file, renderHeaders(files.map((f) => f.relPath)));
+  return file;
+}

@@ -1,0 +1,92 @@
+// Where a deploy goes: the `s3://bucket/prefix` URL, the S3 client for it, and
+// one-line explanations of the errors a user can fix (credentials, bucket).
+import { S3Client } from "@aws-sdk/client-s3";
+
+export interface S3Target {
+  bucket: string;
+  /** Key prefix, "" or ending in "/" (so `s3://b/site` never touches `site2/…`). */
+  prefix: string;
+}
+
+/** A deploy stopped by something the user must fix; the message is one line and never holds secrets. */
+export class DeployError extends Error {
+  override name = "DeployError";
+  constructor(
+    message: string,
+    readonly kind: "target" | "credentials" | "bucket" | "site",
+  ) {
+    super(message);
+  }
+}
+
+/** Parses `s3://bucket[/prefix]`; throws a DeployError of kind "target" when it is not one. */
+export function parseS3Url(url: string): S3Target {
+  const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(url.trim());
+  const bucket = m?.[1];
+  if (!m || bucket === undefined) throw new DeployError(`not an s3 URL: "${url}" (expected s3://bucket/prefix)`, "target");
+  // Lenient on names (R2, Ceph and MinIO allow more than AWS), strict on what can never work.
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,254}$/.test(bucket)) throw new DeployError(`bad bucket name "${bucket}" in "${url}"`, "target");
+  const parts = (m[2] ?? "").split("/").filter((p) => p !== "");
+  if (parts.some((p) => p === "." || p === "..")) throw new DeployError(`bad prefix in "${url}": no "." or ".." segments`, "target");
+  return { bucket, prefix: parts.length ? parts.join("/") + "/" : "" };
+}
+
+export interface ClientOptions {
+  /** S3-compatible endpoint (R2, MinIO, Ceph, Swift…); implies path-style addressing. */
+  endpoint?: string;
+  region?: string;
+  /** SDK attempts per request (1 = no SDK retries; the uploader retries on its own). */
+  maxAttempts?: number;
+}
+
+/** An S3 client with credentials from the SDK's default chain (env, profiles, SSO, instance roles). */
+export function createS3Client(options: ClientOptions): S3Client {
+  return new S3Client({
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : { followRegionRedirects: true }),
+    // Many S3-compatible servers reject the SDK's default aws-chunked CRC32 bodies.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts: options.maxAttempts ?? 4,
+    retryMode: "standard",
+  });
+}
+
+export function describeEndpoint(endpoint: string | undefined, region: string | undefined): string {
+  return endpoint ?? `AWS S3 (${region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1"})`;
+}
+
+interface SdkError {
+  name?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const CREDENTIAL_CODES = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed"]);
+
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as SdkError | undefined)?.$metadata?.httpStatusCode;
+}
+
+export function errorCodeOf(error: unknown): string {
+  const e = error as SdkError | undefined;
+  return e?.Code ?? e?.name ?? "Error";
+}
+
+/**
+ * Turns an SDK error a user can fix into a one-line DeployError; returns undefined
+ * for anything else. SDK messages hold no secrets, but ours do not quote them anyway.
+ */
+export function explainS3Error(error: unknown, where: string, target: S3Target): DeployError | undefined {
+  const code = errorCodeOf(error);
+  const status = httpStatusOf(error);
+  if (code === "CredentialsProviderError" || /Could not load credentials/i.test((error as SdkError)?.message ?? "")) {
+    return new DeployError(`no credentials for ${where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, "credentials");
+  }
+  if (CREDENTIAL_CODES.has(code) || status === 401 || status === 403) {
+    return new DeployError(`credentials rejected by ${where} (${code === "Error" || code === "Unknown" ? `HTTP ${status}` : code})`, "credentials");
+  }
+  if (code === "NoSuchBucket") return new DeployError(`bucket "${target.bucket}" does not exist at ${where}`, "bucket");
+  return undefined;
+}
