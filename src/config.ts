@@ -29,6 +29,12 @@ const pullSchema = z.strictObject({
   deleteAfter: z.boolean().default(false),
   /** Folder, relative to the gallery, where each camera's pictures land (one sub-folder per camera). */
   into: z.string().default("cameras"),
+  /** An unreachable camera fails after this many seconds. */
+  connectTimeoutSeconds: z.number().positive().max(120).default(4),
+  /** A camera connected but silent (no answer, or stalled mid-file) fails after this many seconds. */
+  timeoutSeconds: z.number().positive().max(600).default(10),
+  /** Retries of a request after a dropped connection, timeout or 503 (exponential backoff with jitter). */
+  retries: z.int().min(0).max(20).default(5),
 });
 
 const processSchema = z.strictObject({

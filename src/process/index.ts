@@ -1,0 +1,279 @@
+// The process stage: a gallery folder's originals → web outputs in `<output>/media/`
+// and the manifest (src/manifest.ts). Knows nothing of cameras or pages.
+//
+// Incremental: `<output>/.rotunda/process-cache.json` remembers, per original, its
+// size, mtime, content hash and what was made from it. An original whose size and
+// mtime are unchanged costs one stat; a touched or moved one costs a hash; only new
+// bytes or new options cost image work. Outputs no record refers to are removed.
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { ExifTool } from "exiftool-vendored";
+import type { GalleryConfig } from "../config.ts";
+import { STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
+import { hashFile, recipeHash } from "./hash.ts";
+import {
+  DEFAULT_IMAGE_OPTIONS,
+  MEDIA_DIR,
+  PIPELINE_VERSION,
+  PictureError,
+  processImage,
+  type ImageOptions,
+  type ImageOutputs,
+} from "./pipeline.ts";
+import { scanGallery, type OriginalFile } from "./scan.ts";
+import { readSidecar, type Sidecar } from "./sidecar.ts";
+import { assignSlugs, titleFromFileName } from "./slug.ts";
+
+export { PictureError } from "./pipeline.ts";
+export { panoGeometry, viewerConfig, type GPano } from "./gpano.ts";
+
+export interface ProcessOptions {
+  inputDir: string;
+  outputDir: string;
+  config: GalleryConfig;
+  /** Pictures processed at once; defaults to the number of cores. */
+  concurrency?: number;
+  /** Called after each original with what happened to it. */
+  onPicture?: (event: { relPath: string; outcome: "made" | "unchanged" | "failed"; message?: string }) => void;
+  /** Called once the originals are counted. */
+  onStart?: (total: number) => void;
+}
+
+export interface ProcessResult {
+  manifest: Manifest;
+  made: string[];
+  unchanged: string[];
+  failed: Array<{ source: string; message: string }>;
+  /** Output files removed because no picture uses them any more. */
+  removed: number;
+  ms: number;
+}
+
+const CACHE_FILE = "process-cache.json";
+const CACHE_VERSION = 1;
+
+interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  optionsKey: string;
+  outputs: ImageOutputs;
+}
+interface CacheFile {
+  version: number;
+  entries: Record<string, CacheEntry>;
+}
+
+export function imageOptionsFrom(config: GalleryConfig): ImageOptions {
+  return {
+    ...DEFAULT_IMAGE_OPTIONS,
+    maxWidth: config.process.maxWidth,
+    quality: config.process.quality,
+    publishGps: config.process.publishGps,
+  };
+}
+
+async function readCache(file: string): Promise<CacheFile> {
+  try {
+    const cache = JSON.parse(await readFile(file, "utf8")) as CacheFile;
+    if (cache.version === CACHE_VERSION && cache.entries && typeof cache.entries === "object") return cache;
+  } catch {
+    // missing or unreadable: start afresh (outputs are re-made, never trusted blindly)
+  }
+  return { version: CACHE_VERSION, entries: {} };
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
+}
+
+/** URLs of every file an original's outputs consist of. */
+function outputUrls(outputs: ImageOutputs): string[] {
+  return [...outputs.variants.map((v) => v.url), outputs.thumbnail.url, outputs.preview.url, outputs.metadata.url];
+}
+
+async function outputsExist(outputDir: string, outputs: ImageOutputs): Promise<boolean> {
+  try {
+    await Promise.all(outputUrls(outputs).map((url) => stat(path.join(outputDir, url))));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `worker` over `items`, at most `limit` at a time, in order of start. */
+async function eachLimit<T>(items: T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await worker(items[next++]!);
+  });
+  await Promise.all(runners);
+}
+
+/** Deletes files under media/ that no record refers to, and folders left empty. */
+async function pruneMedia(outputDir: string, keep: Set<string>): Promise<number> {
+  const mediaRoot = path.join(outputDir, MEDIA_DIR);
+  let removed = 0;
+  let entries;
+  try {
+    entries = await readdir(mediaRoot, { recursive: true, withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  const dirs = new Set<string>();
+  for (const entry of entries) {
+    const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path: string }).path;
+    const abs = path.join(parent, entry.name);
+    if (entry.isDirectory()) {
+      dirs.add(abs);
+      continue;
+    }
+    const url = "/" + path.relative(outputDir, abs).split(path.sep).join("/");
+    if (!keep.has(url)) {
+      await rm(abs, { force: true });
+      removed++;
+    }
+  }
+  // Deepest first, so parents empty out after their children.
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+    if ((await readdir(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+  }
+  return removed;
+}
+
+export async function processGallery(options: ProcessOptions): Promise<ProcessResult> {
+  const started = performance.now();
+  const inputDir = path.resolve(options.inputDir);
+  const outputDir = path.resolve(options.outputDir);
+  const imageOptions = imageOptionsFrom(options.config);
+  const optionsKey = recipeHash({ v: PIPELINE_VERSION, imageOptions });
+  const cacheFile = path.join(outputDir, STATE_DIR, CACHE_FILE);
+  const cache = await readCache(cacheFile);
+  const byHash = new Map<string, CacheEntry>();
+  for (const entry of Object.values(cache.entries)) if (entry.optionsKey === optionsKey) byHash.set(entry.hash, entry);
+
+  const scan = await scanGallery(inputDir);
+  options.onStart?.(scan.originals.length + scan.unrecognised.length);
+  const failed: ProcessResult["failed"] = [];
+  const made: string[] = [];
+  const unchanged: string[] = [];
+  for (const bad of scan.unrecognised) {
+    failed.push({ source: bad.relPath, message: bad.message });
+    options.onPicture?.({ relPath: bad.relPath, outcome: "failed", message: bad.message });
+  }
+
+  // Started only when some picture needs work: a no-op rebuild never spawns ExifTool.
+  let exiftool: ExifTool | undefined;
+  const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
+  const nextEntries: Record<string, CacheEntry> = {};
+  const processed = new Map<string, { original: OriginalFile; entry: CacheEntry }>();
+
+  try {
+    await eachLimit(scan.originals, concurrency, async (original) => {
+      const { relPath } = original;
+      try {
+        const info = await stat(original.file);
+        if (info.size === 0) throw new PictureError("empty file (0 bytes)");
+        const previous = cache.entries[relPath];
+        let entry: CacheEntry | undefined;
+        if (previous && previous.size === info.size && previous.mtimeMs === info.mtimeMs && previous.optionsKey === optionsKey
+          && (await outputsExist(outputDir, previous.outputs))) {
+          entry = previous;
+        } else {
+          const hash = await hashFile(original.file);
+          const same = previous?.hash === hash && previous.optionsKey === optionsKey ? previous : byHash.get(hash);
+          if (same && (await outputsExist(outputDir, same.outputs))) {
+            entry = { ...same, size: info.size, mtimeMs: info.mtimeMs };
+          } else {
+            exiftool ??= new ExifTool({ maxProcs: concurrency });
+            const outputs = await processImage({ file: original.file, hash, format: original.format }, { outputDir, exiftool, options: imageOptions });
+            entry = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey, outputs };
+            made.push(relPath);
+            options.onPicture?.({ relPath, outcome: "made" });
+          }
+        }
+        if (!made.includes(relPath)) {
+          unchanged.push(relPath);
+          options.onPicture?.({ relPath, outcome: "unchanged" });
+        }
+        nextEntries[relPath] = entry;
+        processed.set(relPath, { original, entry });
+      } catch (error) {
+        const message = error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}`;
+        failed.push({ source: relPath, message });
+        options.onPicture?.({ relPath, outcome: "failed", message });
+      }
+    });
+  } finally {
+    await exiftool?.end();
+  }
+
+  // Authored text: read every time (cheap), never a reason to re-make images.
+  const items: Array<{ original: OriginalFile; entry: CacheEntry; sidecar: Sidecar }> = [];
+  for (const original of scan.originals) {
+    const done = processed.get(original.relPath);
+    if (!done) continue;
+    let sidecar: Sidecar = {};
+    if (original.sidecar) {
+      try {
+        sidecar = await readSidecar(original.sidecar);
+      } catch (error) {
+        const message = (error as Error).message;
+        failed.push({ source: path.relative(inputDir, original.sidecar).split(path.sep).join("/"), message });
+        options.onPicture?.({ relPath: original.relPath, outcome: "failed", message });
+      }
+    }
+    if (sidecar.draft) continue;
+    items.push({ original, entry: done.entry, sidecar });
+  }
+
+  const slugs = assignSlugs(items.map((i) => ({ relPath: i.original.relPath, wish: i.sidecar.slug })));
+  const panoramas: PanoramaRecord[] = items.map(({ original, entry, sidecar }, i) => {
+    const o = entry.outputs;
+    const captureDate = sidecar.date ?? o.captureDate;
+    return {
+      id: slugs[i]!,
+      slug: slugs[i]!,
+      source: { path: original.relPath, hash: entry.hash, bytes: entry.size, format: o.format },
+      title: sidecar.title ?? titleFromFileName(original.relPath),
+      ...(sidecar.caption ? { caption: sidecar.caption } : {}),
+      ...(captureDate ? { captureDate } : {}),
+      ...(sidecar.credit ? { credit: sidecar.credit } : {}),
+      ...(sidecar.license ? { license: sidecar.license } : {}),
+      width: o.width,
+      height: o.height,
+      variants: o.variants,
+      thumbnail: o.thumbnail,
+      preview: o.preview,
+      metadata: o.metadata,
+      metadataTable: o.metadataTable,
+      viewer: o.viewer,
+    };
+  });
+  // Newest first; undated after dated; then by title.
+  panoramas.sort((a, b) =>
+    (b.captureDate ? Date.parse(b.captureDate) : -Infinity) - (a.captureDate ? Date.parse(a.captureDate) : -Infinity)
+    || a.title.localeCompare(b.title));
+
+  failed.sort((a, b) => (a.source < b.source ? -1 : 1));
+  const manifest: Manifest = {
+    version: 1,
+    generator: "rotunda",
+    gallery: {
+      title: options.config.title,
+      ...(options.config.description ? { description: options.config.description } : {}),
+      ...(options.config.baseUrl ? { baseUrl: options.config.baseUrl } : {}),
+    },
+    panoramas,
+    failures: failed,
+  };
+  await writeManifest(outputDir, manifest);
+  await writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: nextEntries } satisfies CacheFile));
+  const keep = new Set(Object.values(nextEntries).flatMap((e) => outputUrls(e.outputs)));
+  const removed = await pruneMedia(outputDir, keep);
+  return { manifest, made, unchanged, failed, removed, ms: performance.now() - started };
+}

@@ -1,0 +1,128 @@
+// Metadata of an original: every tag as plain JSON, with the publishing rules
+// applied (no serial numbers ever, no GPS unless asked, no local paths), the
+// GPano block for the viewer, and the few tags worth a table on the page.
+import type { ExifTool, Tags } from "exiftool-vendored";
+import type { MetadataEntry } from "../manifest.ts";
+import type { GPano } from "./gpano.ts";
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type MetadataJson = Record<string, JsonValue>;
+
+export interface PublishRules {
+  publishGps: boolean;
+}
+
+/** Tags that describe this machine's copy of the file, not the picture. */
+const LOCAL_TAGS = new Set([
+  "SourceFile", "Directory", "FileName", "FileSize", "FilePermissions", "FileModifyDate", "FileAccessDate",
+  "FileInodeChangeDate", "ExifToolVersion", "errors", "warnings", "XMPToolkit",
+]);
+
+/** Tags that identify the camera body or its owner. */
+const IDENTIFYING = /serial|^(OwnerName|CameraOwnerName|Artist|ImageUniqueID|DocumentID|OriginalDocumentID|InstanceID)$/i;
+
+const GPS = /^GPS|^(tzSource)$/;
+
+export function isPublishable(tag: string, rules: PublishRules): boolean {
+  if (LOCAL_TAGS.has(tag) || IDENTIFYING.test(tag)) return false;
+  if (!rules.publishGps && GPS.test(tag)) return false;
+  return true;
+}
+
+/** Library objects (ExifDateTime, BinaryField, …) to plain JSON; dates as ISO 8601 with their offset. */
+export function toJsonValue(value: unknown): JsonValue | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (Array.isArray(value)) return value.map(toJsonValue).filter((v): v is JsonValue => v !== undefined);
+  if (typeof value === "object") {
+    const object = value as { toISOString?: () => string | undefined; rawValue?: string; _ctor?: string };
+    const name = value.constructor?.name;
+    if (name === "BinaryField") return undefined; // embedded thumbnails and blobs are not metadata
+    if (typeof object.toISOString === "function" && name !== "Object") return object.toISOString() ?? object.rawValue ?? undefined;
+    if (name === "ExifTime" || name === "ExifDate") return String(value);
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const j = toJsonValue(v);
+      if (j !== undefined) out[k] = j;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+export interface PictureMetadata {
+  /** Published tags (rules applied), sorted by name. */
+  published: MetadataJson;
+  gpano: GPano;
+  /** Capture time as ISO 8601, with offset when known. */
+  captureDate?: string;
+}
+
+const GPANO_FIELDS = [
+  "ProjectionType", "FullPanoWidthPixels", "FullPanoHeightPixels", "CroppedAreaImageWidthPixels",
+  "CroppedAreaImageHeightPixels", "CroppedAreaLeftPixels", "CroppedAreaTopPixels", "PoseHeadingDegrees",
+  "PosePitchDegrees", "PoseRollDegrees", "InitialViewHeadingDegrees", "InitialViewPitchDegrees",
+  "InitialHorizontalFOVDegrees",
+] as const;
+
+function gpanoOf(tags: Record<string, unknown>): GPano {
+  const gpano: Record<string, unknown> = {};
+  for (const field of GPANO_FIELDS) {
+    const v = tags[field];
+    if (field === "ProjectionType") {
+      if (typeof v === "string") gpano[field] = v;
+    } else {
+      const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : NaN;
+      if (Number.isFinite(n)) gpano[field] = n;
+    }
+  }
+  return gpano as GPano;
+}
+
+function captureDateOf(tags: Tags): string | undefined {
+  for (const key of ["SubSecDateTimeOriginal", "DateTimeOriginal", "CreateDate", "DateCreated", "GPSDateTime"] as const) {
+    const v = toJsonValue(tags[key as keyof Tags]);
+    if (typeof v === "string" && /^\d{4}-\d\d-\d\dT/.test(v)) return v;
+  }
+  return undefined;
+}
+
+export async function readMetadata(exiftool: ExifTool, file: string, rules: PublishRules): Promise<PictureMetadata> {
+  const tags = await exiftool.read(file);
+  const published: MetadataJson = {};
+  for (const key of Object.keys(tags).sort()) {
+    if (!isPublishable(key, rules)) continue;
+    const value = toJsonValue((tags as Record<string, unknown>)[key]);
+    if (value !== undefined) published[key] = value;
+  }
+  return { published, gpano: gpanoOf(tags as Record<string, unknown>), captureDate: captureDateOf(tags) };
+}
+
+const text = (v: JsonValue | undefined) => (v === undefined || v === null ? undefined : String(v));
+
+/** The tags a reader cares about, in display order, from already-published tags only. */
+export function metadataTable(published: MetadataJson, size: { width: number; height: number }): MetadataEntry[] {
+  const rows: MetadataEntry[] = [];
+  const add = (label: string, value: string | undefined) => {
+    if (value && value.trim()) rows.push({ label, value: value.trim() });
+  };
+  const make = text(published.Make);
+  const model = text(published.Model);
+  add("Camera", model && make && model.toLowerCase().startsWith(make.toLowerCase()) ? model : [make, model].filter(Boolean).join(" "));
+  const exposure = [
+    text(published.ExposureTime) && `${published.ExposureTime} s`,
+    published.FNumber !== undefined && `f/${published.FNumber}`,
+    published.ISO !== undefined && `ISO ${published.ISO}`,
+  ].filter(Boolean);
+  add("Exposure", exposure.join(", "));
+  add("Size", `${size.width} × ${size.height} px`);
+  add("Projection", text(published.ProjectionType));
+  if (typeof published.PoseHeadingDegrees === "number") add("Heading", `${published.PoseHeadingDegrees}°`);
+  if (typeof published.GPSLatitude === "number" && typeof published.GPSLongitude === "number") {
+    add("Location", `${published.GPSLatitude.toFixed(5)}, ${published.GPSLongitude.toFixed(5)}`);
+  }
+  add("Software", text(published.Software));
+  add("Stitching", text(published.StitchingSoftware));
+  return rows;
+}

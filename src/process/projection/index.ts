@@ -1,0 +1,17 @@
+/**
+ * Projection geometry for the process stage: all functions take the already
+ * decoded raw pixels. Conventions (axes, yaw/pitch, pixel centres) are in
+ * types.ts and cubemap.ts.
+ */
+export type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
+export { EquirectSampler } from "./sample.ts";
+export { FACES, direction, directionToFace, faceByName, renderFace, type Face, type FaceName } from "./cubemap.ts";
+export {
+  defaultCubeSize,
+  multiresLayout,
+  writeMultires,
+  type LevelLayout,
+  type MultiresLayout,
+  type MultiresOptions,
+  type MultiresResult,
+} from "./multires.ts";

@@ -1,0 +1,93 @@
+// Finds the originals of a gallery folder: every picture below it, recognised by
+// its content (a PNG named .jpg is still a PNG), with its sidecar when it has one.
+// Dotfiles and dot-folders (pull ledgers, editors' files) and node_modules are skipped.
+import { open, readdir } from "node:fs/promises";
+import path from "node:path";
+
+export type PictureFormat = "jpeg" | "png" | "tiff" | "webp" | "avif" | "heif";
+
+export interface OriginalFile {
+  /** Absolute path. */
+  file: string;
+  /** Path relative to the gallery, with forward slashes: the original's identity. */
+  relPath: string;
+  /** Recognised from the file's first bytes. */
+  format: PictureFormat;
+  /** Absolute path of `<name>.md` beside it, when there is one. */
+  sidecar?: string;
+}
+
+/** Files with these extensions are meant as pictures: if their content is not one, that is an error. */
+const PICTURE_EXTENSIONS = /\.(jpe?g|png|tiff?|webp|avif|heic|heif)$/i;
+const SKIP_DIRS = new Set(["node_modules"]);
+
+/** Recognises a picture format from the first bytes of a file. */
+export function sniffFormat(head: Uint8Array): PictureFormat | undefined {
+  const b = (i: number) => head[i] ?? -1;
+  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
+  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return "jpeg";
+  if (b(0) === 0x89 && ascii(1, 4) === "PNG") return "png";
+  if ((ascii(0, 2) === "II" && b(2) === 42 && b(3) === 0) || (ascii(0, 2) === "MM" && b(2) === 0 && b(3) === 42)) return "tiff";
+  if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "webp";
+  if (ascii(4, 8) === "ftyp") {
+    const brand = ascii(8, 12);
+    if (brand === "avif" || brand === "avis") return "avif";
+    if (/^(heic|heix|mif1|msf1)$/.test(brand)) return "heif";
+  }
+  return undefined;
+}
+
+export async function readHead(file: string, bytes = 32): Promise<Uint8Array> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface ScanResult {
+  originals: OriginalFile[];
+  /** Files named like pictures whose content is not a picture format. */
+  unrecognised: Array<{ relPath: string; message: string }>;
+}
+
+export async function scanGallery(galleryDir: string): Promise<ScanResult> {
+  const root = path.resolve(galleryDir);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path: string }).path;
+    const abs = path.join(parent, entry.name);
+    const rel = path.relative(root, abs).split(path.sep);
+    if (rel.some((segment) => segment.startsWith(".") || SKIP_DIRS.has(segment))) continue;
+    files.push(abs);
+  }
+  files.sort();
+  const byLowerPath = new Set(files.map((f) => f.toLowerCase()));
+  const originals: OriginalFile[] = [];
+  const unrecognised: ScanResult["unrecognised"] = [];
+  for (const file of files) {
+    const lower = file.toLowerCase();
+    if (lower.endsWith(".md") || lower.endsWith(".json") || lower.endsWith(".txt")) continue;
+    const relPath = path.relative(root, file).split(path.sep).join("/");
+    const head = await readHead(file);
+    const format = sniffFormat(head);
+    if (!format) {
+      if (PICTURE_EXTENSIONS.test(file)) {
+        unrecognised.push({
+          relPath,
+          message: head.length === 0 ? "empty file (0 bytes)" : "not a picture: its content is not JPEG, PNG, TIFF, WebP, AVIF or HEIF",
+        });
+      }
+      continue;
+    }
+    const base = file.slice(0, file.length - path.extname(file).length);
+    const sidecar = [`${base}.md`, `${base}.MD`].find((candidate) => byLowerPath.has(candidate.toLowerCase()) && files.includes(candidate));
+    originals.push(sidecar ? { file, relPath, format, sidecar } : { file, relPath, format });
+  }
+  return { originals, unrecognised };
+}

@@ -1,0 +1,313 @@
+// Pulls every camera at once, nothing lost: each file streams into a dotfile temp
+// in its destination folder, is fsynced, checked against the listed size, linked
+// into place without overwriting anything, and only then recorded in the ledger.
+// Only after that may --delete-after remove it from the camera.
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { link, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import path from "node:path";
+import type { CameraConfig, PullConfig } from "../config.ts";
+import { resolveCameras, type Camera } from "./cameras.ts";
+import { CameraError, IncompleteDownloadError } from "./errors.ts";
+import { Ledger } from "./ledger.ts";
+import { OscClient, parseDateTimeZone, type CameraFile } from "./osc-client.ts";
+import { withRetry, type RetryPolicy } from "./retry.ts";
+import { alternativeName, sanitizeFileName } from "./sanitize.ts";
+
+/** What pullGallery reports as it goes (the CLI passes its progress bar). */
+export interface PullSink {
+  /** More files to download were found. */
+  grow?(n: number): void;
+  /** A file finished (pulled or failed). */
+  tick?(n?: number, label?: string): void;
+  /** A line for the user. */
+  log?(line: string): void;
+}
+
+export interface CameraPullResult {
+  name: string;
+  url: string;
+  /** Files downloaded in this run. */
+  new: number;
+  /** Files on the camera already pulled before (ledger). */
+  skipped: number;
+  /** Files that could not be pulled (after retries). */
+  failed: number;
+  /** Files removed from the camera (--delete-after). */
+  deleted: number;
+  bytes: number;
+  /** One line per problem; non-empty means the camera failed (exit code 1). */
+  errors: string[];
+  /** Where this camera's pictures are. */
+  folder: string;
+}
+
+export interface PullResult {
+  cameras: CameraPullResult[];
+  /** True when no camera had an error. */
+  ok: boolean;
+  new: number;
+  skipped: number;
+  failed: number;
+  bytes: number;
+  ms: number;
+}
+
+export interface PullCamerasOptions {
+  /** Each camera's pictures go to `<root>/<camera name>/`. */
+  root: string;
+  cameras: Camera[];
+  pull?: Partial<PullConfig>;
+  sink?: PullSink;
+  signal?: AbortSignal;
+  /** Retry timing (tests shorten it). */
+  retryPolicy?: RetryPolicy;
+}
+
+export interface PullGalleryOptions {
+  /** The gallery folder (`--input`, default "content"). */
+  galleryDir: string;
+  /** `config.cameras` as parsed by loadConfig/parseConfig. */
+  cameras: CameraConfig[];
+  /** `config.pull`. */
+  pull?: Partial<PullConfig>;
+  /** Where passwords are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  sink?: PullSink;
+  signal?: AbortSignal;
+  retryPolicy?: RetryPolicy;
+}
+
+/**
+ * Pulls new pictures from the gallery's configured cameras into
+ * `<galleryDir>/<pull.into>/<camera>/`. Throws ConfigError (naming the camera) for a
+ * missing password variable before touching anything; camera failures are reported
+ * in the result, never thrown.
+ */
+export async function pullGallery(options: PullGalleryOptions): Promise<PullResult> {
+  const cameras = resolveCameras(options.cameras, options.env);
+  return pullCameras({
+    root: path.join(options.galleryDir, options.pull?.into ?? "cameras"),
+    cameras,
+    pull: options.pull,
+    sink: options.sink,
+    signal: options.signal,
+    retryPolicy: options.retryPolicy,
+  });
+}
+
+/** A counting semaphore: at most `limit` holders at once. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    };
+  }
+}
+
+const TEMP_PREFIX = ".rotunda-";
+const TEMP_SUFFIX = ".part";
+
+export async function pullCameras(options: PullCamerasOptions): Promise<PullResult> {
+  const started = Date.now();
+  const pull = options.pull ?? {};
+  const overall = new Semaphore(pull.concurrency ?? 8);
+  const results = await Promise.all(
+    options.cameras.map((camera) =>
+      pullOne(camera, path.join(options.root, camera.name), pull, overall, options).catch((error: unknown) => {
+        // Anything unexpected stays with this camera; the others carry on.
+        const message = error instanceof CameraError ? error.message : `${camera.name}: ${(error as Error).message}`;
+        options.sink?.log?.(message);
+        return { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [message], folder: path.join(options.root, camera.name) };
+      }),
+    ),
+  );
+  const sum = (k: "new" | "skipped" | "failed" | "bytes") => results.reduce((n, r) => n + r[k], 0);
+  return { cameras: results, ok: results.every((r) => r.errors.length === 0), new: sum("new"), skipped: sum("skipped"), failed: sum("failed"), bytes: sum("bytes"), ms: Date.now() - started };
+}
+
+async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>, overall: Semaphore, options: PullCamerasOptions): Promise<CameraPullResult> {
+  const result: CameraPullResult = { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [], folder };
+  const log = (line: string) => options.sink?.log?.(line);
+  const perCamera = new Semaphore(pull.perCamera ?? 2);
+  const timeoutMs = (pull.timeoutSeconds ?? 10) * 1000;
+  const policy = options.retryPolicy ?? { retries: pull.retries ?? 5, baseDelayMs: 250, maxDelayMs: 5000 };
+  const client = new OscClient({
+    name: camera.name,
+    url: camera.url,
+    username: camera.username,
+    password: camera.password,
+    connectTimeoutMs: (pull.connectTimeoutSeconds ?? 4) * 1000,
+    headersTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
+    connections: (pull.perCamera ?? 2) + 1,
+    retry: policy,
+  });
+  let ledger: Ledger | undefined;
+  try {
+    await mkdir(folder, { recursive: true });
+    await removeStaleTemps(folder);
+    ledger = await Ledger.open(folder);
+    let files: CameraFile[];
+    try {
+      files = await client.listFiles("image");
+    } catch (error) {
+      result.errors.push(messageOf(error, camera.name));
+      log(messageOf(error, camera.name));
+      return result;
+    }
+    const todo = files.filter((f) => !ledger!.has(f));
+    result.skipped = files.length - todo.length;
+    log(`${camera.name}: ${files.length} on camera, ${todo.length} to pull`);
+    options.sink?.grow?.(todo.length);
+
+    const pulledUrls: string[] = [];
+    const l = ledger;
+    await Promise.all(
+      todo.map(async (file) => {
+        const releaseCamera = await perCamera.acquire();
+        const releaseAll = await overall.acquire();
+        try {
+          options.signal?.throwIfAborted();
+          const saved = await withRetry(() => downloadOnce(client, file, folder), { policy, signal: options.signal });
+          await l.record({ fileUrl: file.fileUrl, size: file.size, dateTimeZone: file.dateTimeZone, file: saved, at: new Date().toISOString() });
+          result.new += 1;
+          result.bytes += file.size;
+          pulledUrls.push(file.fileUrl);
+        } catch (error) {
+          result.failed += 1;
+          const message = messageOf(error, camera.name);
+          result.errors.push(message);
+          log(message);
+        } finally {
+          releaseAll();
+          releaseCamera();
+          options.sink?.tick?.(1, `${camera.name}/${file.name}`);
+        }
+      }),
+    );
+
+    if (pull.deleteAfter) {
+      // Pulled now or in an earlier run, both are on disk with a durable ledger entry.
+      const listed = new Set(files.map((f) => f.fileUrl));
+      const safe = [...new Set([...pulledUrls, ...files.filter((f) => l.has(f)).map((f) => f.fileUrl)])].filter((u) => listed.has(u));
+      try {
+        await client.delete(safe);
+        result.deleted = safe.length;
+        if (safe.length > 0) log(`${camera.name}: deleted ${safe.length} pulled file(s) from the camera`);
+      } catch (error) {
+        result.errors.push(messageOf(error, camera.name));
+        log(messageOf(error, camera.name));
+      }
+    }
+    return result;
+  } finally {
+    await ledger?.close().catch(() => {});
+    await client.destroy().catch(() => {});
+  }
+}
+
+function messageOf(error: unknown, camera: string): string {
+  if (error instanceof CameraError) return error.message;
+  return `${camera}: ${(error as Error).message ?? String(error)}`;
+}
+
+/** Temp files left by a run that was killed. */
+async function removeStaleTemps(folder: string): Promise<void> {
+  for (const name of await readdir(folder)) {
+    if (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) await rm(path.join(folder, name), { force: true });
+  }
+}
+
+/** One attempt: download to a temp file, verify, fsync, move into place. Returns the local name. */
+async function downloadOnce(client: OscClient, file: CameraFile, folder: string): Promise<string> {
+  const temp = path.join(folder, `${TEMP_PREFIX}${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+  try {
+    const bytes = await client.download(file.fileUrl, temp);
+    if (bytes !== file.size) {
+      throw Object.assign(new IncompleteDownloadError(client.name, `${file.name}: got ${bytes} of ${file.size} bytes`), { code: "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" });
+    }
+    const handle = await open(temp, "r+");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const taken = parseDateTimeZone(file.dateTimeZone);
+    if (taken) await utimes(temp, taken, taken);
+    const saved = await placeWithoutOverwrite(temp, folder, sanitizeFileName(file.name), file.size);
+    await syncDir(folder);
+    return saved;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Links the temp file in under `name`, or `name-1`, `name-2`… when a different file
+ * has that name. link() fails if the name exists, so nothing is ever overwritten,
+ * even by a concurrent download. An identical file already there (a run killed
+ * between placing and recording it) is kept and reused.
+ */
+async function placeWithoutOverwrite(temp: string, folder: string, name: string, size: number): Promise<string> {
+  for (let n = 0; n < 10_000; n++) {
+    const candidate = n === 0 ? name : alternativeName(name, n);
+    const target = path.join(folder, candidate);
+    try {
+      await link(temp, target);
+      await unlink(temp);
+      return candidate;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") {
+        const existing = await stat(target).catch(() => undefined);
+        if (existing?.isFile() && existing.size === size && (await sameContent(temp, target))) return candidate;
+        continue;
+      }
+      if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EXDEV") {
+        // A filesystem without hard links: check, then rename (not atomic against other writers).
+        const exists = await stat(target).then(() => true, () => false);
+        if (exists) {
+          const existing = await stat(target);
+          if (existing.size === size && (await sameContent(temp, target))) return candidate;
+          continue;
+        }
+        await rename(temp, target);
+        return candidate;
+      }
+      throw error;
+    }
+  }
+  throw new Error(`no free name for ${name}`);
+}
+
+async function sameContent(a: string, b: string): Promise<boolean> {
+  const hash = (file: string) =>
+    new Promise<string>((resolve, reject) => {
+      const h = createHash("sha256");
+      createReadStream(file).on("data", (chunk) => h.update(chunk)).on("end", () => resolve(h.digest("hex"))).on("error", reject);
+    });
+  const [ha, hb] = await Promise.all([hash(a), hash(b)]);
+  return ha === hb;
+}
+
+async function syncDir(folder: string): Promise<void> {
+  const handle = await open(folder, "r");
+  try {
+    await handle.sync();
+  } catch {
+    // some filesystems refuse fsync on a directory: the file itself is synced
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,94 @@
+// The per-camera ledger: what was pulled, so a rerun downloads nothing twice even
+// after the user renamed or moved the picture. Append-only JSON lines with an
+// fsync per entry; a line torn by a crash is ignored on the next read.
+import { open, readFile, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import type { CameraFile } from "./osc-client.ts";
+
+export const LEDGER_FILE = ".rotunda-pull.jsonl";
+
+export interface LedgerEntry {
+  fileUrl: string;
+  size: number;
+  dateTimeZone?: string;
+  /** Local file name it was saved as (inside the camera folder). */
+  file: string;
+  /** ISO time it was pulled. */
+  at: string;
+}
+
+/**
+ * A camera file's identity: the path of its fileUrl (not the host: a THETA's IP
+ * changes between access-point and client mode), its size and capture time.
+ */
+export function identity(file: Pick<CameraFile, "fileUrl" | "size" | "dateTimeZone">): string {
+  let where = file.fileUrl;
+  try {
+    where = new URL(file.fileUrl).pathname;
+  } catch {
+    // not an absolute URL: use as is
+  }
+  return `${where}\n${file.size}\n${file.dateTimeZone ?? ""}`;
+}
+
+export class Ledger {
+  private readonly known = new Map<string, LedgerEntry>();
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async open(dir: string): Promise<Ledger> {
+    const file = path.join(dir, LEDGER_FILE);
+    let text = "";
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    const handle = await open(file, "a", 0o644);
+    const ledger = new Ledger(file, handle);
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      try {
+        const entry = JSON.parse(line) as LedgerEntry;
+        if (typeof entry.fileUrl === "string" && typeof entry.size === "number") ledger.known.set(identity(entry), entry);
+      } catch {
+        // torn by a crash mid-write: that file is simply pulled again
+      }
+    }
+    // Finish a torn last line so the next entry starts on a line of its own.
+    if (text.length > 0 && !text.endsWith("\n")) await handle.write("\n");
+    return ledger;
+  }
+
+  has(file: CameraFile): boolean {
+    return this.known.has(identity(file));
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  entries(): LedgerEntry[] {
+    return [...this.known.values()];
+  }
+
+  /** Appends and fsyncs one entry; resolves once it is durable. Writes are serialised. */
+  record(entry: LedgerEntry): Promise<void> {
+    const run = this.queue.then(async () => {
+      await this.handle.write(JSON.stringify(entry) + "\n");
+      await this.handle.datasync();
+      this.known.set(identity(entry), entry);
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,56 @@
+// Template filters: presentation logic that Nunjucks layouts should not hold.
+import type { PanoramaRecord } from "../manifest.ts";
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** Caption text → escaped HTML paragraphs (blank lines separate them, single newlines become <br>). */
+export function paragraphs(text: string | undefined): string {
+  if (!text) return "";
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((p) => `<p>${escapeHtml(p.trim()).replace(/\n/g, "<br>")}</p>`)
+    .join("\n");
+}
+
+/** 1234567 → "1.2 MB". */
+export function bytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ["kB", "MB", "GB"];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/**
+ * An ISO 8601 capture time as the camera's wall clock shows it, with its offset:
+ * "1 November 2026, 09:00 (UTC+09:00)". Never converted to the build machine's zone.
+ */
+export function readableDate(iso: string | undefined): string {
+  if (!iso) return "";
+  const m = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d)(?::\d\d(?:\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?$/.exec(iso);
+  if (!m) return iso;
+  const [, y, mo, d, h, mi, zone] = m;
+  let text = `${Number(d)} ${MONTHS[Number(mo) - 1]} ${y}`;
+  if (h !== undefined) text += `, ${h}:${mi}`;
+  if (zone) text += zone === "Z" ? " (UTC)" : ` (UTC${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone})`;
+  return text;
+}
+
+/** What the viewer script needs, as JSON safe inside <script type="application/json">. */
+export function viewerData(panorama: PanoramaRecord, prefix: (url: string) => string = (u) => u): string {
+  const data = {
+    title: panorama.title,
+    variants: panorama.variants.map((v) => ({ ...v, url: prefix(v.url) })),
+    preview: prefix(panorama.preview.url),
+    viewer: panorama.viewer,
+  };
+  return JSON.stringify(data).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+}

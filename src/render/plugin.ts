@@ -1,0 +1,25 @@
+// Rotunda as an Eleventy plugin: `eleventyConfig.addPlugin(rotunda)` gives a site
+// the gallery's data (the manifest, as `rotunda`), the hashed client bundles
+// (`rotundaAssets`) and the filters the layouts use. It reads the manifest,
+// never images.
+import type { UserConfig } from "@11ty/eleventy";
+import { readManifest } from "../manifest.ts";
+import { bundleClient } from "./assets.ts";
+import { bytes, paragraphs, readableDate, viewerData } from "./filters.ts";
+
+export interface RotundaPluginOptions {
+  /** Where process wrote the manifest and media; defaults to Eleventy's output folder. */
+  outputDir?: string;
+}
+
+export default function rotundaPlugin(eleventyConfig: UserConfig, options: RotundaPluginOptions = {}): void {
+  const outputDir = () => options.outputDir ?? eleventyConfig.directories.output;
+  eleventyConfig.addGlobalData("rotunda", () => readManifest(outputDir()));
+  eleventyConfig.addGlobalData("rotundaAssets", () => bundleClient(outputDir()));
+  eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
+  eleventyConfig.addFilter("rotundaBytes", bytes);
+  eleventyConfig.addFilter("rotundaDate", readableDate);
+  eleventyConfig.addFilter("rotundaViewerData", function (this: unknown, panorama) {
+    return viewerData(panorama);
+  });
+}

@@ -1,0 +1,37 @@
+// Eleventy 3 ships no TypeScript types: the small part of its API Rotunda uses.
+declare module "@11ty/eleventy" {
+  export interface EleventyDirectories {
+    input: string;
+    includes: string;
+    data: string;
+    output: string;
+  }
+  export interface UserConfig {
+    directories: EleventyDirectories;
+    addPlugin<O>(plugin: (config: UserConfig, options?: O) => void | Promise<void>, options?: O): void;
+    addGlobalData(name: string, data: unknown): void;
+    addFilter(name: string, filter: (...args: any[]) => unknown): void;
+    addShortcode(name: string, shortcode: (...args: any[]) => unknown): void;
+    addWatchTarget(target: string): void;
+    setNunjucksEnvironmentOptions(options: Record<string, unknown>): void;
+    setServerOptions(options: Record<string, unknown>): void;
+    setWatchThrottleWaitTime(ms: number): void;
+    setQuietMode(quiet: boolean): void;
+    on(event: string, callback: (...args: any[]) => unknown): void;
+  }
+  export interface EleventyOptions {
+    configPath?: string;
+    quietMode?: boolean;
+    runMode?: "build" | "serve" | "watch";
+    config?: (config: UserConfig) => void;
+  }
+  export class Eleventy {
+    constructor(input?: string, output?: string, options?: EleventyOptions);
+    write(): Promise<unknown>;
+    watch(): Promise<unknown>;
+    serve(port?: number): Promise<unknown>;
+    stopWatch(): Promise<void>;
+    setIsVerbose(verbose: boolean): void;
+  }
+  export default Eleventy;
+}
