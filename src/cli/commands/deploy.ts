@@ -47,6 +47,9 @@ export const command: Command = {
     if (values.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(values.endpoint)) {
       throw new UsageError(`--endpoint must be an http(s) URL, got "${values.endpoint}"`);
     }
+    // The SDK warns on every run that its 2027 releases will need Node 22; the
+    // project supports Node 20, so that is noise for users here.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // Loaded here so `rotunda deploy --help` stays instant (the SDK is large).
     const { deploy, parseS3Url, formatPlan, formatBytes, DeployError } = await import("../../deploy/index.ts");
 
