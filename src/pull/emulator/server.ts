@@ -130,6 +130,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     remainingSpace: 12_000_000_000,
   };
   let base = "";
+  /** setOptions dateTimeZone moves the camera's clock: kept as an offset from ours. */
+  let clockOffsetMs = 0;
 
   const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -219,7 +221,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         if (!Array.isArray(names)) return oscError(res, 400, name, "missingParameter", "optionNames");
         const out: Record<string, unknown> = {};
         for (const key of names) {
-          if (key === "dateTimeZone") out[key] = formatDateTimeZone(new Date());
+          if (key === "dateTimeZone") out[key] = formatDateTimeZone(new Date(Date.now() + clockOffsetMs));
           else if (typeof key === "string" && key in cameraOptions) out[key] = cameraOptions[key];
           else return oscError(res, 400, name, "invalidParameterName", `unknown option ${String(key)}`);
         }
@@ -232,7 +234,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         if (keys.includes("dateTimeZone") && keys.length > 1) {
           return oscError(res, 400, name, "invalidParameterValue", "dateTimeZone must be set alone");
         }
-        Object.assign(cameraOptions, opts);
+        const { dateTimeZone, ...rest } = opts as Record<string, unknown>;
+        if (dateTimeZone !== undefined) {
+          const m = typeof dateTimeZone === "string" ? /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})([+-]\d{2}:\d{2})$/.exec(dateTimeZone) : null;
+          if (!m) return oscError(res, 400, name, "invalidParameterValue", "dateTimeZone must be YYYY:MM:DD hh:mm:ss+hh:mm");
+          clockOffsetMs = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7]}`).getTime() - Date.now();
+        }
+        Object.assign(cameraOptions, rest);
         return sendJson(res, 200, { name, state: "done" });
       }
       case "camera.delete": {
