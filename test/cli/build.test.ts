@@ -1,0 +1,176 @@
+// `rotunda build` end to end, as a publisher runs it: the demo gallery and a plain
+// folder of pictures, into temp folders; outputs read back from disk.
+import assert from "node:assert/strict";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { before, describe, test } from "node:test";
+import sharp from "sharp";
+import { readManifest, type Manifest } from "../../src/manifest.ts";
+import { ROOT, runRotunda } from "../support/cli.ts";
+import { makeEquirect, writeTags } from "../support/pictures.ts";
+
+async function htmlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((f) => f.endsWith(".html")).map((f) => path.join(dir, f));
+}
+
+/** Every site-local URL a page refers to: src/href attributes and URLs inside the viewer's JSON. */
+function localUrls(html: string): string[] {
+  const urls = [...html.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+  const data = /<script type="application\/json" id="rotunda-viewer-data">(.*?)<\/script>/s.exec(html);
+  if (data) urls.push(...[...data[1]!.matchAll(/"(\/[^"]+)"/g)].map((m) => m[1]!));
+  return urls.filter((u) => u.startsWith("/") && !u.startsWith("//"));
+}
+
+async function assertSiteComplete(dist: string, manifest: Manifest): Promise<void> {
+  for (const p of manifest.panoramas) {
+    await stat(path.join(dist, p.slug, "index.html"));
+    for (const ref of [...p.variants, p.thumbnail, p.preview, p.metadata]) {
+      const info = await stat(path.join(dist, ref.url));
+      assert.equal(info.size, ref.bytes, `${ref.url} has the size the manifest says`);
+    }
+    const variant = await sharp(path.join(dist, p.variants[0]!.url)).metadata();
+    assert.equal(variant.width, p.variants[0]!.width);
+    assert.ok(variant.width! <= 8192);
+    assert.equal(variant.format, "jpeg");
+  }
+  const pages = await htmlFiles(dist);
+  assert.ok(pages.length >= manifest.panoramas.length + 2, "index, 404 and one page per panorama");
+  for (const page of pages) {
+    const html = await readFile(page, "utf8");
+    for (const url of localUrls(html)) {
+      const target = path.join(dist, decodeURIComponent(url.split("#")[0]!.split("?")[0]!));
+      const info = await stat(target).catch(() => undefined);
+      const resolved = info?.isDirectory() ? await stat(path.join(target, "index.html")).catch(() => undefined) : info;
+      assert.ok(resolved, `${path.relative(dist, page)} refers to ${url}, which is not in the output`);
+    }
+  }
+}
+
+describe("build the demo gallery", () => {
+  let work: string;
+  let gallery: string;
+  let dist: string;
+  before(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "rotunda-build-"));
+    gallery = path.join(work, "content");
+    dist = path.join(work, "dist");
+    await cp(path.join(ROOT, "content"), gallery, { recursive: true });
+  });
+
+  test("every panorama has its page, variant, thumbnail; every local URL resolves", async () => {
+    const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    const manifest = await readManifest(dist);
+    assert.ok(manifest.panoramas.length >= 3);
+    await assertSiteComplete(dist, manifest);
+    const index = await readFile(path.join(dist, "index.html"), "utf8");
+    for (const p of manifest.panoramas) {
+      assert.ok(index.includes(`href="/${p.slug}/"`), `index links to ${p.slug}`);
+      assert.ok(index.includes(p.thumbnail.url), `index shows ${p.slug}'s thumbnail`);
+    }
+    await stat(path.join(dist, "404.html"));
+    // Pages come from file names, media carry hashes, bundles carry hashes.
+    assert.ok(manifest.panoramas.some((p) => p.slug === "summit"));
+    const page = await readFile(path.join(dist, "summit", "index.html"), "utf8");
+    assert.match(page, /src="\/assets\/viewer-[A-Z0-9]{8}\.js"/);
+    assert.match(page, /Matthew Petroff/, "attribution shown on the page");
+    assert.doesNotMatch(page, /<script[^>]+src="https?:/, "no third-party scripts");
+  });
+
+  test("a rebuild with nothing changed keeps every name and makes nothing", async () => {
+    const before = await readManifest(dist);
+    const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /0 made, 3 unchanged/);
+    assert.deepEqual(await readManifest(dist), before);
+  });
+
+  test("changing a picture's bytes changes its media names only; its page URL stays", async () => {
+    const before = await readManifest(dist);
+    const file = path.join(gallery, "pictures", "summit.jpg");
+    const reencoded = await sharp(file).jpeg({ quality: 70 }).withMetadata().toBuffer();
+    await writeFile(file, reencoded);
+    const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /1 made, 2 unchanged/);
+    const after = await readManifest(dist);
+    const old = before.panoramas.find((p) => p.slug === "summit")!;
+    const now = after.panoramas.find((p) => p.slug === "summit")!;
+    assert.notEqual(now.source.hash, old.source.hash);
+    assert.notEqual(now.variants[0]!.url, old.variants[0]!.url);
+    assert.notEqual(now.thumbnail.url, old.thumbnail.url);
+    for (const slug of ["summit-looking-back", "ridge-partial"]) {
+      assert.deepEqual(after.panoramas.find((p) => p.slug === slug), before.panoramas.find((p) => p.slug === slug));
+    }
+    // The old outputs are gone, the new ones are there.
+    await assert.rejects(stat(path.join(dist, old.variants[0]!.url)));
+    await assertSiteComplete(dist, after);
+  });
+
+  test("a caption edit changes the page and no media", async () => {
+    const before = await readManifest(dist);
+    const sidecar = path.join(gallery, "pictures", "summit.md");
+    await writeFile(sidecar, (await readFile(sidecar, "utf8")).replace("Bare granite", "Bare <pink> granite"));
+    const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /0 made/);
+    const after = await readManifest(dist);
+    const summit = after.panoramas.find((p) => p.slug === "summit")!;
+    assert.deepEqual(summit.variants, before.panoramas.find((p) => p.slug === "summit")!.variants);
+    const page = await readFile(path.join(dist, "summit", "index.html"), "utf8");
+    assert.ok(page.includes("Bare &lt;pink&gt; granite"), "caption text is escaped on the page");
+  });
+});
+
+describe("build a plain folder of pictures", () => {
+  test("no sidecars, no config: titles from file names; bad files named, the rest built", async () => {
+    const work = await mkdtemp(path.join(tmpdir(), "rotunda-plain-"));
+    const gallery = path.join(work, "pictures");
+    const dist = path.join(work, "site");
+    await mkdir(path.join(gallery, "east"), { recursive: true });
+    await makeEquirect(path.join(gallery, "front_door.jpg"), 1024);
+    await makeEquirect(path.join(gallery, "east", "loading-bay.jpg"), 800, 400, 7);
+    await writeTags(path.join(gallery, "front_door.jpg"), {
+      SerialNumber: "THETA-SN-10100001",
+      "EXIF:GPSLatitude": 34.6937, "EXIF:GPSLatitudeRef": "N", "EXIF:GPSLongitude": 135.5023, "EXIF:GPSLongitudeRef": "E",
+      Make: "RICOH", Model: "RICOH THETA Z1",
+    });
+    await writeFile(path.join(gallery, "empty.jpg"), "");
+    await writeFile(path.join(gallery, "notes.jpg"), "this is text, not a picture\n");
+    await sharp({ create: { width: 300, height: 200, channels: 3, background: "#888" } }).jpeg().toFile(path.join(gallery, "snapshot.jpg"));
+    const full = await readFile(path.join(gallery, "front_door.jpg"));
+    await writeFile(path.join(gallery, "truncated.jpg"), full.subarray(0, Math.floor(full.length / 2)));
+
+    const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
+    assert.equal(result.code, 1, "exit 1: built, but some pictures failed");
+    const out = result.stdout + result.stderr;
+    assert.match(out, /empty\.jpg: empty file/);
+    assert.match(out, /notes\.jpg: not a picture/);
+    assert.match(out, /snapshot\.jpg: picture is 300×200, not 2:1/);
+    assert.match(out, /truncated\.jpg: truncated or corrupt/);
+
+    const manifest = await readManifest(dist);
+    assert.deepEqual(manifest.panoramas.map((p) => p.title).sort(), ["Front door", "Loading bay"]);
+    assert.equal(manifest.failures.length, 4);
+    await assertSiteComplete(dist, manifest);
+
+    // Privacy: no serial number and no GPS anywhere in the output.
+    for (const rel of await readdir(dist, { recursive: true })) {
+      const file = path.join(dist, rel);
+      if ((await stat(file)).isDirectory()) continue;
+      const bytes = await readFile(file);
+      assert.ok(!bytes.includes("THETA-SN-10100001"), `${rel} carries the serial number`);
+      assert.ok(!bytes.includes("10100001"), `${rel} carries the serial number`);
+      if (rel.endsWith(".json") || rel.endsWith(".html")) {
+        assert.doesNotMatch(bytes.toString("utf8"), /GPS|34\.69|135\.50/, `${rel} carries GPS`);
+      }
+    }
+    const door = manifest.panoramas.find((p) => p.title === "Front door")!;
+    const meta = JSON.parse(await readFile(path.join(dist, door.metadata.url), "utf8")) as Record<string, unknown>;
+    assert.equal(meta.Model, "RICOH THETA Z1");
+    assert.equal(meta.SourceFile, undefined, "no local paths published");
+    await rm(work, { recursive: true, force: true });
+  });
+});

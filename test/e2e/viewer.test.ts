@@ -1,0 +1,119 @@
+// The gallery in a real browser: headless Debian Chromium, WebGL through SwiftShader.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import sharp from "sharp";
+import { launchBrowser } from "../support/browser.ts";
+import { ROOT, runRotunda } from "../support/cli.ts";
+import { serveStatic, type StaticServer } from "../support/static-server.ts";
+
+let work: string;
+let server: StaticServer;
+let browser: Browser;
+
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "rotunda-e2e-"));
+  const dist = path.join(work, "dist");
+  const result = await runRotunda(["build", "--input", path.join(ROOT, "content"), "--output", dist]);
+  assert.equal(result.code, 0, result.stderr);
+  server = await serveStatic(dist);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** Mean absolute difference and standard deviation of two same-size screenshots' pixels. */
+async function imageStats(png: Buffer) {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const stats = await sharp(data, { raw: info }).stats();
+  return { data, stdev: stats.channels.reduce((s, c) => s + c.stdev, 0) / stats.channels.length };
+}
+
+function meanDifference(a: Buffer, b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+function watch(page: Page) {
+  const problems: string[] = [];
+  const foreign: string[] = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (!["data:", "blob:"].includes(url.protocol) && url.hostname !== "127.0.0.1") foreign.push(r.url());
+  });
+  return { problems, foreign };
+}
+
+test("index → thumbnail → a viewer that loads, shows the picture and turns when dragged", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const { problems, foreign } = watch(page);
+  await page.goto(server.url + "/");
+  const cards = page.locator(".gallery a");
+  assert.ok((await cards.count()) >= 3, "index shows the panoramas");
+  const thumb = cards.first().locator("img");
+  assert.ok(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), "thumbnail loaded");
+
+  await cards.first().click();
+  await page.waitForFunction(() => ["loaded", "error", "unsupported"].includes(document.documentElement.dataset.viewer ?? ""), null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.viewer), "loaded");
+
+  const viewer = page.locator("#viewer");
+  const box = (await viewer.boundingBox())!;
+  assert.ok(box.height > 200, "the viewer has room");
+  await page.waitForTimeout(300);
+  const first = await imageStats(await viewer.screenshot());
+  assert.ok(first.stdev > 10, `viewer is not blank (pixel stdev ${first.stdev.toFixed(1)})`);
+
+  const yawBefore = await page.evaluate(() => (window as any).rotundaViewer.getYaw() as number);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 300, box.y + box.height / 2 + 20, { steps: 12 });
+  await page.mouse.up();
+  await page.waitForTimeout(800);
+  const yawAfter = await page.evaluate(() => (window as any).rotundaViewer.getYaw() as number);
+  assert.ok(Math.abs(yawAfter - yawBefore) > 5, `dragging turned the view (yaw ${yawBefore} → ${yawAfter})`);
+  const second = await imageStats(await viewer.screenshot());
+  const diff = meanDifference(first.data, second.data);
+  assert.ok(diff > 5, `the picture on screen changed after the drag (mean difference ${diff.toFixed(1)})`);
+
+  assert.deepEqual(problems, []);
+  assert.deepEqual(foreign, [], "no request leaves 127.0.0.1");
+  await page.close();
+});
+
+test("the viewer starts where GPano says: initial view and north offset from the manifest", async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+  await page.goto(server.url + "/summit-looking-back/");
+  await page.waitForFunction(() => document.documentElement.dataset.viewer === "loaded", null, { timeout: 60_000 });
+  const view = await page.evaluate(() => {
+    const v = (window as any).rotundaViewer;
+    return { yaw: v.getYaw(), north: v.getNorthOffset() };
+  });
+  assert.ok(Math.abs(view.yaw - 40) < 0.5, `initial yaw 40 (got ${view.yaw})`);
+  assert.ok(Math.abs(view.north - 125.9) < 0.5, `north offset 125.9 (got ${view.north})`);
+  await page.close();
+});
+
+test("without JavaScript the thumbnail, text and metadata still show", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(server.url + "/summit/");
+  const img = page.locator("#viewer img.viewer-fallback");
+  await img.waitFor();
+  assert.ok(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 100));
+  assert.equal(await page.locator("h1").textContent(), "Granite summit");
+  assert.ok((await page.locator("table.meta tr").count()) >= 3);
+  await context.close();
+});
