@@ -15,3 +15,4 @@ export {
   type MultiresOptions,
   type MultiresResult,
 } from "./multires.ts";
+export { renderPerspective, viewMatrix, type PerspectiveOptions, type View } from "./perspective.ts";

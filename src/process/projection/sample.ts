@@ -51,8 +51,21 @@ export class EquirectSampler {
     return this.wraps && this.fullHeight === this.height;
   }
 
-  /** Bilinear sample at full-panorama pixel coordinates (X, Y); writes RGB at out[o..o+2]. */
-  sample(X: number, Y: number, out: Uint8Array, o: number): void {
+  // Result of locate(): byte offsets of the four neighbours and their weights.
+  private p00 = 0;
+  private p01 = 0;
+  private p10 = 0;
+  private p11 = 0;
+  private w00 = 0;
+  private w01 = 0;
+  private w10 = 0;
+  private w11 = 0;
+
+  /**
+   * Finds the four source pixels around full-panorama coordinates (X, Y) and
+   * their bilinear weights; false when (X, Y) lies outside a partial panorama.
+   */
+  private locate(X: number, Y: number): boolean {
     const w = this.width;
     const h = this.height;
     // Relative to the image's top-left corner, in pixel-extent units.
@@ -68,7 +81,7 @@ export class EquirectSampler {
       x0 = xf < 0 ? xf + w : xf;
       x1 = x0 + 1 === w ? 0 : x0 + 1;
     } else {
-      if (xr >= w) return this.background(out, o);
+      if (xr >= w) return false;
       let x = xr - 0.5;
       if (x < 0) x = 0;
       else if (x > w - 1) x = w - 1;
@@ -76,9 +89,7 @@ export class EquirectSampler {
       fx = x - x0;
       x1 = x0 + 1 < w ? x0 + 1 : x0;
     }
-    if (yr < 0 || yr >= h) {
-      if (this.fullHeight !== h) return this.background(out, o);
-    }
+    if ((yr < 0 || yr >= h) && this.fullHeight !== h) return false;
     let y = yr - 0.5;
     if (y < 0) y = 0;
     else if (y > h - 1) y = h - 1;
@@ -86,21 +97,47 @@ export class EquirectSampler {
     const fy = y - y0;
     const y1 = y0 + 1 < h ? y0 + 1 : y0;
     const c = this.channels;
-    const d = this.data;
     const r0 = y0 * w;
     const r1 = y1 * w;
-    const p00 = (r0 + x0) * c;
-    const p01 = (r0 + x1) * c;
-    const p10 = (r1 + x0) * c;
-    const p11 = (r1 + x1) * c;
-    const w00 = (1 - fx) * (1 - fy);
-    const w01 = fx * (1 - fy);
-    const w10 = (1 - fx) * fy;
-    const w11 = fx * fy;
+    this.p00 = (r0 + x0) * c;
+    this.p01 = (r0 + x1) * c;
+    this.p10 = (r1 + x0) * c;
+    this.p11 = (r1 + x1) * c;
+    this.w11 = fx * fy;
+    this.w01 = fx - this.w11;
+    this.w10 = fy - this.w11;
+    this.w00 = 1 - fx - fy + this.w11;
+    return true;
+  }
+
+  /** Bilinear sample at full-panorama pixel coordinates (X, Y); writes RGB at out[o..o+2]. */
+  sample(X: number, Y: number, out: Uint8Array, o: number): void {
+    if (!this.locate(X, Y)) return this.background(out, o);
+    const d = this.data;
+    const { p00, p01, p10, p11, w00, w01, w10, w11 } = this;
     // + 0.5 then truncation (values are ≥ 0) rounds to nearest.
     out[o] = d[p00]! * w00 + d[p01]! * w01 + d[p10]! * w10 + d[p11]! * w11 + 0.5;
     out[o + 1] = d[p00 + 1]! * w00 + d[p01 + 1]! * w01 + d[p10 + 1]! * w10 + d[p11 + 1]! * w11 + 0.5;
     out[o + 2] = d[p00 + 2]! * w00 + d[p01 + 2]! * w01 + d[p10 + 2]! * w10 + d[p11 + 2]! * w11 + 0.5;
+  }
+
+  /** Adds weight × the bilinear sample at (X, Y) to acc[o..o+2] (for supersampling). */
+  accumulate(X: number, Y: number, acc: Float64Array, o: number, weight: number): void {
+    if (!this.locate(X, Y)) {
+      acc[o]! += this.bg0 * weight;
+      acc[o + 1]! += this.bg1 * weight;
+      acc[o + 2]! += this.bg2 * weight;
+      return;
+    }
+    const d = this.data;
+    const w00 = this.w00 * weight;
+    const w01 = this.w01 * weight;
+    const w10 = this.w10 * weight;
+    const w11 = this.w11 * weight;
+    const { p00, p01, p10, p11 } = this;
+    acc[o]! += d[p00]! * w00 + d[p01]! * w01 + d[p10]! * w10 + d[p11]! * w11;
+    acc[o + 1]! += d[p00 + 1]! * w00 + d[p01 + 1]! * w01 + d[p10 + 1]! * w10 + d[p11 + 1]! * w11;
+    acc[o + 2]! += d[p00 + 2]! * w00 + d[p01 + 2]! * w01 + d[p10 + 2]! * w10 + d[p11 + 2]! * w11;
   }
 
   private background(out: Uint8Array, o: number): void {
