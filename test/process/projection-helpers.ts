@@ -106,14 +106,18 @@ export function yawPitch(d: V3): { yaw: number; pitch: number } {
 }
 
 export interface Img {
-  data: Buffer;
+  data: Buffer | Uint8Array;
   width: number;
   height: number;
   channels: 3 | 4;
 }
 
 /** An equirectangular whose pixel (i, j) has colour fn(direction of its centre). */
-export function makeEquirect(width: number, height: number, fn: (d: V3, i: number, j: number) => [number, number, number]): Img {
+export function makeEquirect(
+  width: number,
+  height: number,
+  fn: (d: V3, i: number, j: number) => [number, number, number],
+): Img & { data: Buffer } {
   const data = Buffer.alloc(width * height * 3);
   for (let j = 0; j < height; j++) {
     const pitch = (0.5 - (j + 0.5) / height) * Math.PI;
@@ -136,7 +140,7 @@ export const directionColour = (d: V3): [number, number, number] => [
   Math.round(128 + 120 * d[2]),
 ];
 
-export async function readRaw(file: string): Promise<Img> {
+export async function readRaw(file: string): Promise<Img & { data: Buffer }> {
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels as 3 | 4 };
 }
