@@ -49,6 +49,9 @@ export function createS3Client(options: ClientOptions): S3Client {
     responseChecksumValidation: "WHEN_REQUIRED",
     maxAttempts: options.maxAttempts ?? 4,
     retryMode: "standard",
+    // A stalled connection fails (and is retried) instead of hanging the deploy;
+    // requestTimeout is socket inactivity, so big parts on slow links are fine.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });
 }
 

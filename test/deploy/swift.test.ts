@@ -132,6 +132,12 @@ const v2: Files = {
   "yard/index.html": v1["yard/index.html"] as string,
 };
 
+describe("the Swift test server", () => {
+  it("fails (not skips) with an install hint when Swift is missing", async () => {
+    await assert.rejects(startSwift({ binDir: path.join(os.tmpdir(), "no-swift-here") }), /OpenStack Swift is not installed .*apt-get install -y swift swift-proxy/);
+  });
+});
+
 describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
   before(async () => {
     swift = await startSwift();

@@ -21,7 +21,6 @@ export interface SwiftS3 {
   stop(): Promise<void>;
 }
 
-const BIN = "/usr/bin";
 const SERVERS = ["account", "container", "object", "proxy"] as const;
 const REQUIRED = [...SERVERS.map((s) => `swift-${s}-server`), "swift-ring-builder"];
 export const INSTALL_HINT = "apt-get install -y swift swift-proxy swift-account swift-container swift-object";
@@ -89,8 +88,9 @@ account_autocreate = true
 allow_account_management = true
 `;
 
-export async function startSwift(): Promise<SwiftS3> {
-  const missing = REQUIRED.filter((b) => !existsSync(path.join(BIN, b)));
+/** `binDir` is where Debian puts the Swift commands; tests of the "not installed" error point it elsewhere. */
+export async function startSwift({ binDir = "/usr/bin" }: { binDir?: string } = {}): Promise<SwiftS3> {
+  const missing = REQUIRED.filter((b) => !existsSync(path.join(binDir, b)));
   if (missing.length > 0) {
     throw new Error(`OpenStack Swift is not installed (missing ${missing.join(", ")}); the deploy tests need a real S3 server: ${INSTALL_HINT}`);
   }
@@ -104,7 +104,7 @@ export async function startSwift(): Promise<SwiftS3> {
   for (const ring of ["account", "container", "object"] as const) {
     const builder = path.join(dir, `${ring}.builder`);
     for (const args of [["create", "0", "1", "0"], ["add", `r1z1-127.0.0.1:${ports[ring]}/d1`, "1"], ["rebalance"]]) {
-      const r = spawnSync(path.join(BIN, "swift-ring-builder"), [builder, ...args], { encoding: "utf8" });
+      const r = spawnSync(path.join(binDir, "swift-ring-builder"), [builder, ...args], { encoding: "utf8" });
       if (r.status !== 0 && !(args[0] === "rebalance" && r.status === 1)) {
         throw new Error(`swift-ring-builder ${args.join(" ")} failed: ${r.stderr || r.stdout}`);
       }
@@ -122,7 +122,7 @@ export async function startSwift(): Promise<SwiftS3> {
   process.once("exit", killAll);
   for (const [i, server] of SERVERS.entries()) {
     const log = openSync(logs[i] as string, "a");
-    const child = spawn(path.join(BIN, `swift-${server}-server`), [path.join(dir, `${server}-server.conf`), "-v"], { stdio: ["ignore", log, log] });
+    const child = spawn(path.join(binDir, `swift-${server}-server`), [path.join(dir, `${server}-server.conf`), "-v"], { stdio: ["ignore", log, log] });
     children.push(child);
   }
 
