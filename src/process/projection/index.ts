@@ -16,3 +16,4 @@ export {
   type MultiresResult,
 } from "./multires.ts";
 export { renderPerspective, viewMatrix, type PerspectiveOptions, type View } from "./perspective.ts";
+export { nadirOverlay, type NadirOptions, type NadirOverlay } from "./nadir.ts";
