@@ -106,19 +106,17 @@ export function renderFace(
       colX[i] = (Math.atan2(hx, -hz) * INV_2PI + 0.5) * W;
       colInvR[i] = 1 / Math.sqrt(1 + a * a);
     }
-    let o = 0;
+    const ys = new Float64Array(n);
     for (let j = row0; j < row1; j++) {
       const up = ((j + 0.5) * step - 1) * dy; // vertical component b·D_y
-      for (let i = 0; i < n; i++) {
-        const Y = (0.5 - fastAtan(up * colInvR[i]!) * INV_PI) * H;
-        src.sample(colX[i]!, Y, out, o);
-        o += 3;
-      }
+      for (let i = 0; i < n; i++) ys[i] = (0.5 - fastAtan(up * colInvR[i]!) * INV_PI) * H;
+      src.sampleRow(colX, ys, n, out, (j - row0) * n * 3);
     }
     return;
   }
   // Polar face: direction = c + a·R + b·D with c = ±y and R, D horizontal.
-  let o = 0;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
   for (let j = row0; j < row1; j++) {
     const b = (j + 0.5) * step - 1;
     const bx = cx + b * dx;
@@ -129,10 +127,9 @@ export function renderFace(
       const x = bx + a * rx;
       const z = bz + a * rz;
       // R and D are horizontal here: |horizontal| = sqrt(a² + b²), vertical = c_y = ±1.
-      const X = (fastAtan2(x, -z) * INV_2PI + 0.5) * W;
-      const Y = (0.5 - fastAtan(cy / Math.sqrt(a * a + b2)) * INV_PI) * H;
-      src.sample(X, Y, out, o);
-      o += 3;
+      xs[i] = (fastAtan2(x, -z) * INV_2PI + 0.5) * W;
+      ys[i] = (0.5 - fastAtan(cy / Math.sqrt(a * a + b2)) * INV_PI) * H;
     }
+    src.sampleRow(xs, ys, n, out, (j - row0) * n * 3);
   }
 }

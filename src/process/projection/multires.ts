@@ -145,7 +145,7 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
   const encode = (pixels: Buffer, w: number, h: number, file: string): Promise<void> =>
     run(async () => {
       const info = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
-        .jpeg({ quality, mozjpeg: false })
+        .jpeg({ quality, mozjpeg: false, optimiseCoding: false })
         .toFile(file);
       files++;
       bytes += info.size;

@@ -121,6 +121,50 @@ export class EquirectSampler {
     out[o + 2] = d[p00 + 2]! * w00 + d[p01 + 2]! * w01 + d[p10 + 2]! * w10 + d[p11 + 2]! * w11 + 0.5;
   }
 
+  /**
+   * Bilinear samples at (xs[k], ys[k]) for k < count, RGB written from out[o].
+   * The full-sphere case (the hot loop of the cube faces) is inlined here.
+   */
+  sampleRow(xs: Float64Array, ys: Float64Array, count: number, out: Uint8Array, o: number): void {
+    if (!this.isFull) {
+      for (let k = 0; k < count; k++, o += 3) this.sample(xs[k]!, ys[k]!, out, o);
+      return;
+    }
+    const w = this.width;
+    const hm1 = this.height - 1;
+    const c = this.channels;
+    const rowBytes = w * c;
+    const d = this.data;
+    for (let k = 0; k < count; k++, o += 3) {
+      let x = xs[k]! - 0.5;
+      let y = ys[k]! - 0.5;
+      if (x < 0 || x >= w) {
+        x -= Math.floor(x / w) * w;
+        if (x >= w) x = 0; // −ε wraps to w in floating point
+      }
+      if (y < 0) y = 0;
+      else if (y > hm1) y = hm1;
+      const x0 = x | 0;
+      const fx = x - x0;
+      const x1 = x0 + 1 === w ? 0 : x0 + 1;
+      const y0 = y | 0;
+      const fy = y - y0;
+      const r0 = y0 * rowBytes;
+      const r1 = y0 < hm1 ? r0 + rowBytes : r0;
+      const p00 = r0 + x0 * c;
+      const p01 = r0 + x1 * c;
+      const p10 = r1 + x0 * c;
+      const p11 = r1 + x1 * c;
+      const w11 = fx * fy;
+      const w01 = fx - w11;
+      const w10 = fy - w11;
+      const w00 = 1 - fx - fy + w11;
+      out[o] = d[p00]! * w00 + d[p01]! * w01 + d[p10]! * w10 + d[p11]! * w11 + 0.5;
+      out[o + 1] = d[p00 + 1]! * w00 + d[p01 + 1]! * w01 + d[p10 + 1]! * w10 + d[p11 + 1]! * w11 + 0.5;
+      out[o + 2] = d[p00 + 2]! * w00 + d[p01 + 2]! * w01 + d[p10 + 2]! * w10 + d[p11 + 2]! * w11 + 0.5;
+    }
+  }
+
   /** Adds weight × the bilinear sample at (X, Y) to acc[o..o+2] (for supersampling). */
   accumulate(X: number, Y: number, acc: Float64Array, o: number, weight: number): void {
     if (!this.locate(X, Y)) {
