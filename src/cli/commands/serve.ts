@@ -1,12 +1,78 @@
-import type { Command } from "../command.ts";
+// `rotunda serve`: the live preview (src/serve/). Runs until Ctrl-C or SIGTERM;
+// whatever the author breaks is shown, never fatal. Only a bad command line, a
+// missing gallery folder or an address it cannot listen on stop it.
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { intOption, parseCommandArgs, UsageError, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.ts";
+
+const help = `Usage: rotunda serve [--input content] [--output dist] [--port 8080] [--host 127.0.0.1] [--pull-every <seconds>]
+
+Live preview while you author: builds the gallery, serves it, and rebuilds when
+anything changes. A new or changed picture is processed (only that one), a
+caption edit re-renders without touching images, a deleted picture leaves the
+gallery; open pages reload by themselves. Problems (a corrupt picture, bad front
+matter, a template error, a bad rotunda.json) show in the terminal and at the top
+of every page, and the server keeps running: fix the file and it recovers.
+
+Options:
+  --input, -i      gallery folder (default: content)
+  --output, -o     site folder (default: dist)
+  --port, -p       port (default: 8080; the next free one if it is taken; 0: any)
+  --host           address to listen on (default: 127.0.0.1, this machine only;
+                   0.0.0.0 shows the preview to the whole network)
+  --pull-every <s> pull new pictures from the configured cameras every s seconds
+
+Exit codes: 0 stopped (SIGTERM); 130 stopped with Ctrl-C; 2 bad options, or the
+address cannot be used.`;
 
 export const command: Command = {
   name: "serve",
-  summary: "",
-  help: "Usage: rotunda serve (not built yet)",
-  async run() {
-    console.error("rotunda serve: not built yet");
-    return EXIT.crash;
+  summary: "dev server with live preview while you author",
+  help,
+  async run(args) {
+    const { values } = parseCommandArgs(args, {
+      input: { type: "string", short: "i", default: "content" },
+      output: { type: "string", short: "o", default: "dist" },
+      port: { type: "string", short: "p" },
+      host: { type: "string", default: "127.0.0.1" },
+      "pull-every": { type: "string" },
+    });
+    const port = intOption(values.port, "port", 8080, 0);
+    if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+    let pullEverySeconds: number | undefined;
+    if (values["pull-every"] !== undefined) {
+      pullEverySeconds = Number(values["pull-every"]);
+      if (!Number.isFinite(pullEverySeconds) || pullEverySeconds < 1) {
+        throw new UsageError(`--pull-every must be a number of seconds >= 1, got "${values["pull-every"]}"`);
+      }
+    }
+    const inputDir = path.resolve(values.input);
+    try {
+      await access(inputDir);
+    } catch {
+      throw new UsageError(`gallery folder ${inputDir} does not exist`);
+    }
+
+    const { startDevServer } = await import("../../serve/index.ts");
+    let server;
+    try {
+      server = await startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EACCES" || /no free port/.test((error as Error).message)) {
+        console.error(`rotunda serve: cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
+        return EXIT.usage;
+      }
+      throw error;
+    }
+
+    // Stop cleanly: close the watcher and sockets so no child or port outlives us.
+    const stopped = await new Promise<number>((resolve) => {
+      process.once("SIGTERM", () => resolve(EXIT.ok));
+      process.once("SIGHUP", () => resolve(EXIT.ok));
+    });
+    await server.close();
+    return stopped;
   },
 };
