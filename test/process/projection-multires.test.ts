@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -260,6 +260,21 @@ describe("writeMultires", () => {
       // polar faces sample many source pixels per face pixel near the pole: JPEG of noise-like content
       const limit = name === "u" || name === "d" ? 4 : 2;
       assert.ok(sum / n < limit, `face ${name}: mean abs difference ${sum / n}`);
+    }
+  });
+
+  test("worker threads and the main thread render identical tiles", async () => {
+    const eq = makeEquirect(1024, 512, (d, i, j) => [(i * 7 + j * 3) & 255, Math.round(128 + 120 * d[1]), (i ^ j) & 255]);
+    const a = path.join(dir, "workers");
+    const b = path.join(dir, "inline");
+    const ra = await writeMultires(eq, a, { tileSize: 128, workers: 2 });
+    const rb = await writeMultires(eq, b, { tileSize: 128, workers: 0 });
+    assert.deepEqual(ra, rb);
+    const files = await listFiles(a);
+    assert.deepEqual(files, await listFiles(b));
+    for (const f of files) {
+      const [x, y] = await Promise.all([readFile(path.join(a, f)), readFile(path.join(b, f))]);
+      assert.ok(x.equals(y), f);
     }
   });
 

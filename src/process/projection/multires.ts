@@ -25,6 +25,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { FACES, renderFace, type Face } from "./cubemap.ts";
+import { facePool, shareImage } from "./pool.ts";
 import { EquirectSampler } from "./sample.ts";
 import type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
 
@@ -43,6 +44,11 @@ export interface MultiresOptions {
   background?: Rgb;
   /** Maximum number of sharp operations in flight, default max(2, cores). */
   concurrency?: number;
+  /**
+   * Worker threads rendering the cube faces; 0 renders them on this thread.
+   * Default: the number of cores (at most 4), 0 on a single core.
+   */
+  workers?: number;
 }
 
 export interface MultiresResult {
@@ -195,15 +201,29 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
     await Promise.all(jobs);
   };
 
-  const pending: Promise<void>[] = [];
-  for (const face of FACES) {
-    const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
-    renderFace(src, face, cubeSize, top);
-    pending.push(faceJobs(face, top));
-    // Let the event loop hand the previous face's work to sharp.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+  const cores = availableParallelism();
+  const workers = Math.max(0, Math.floor(options.workers ?? (cores > 1 ? Math.min(cores, 4) : 0)));
+  if (workers > 0) {
+    // Faces are rendered in the workers; each face's resizes and encodes start
+    // on sharp's threads as soon as it arrives.
+    const pool = facePool(workers);
+    const shared = shareImage(raw, options.crop, background);
+    try {
+      await Promise.all(FACES.map((face, k) => pool.render(shared, k, cubeSize).then((top) => faceJobs(face, top))));
+    } finally {
+      pool.release();
+    }
+  } else {
+    const pending: Promise<void>[] = [];
+    for (const face of FACES) {
+      const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
+      renderFace(src, face, cubeSize, top);
+      pending.push(faceJobs(face, top));
+      // Let the event loop hand this face's work to sharp before rendering the next.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(pending);
   }
-  await Promise.all(pending);
 
   return {
     config: {

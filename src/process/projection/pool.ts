@@ -1,0 +1,131 @@
+/**
+ * A small, lasting pool of worker threads that render cube faces in parallel.
+ *
+ * For each image the equirectangular is put in a SharedArrayBuffer once (not
+ * copied when it already lives in one) and shared by the workers; each face is
+ * rendered into a SharedArrayBuffer that the main thread wraps as a Buffer, so
+ * no pixels are serialised. The workers start once per process (loading the
+ * TypeScript costs a few hundred ms) and are unref'd while idle, so they never
+ * keep the process alive.
+ */
+import { Worker } from "node:worker_threads";
+import type { Crop, RawImage, Rgb } from "./types.ts";
+
+export interface FaceSource {
+  /** Identifies the image; the workers keep the sampler of the last one. */
+  imageId: number;
+  source: SharedArrayBuffer;
+  byteOffset: number;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+  crop?: Crop;
+  background: Rgb;
+}
+
+export type FaceJob =
+  | { kind: "render"; id: number; src: FaceSource; face: number; size: number; out: SharedArrayBuffer }
+  | { kind: "release" };
+
+interface Pending {
+  resolve: (b: Buffer) => void;
+  reject: (e: unknown) => void;
+  out: SharedArrayBuffer;
+}
+
+let nextImageId = 1;
+
+/** Shares a raw image with the workers (one copy into a SharedArrayBuffer unless it is in one already). */
+export function shareImage(raw: RawImage, crop: Crop | undefined, background: Rgb): FaceSource {
+  const bytes = raw.width * raw.height * raw.channels;
+  let source: SharedArrayBuffer;
+  let byteOffset = 0;
+  if (raw.data.buffer instanceof SharedArrayBuffer) {
+    source = raw.data.buffer;
+    byteOffset = raw.data.byteOffset;
+  } else {
+    source = new SharedArrayBuffer(bytes);
+    new Uint8Array(source).set(raw.data.subarray(0, bytes));
+  }
+  const src: FaceSource = { imageId: nextImageId++, source, byteOffset, width: raw.width, height: raw.height, channels: raw.channels, background };
+  if (crop) src.crop = crop;
+  return src;
+}
+
+export class FacePool {
+  private workers: Worker[] = [];
+  private idle: Worker[] = [];
+  private queue: Extract<FaceJob, { kind: "render" }>[] = [];
+  private pending = new Map<number, Pending>();
+  private nextId = 0;
+  failed: unknown;
+
+  constructor(readonly size: number) {
+    for (let k = 0; k < size; k++) {
+      const w = new Worker(new URL("./face-worker.mjs", import.meta.url));
+      w.on("message", (id: number) => this.done(w, id));
+      w.on("error", (e) => this.fail(e));
+      w.on("exit", (code) => this.fail(new Error(`face worker exited with code ${code}`)));
+      w.unref();
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  /** Renders face FACES[face] of `src` at size × size; resolves to its RGB pixels. */
+  render(src: FaceSource, face: number, size: number): Promise<Buffer> {
+    if (this.failed) return Promise.reject(this.failed);
+    const out = new SharedArrayBuffer(size * size * 3);
+    const id = this.nextId++;
+    return new Promise<Buffer>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, out });
+      this.queue.push({ kind: "render", id, src, face, size, out });
+      this.pump();
+    });
+  }
+
+  /** Lets the workers drop their reference to the last image. */
+  release(): void {
+    for (const w of this.workers) w.postMessage({ kind: "release" } satisfies FaceJob);
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop()!;
+      w.ref(); // busy: keep the process alive until the face is back
+      w.postMessage(this.queue.shift()!);
+    }
+  }
+
+  private done(w: Worker, id: number): void {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    w.unref();
+    this.idle.push(w);
+    this.pump();
+    p?.resolve(Buffer.from(p.out));
+  }
+
+  private fail(e: unknown): void {
+    this.failed ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    this.queue = [];
+    if (shared === this) shared = undefined;
+    for (const w of this.workers) void w.terminate();
+  }
+
+  async close(): Promise<void> {
+    if (shared === this) shared = undefined;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+let shared: FacePool | undefined;
+
+/** The process-wide pool of `size` workers (started on first use). */
+export function facePool(size: number): FacePool {
+  if (shared && shared.size !== size) void shared.close();
+  if (!shared || shared.failed) shared = new FacePool(size);
+  return shared;
+}
