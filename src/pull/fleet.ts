@@ -229,19 +229,13 @@ async function removeStaleTemps(folder: string): Promise<void> {
   }
 }
 
-/** One attempt: download to a temp file, verify, fsync, move into place. Returns the local name. */
+/** One attempt: download to a temp file (fsynced by download), verify, move into place. Returns the local name. */
 async function downloadOnce(client: OscClient, file: CameraFile, folder: string): Promise<string> {
   const temp = path.join(folder, `${TEMP_PREFIX}${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
   try {
     const bytes = await client.download(file.fileUrl, temp);
     if (bytes !== file.size) {
       throw Object.assign(new IncompleteDownloadError(client.name, `${file.name}: got ${bytes} of ${file.size} bytes`), { code: "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" });
-    }
-    const handle = await open(temp, "r+");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
     }
     const taken = parseDateTimeZone(file.dateTimeZone);
     if (taken) await utimes(temp, taken, taken);

@@ -1,8 +1,8 @@
 // A client for the Open Spherical Camera API v2.1 (RICOH THETA and others) on
 // undici 7. Digest auth is an interceptor composed onto the client's Agent, so the
 // calls below never see credentials; timeouts make a silent camera fail fast.
-import { createWriteStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
+import { writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import { digestAuth } from "./digest.ts";
@@ -263,37 +263,77 @@ export class OscClient {
   }
 
   /**
-   * Streams a file into `destination` (a path). Returns the bytes written. The
-   * caller retries (into a fresh temp file) when the connection drops mid-body.
+   * Streams a file into `destination` (a path, created or truncated), fsynced
+   * before this resolves; returns the bytes written. Written straight from
+   * undici's handler with writeSync: no stream layers, no buffering beyond one
+   * socket chunk, so memory stays flat whatever the file size or the number of
+   * downloads. The caller retries (into a fresh temp file) on a dropped body.
    */
   async download(fileUrl: string, destination: string): Promise<number> {
     const url = new URL(fileUrl, this.base);
-    let response: Dispatcher.ResponseData;
+    const what = `download ${url.pathname}`;
+    const file = await open(destination, "w", 0o644);
+    let written = 0;
     try {
-      response = await this.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method: "GET" });
-    } catch (error) {
-      throw this.networkError(error, `download ${url.pathname}`);
-    }
-    const status = response.statusCode;
-    if (status !== 200) {
-      const text = await readLimited(response.body, 64 * 1024).catch(() => "");
-      if (status === 401) throw this.authError();
-      let osc: CommandResult | undefined;
-      try {
-        osc = JSON.parse(text) as CommandResult;
-      } catch {
-        // not JSON: described below
+      const result = await new Promise<{ status: number; contentType?: string; errorBody: string }>((resolve, reject) => {
+        let status = 0;
+        let contentType: string | undefined;
+        const errorChunks: Buffer[] = [];
+        let errorBytes = 0;
+        const handler: Dispatcher.DispatchHandler = {
+          // Its presence tells undici this handler speaks the v7 API (onResponse*).
+          onRequestStart() {},
+          onResponseStart(_controller, statusCode, headers) {
+            status = statusCode;
+            const type = headers["content-type"];
+            contentType = Array.isArray(type) ? type[0] : type;
+          },
+          onResponseData(controller, chunk) {
+            if (status !== 200) {
+              if (errorBytes < 64 * 1024) errorChunks.push(chunk);
+              errorBytes += chunk.length;
+              return;
+            }
+            try {
+              let offset = 0;
+              while (offset < chunk.length) offset += writeSync(file.fd, chunk, offset, chunk.length - offset);
+              written += chunk.length;
+            } catch (error) {
+              controller.abort(error as Error); // disk full, etc.: stop the transfer
+            }
+          },
+          onResponseEnd() {
+            resolve({ status, contentType, errorBody: Buffer.concat(errorChunks).toString("utf8") });
+          },
+          onResponseError(_controller, error) {
+            reject(error);
+          },
+        };
+        try {
+          this.dispatcher.dispatch({ origin: url.origin, path: url.pathname + url.search, method: "GET" }, handler);
+        } catch (error) {
+          reject(error);
+        }
+      }).catch((error: unknown) => {
+        throw this.networkError(error, what);
+      });
+      const { status, contentType, errorBody } = result;
+      if (status !== 200) {
+        if (status === 401) throw this.authError();
+        let osc: CommandResult | undefined;
+        try {
+          osc = JSON.parse(errorBody) as CommandResult;
+        } catch {
+          // not JSON: described below
+        }
+        if (osc?.error) throw new OscError(this.name, what, osc.error, status);
+        throw new CameraError(this.name, `${what}: HTTP ${status}${describeBody(contentType, errorBody)}`, status);
       }
-      if (osc?.error) throw new OscError(this.name, `download ${url.pathname}`, osc.error, status);
-      throw new CameraError(this.name, `download ${url.pathname}: HTTP ${status}${describeBody(response.headers["content-type"], text)}`, status);
+      await file.sync();
+    } finally {
+      await file.close();
     }
-    const file = createWriteStream(destination, { flags: "w", mode: 0o644 });
-    try {
-      await pipeline(response.body, file); // backpressure: memory stays flat whatever the file size
-    } catch (error) {
-      throw this.networkError(error, `download ${url.pathname}`);
-    }
-    return file.bytesWritten;
+    return written;
   }
 }
 

@@ -1,0 +1,199 @@
+// Pull throughput from a fleet of emulated cameras on 127.0.0.1, next to curl
+// (--digest --parallel) fetching the same files with the same concurrency, and the
+// pull's peak RSS (VmHWM of the pull process).
+//
+//   node --import tsx bench/pull.ts                 default: 20 cameras, 120 files of 4 MB
+//   BENCH_PULL_FILES=500 BENCH_PULL_MB=8 node --import tsx bench/pull.ts   the 500 × 8 MB case
+//
+// Env: BENCH_PULL_CAMERAS (20), BENCH_PULL_FILES (120), BENCH_PULL_MB (4),
+// BENCH_PULL_CONCURRENCY (16, files at once overall; 2 per camera), BENCH_PULL_DIR (os.tmpdir()).
+// The emulators run in a child process of their own so neither client competes
+// with them for this process's event loop.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const USER = "bench";
+const PASSWORD = randomBytes(9).toString("base64url");
+
+const settings = () => ({
+  cameras: Number(process.env.BENCH_PULL_CAMERAS ?? 20),
+  files: Number(process.env.BENCH_PULL_FILES ?? 120),
+  mb: Number(process.env.BENCH_PULL_MB ?? 4),
+  concurrency: Number(process.env.BENCH_PULL_CONCURRENCY ?? 16),
+  dir: process.env.BENCH_PULL_DIR ?? os.tmpdir(),
+});
+
+/** Child mode: start one emulator per folder, print their URLs as one JSON line, run until killed. */
+async function serveEmulators(dirs: string[]): Promise<void> {
+  const { startEmulator } = await import("../src/pull/emulator/server.ts");
+  const emulators = await Promise.all(dirs.map((dir) => startEmulator({ dir, username: USER, password: process.env.BENCH_PULL_PW! })));
+  console.log(JSON.stringify(emulators.map((e) => e.url)));
+  await new Promise((resolve) => process.once("SIGTERM", resolve));
+  await Promise.all(emulators.map((e) => e.close()));
+}
+
+/** Peak RSS (VmHWM) of a running process, in KB, polled until it exits. */
+function watchPeakRss(pid: number): { stop(): number } {
+  let peak = 0;
+  const read = async () => {
+    try {
+      const status = await readFile(`/proc/${pid}/status`, "utf8");
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      if (kb > peak) peak = kb;
+    } catch {
+      // exited
+    }
+  };
+  const timer = setInterval(read, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ code: number | null; ms: number; peakKb: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const watch = watchPeakRss(child.pid!);
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    child.on("error", reject);
+    child.stdin.end(input ?? "");
+    child.on("close", (code) => resolve({ code, ms: performance.now() - started, peakKb: watch.stop(), output }));
+  });
+}
+
+async function folderBytes(dir: string): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || entry.name.startsWith(".")) continue;
+    files += 1;
+    bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return { files, bytes };
+}
+
+export async function run(): Promise<Figure[]> {
+  const s = settings();
+  const work = await mkdtemp(path.join(s.dir, "rotunda-bench-pull-"));
+  const size = Math.round(s.mb * 1024 * 1024);
+  let emulatorHost: ReturnType<typeof spawn> | undefined;
+  try {
+    // Source pictures: one random block, each file with its own random head (distinct content).
+    const block = randomBytes(size);
+    const dirs: string[] = [];
+    for (let c = 0; c < s.cameras; c++) {
+      const dir = path.join(work, "cameras", `cam${String(c + 1).padStart(2, "0")}`);
+      await mkdir(dir, { recursive: true });
+      dirs.push(dir);
+    }
+    const names: Array<{ camera: number; name: string }> = [];
+    for (let i = 0; i < s.files; i++) {
+      randomBytes(64).copy(block, 0);
+      const camera = i % s.cameras;
+      const name = `R${String(1000001 + i)}.JPG`;
+      await writeFile(path.join(dirs[camera]!, name), block);
+      names.push({ camera, name });
+    }
+
+    // Flush the sources to disk now, so neither run pays for that writeback.
+    await runProcess("sync", [], {});
+    emulatorHost = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve-emulators", ...dirs], {
+      cwd: repoRoot,
+      env: { ...process.env, BENCH_PULL_PW: PASSWORD },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: emulatorHost!.stdout! }).once("line", resolve);
+      emulatorHost!.once("exit", () => reject(new Error("emulator host exited")));
+    });
+    const urls = JSON.parse(firstLine) as string[];
+
+    // curl: the same files, the same concurrency, Digest auth; password via stdin config.
+    const curlOut = path.join(work, "curl");
+    await mkdir(curlOut);
+    const curlConfig = [
+      `user = "${USER}:${PASSWORD}"`,
+      "digest",
+      "fail",
+      "silent",
+      "show-error",
+      ...names.flatMap(({ camera, name }) => [`url = "${urls[camera]}/files/${name}"`, `output = "${path.join(curlOut, `cam${camera}-${name}`)}"`]),
+    ].join("\n");
+    const curl = await runProcess("curl", ["--parallel", "--parallel-max", String(s.concurrency), "--config", "-"], {}, curlConfig);
+    if (curl.code !== 0) throw new Error(`curl failed: ${curl.output}`);
+    const curlGot = await folderBytes(curlOut);
+    await rm(curlOut, { recursive: true, force: true }); // its dirty pages would slow the next run's fsyncs
+    await runProcess("sync", [], {});
+
+    // rotunda pull as its own process, as a user runs it.
+    const gallery = path.join(work, "gallery");
+    await mkdir(gallery);
+    await writeFile(
+      path.join(gallery, "rotunda.json"),
+      JSON.stringify({
+        cameras: urls.map((url, i) => ({ name: `cam${i + 1}`, url, username: USER, passwordEnv: "BENCH_CAMERA_PW" })),
+        pull: { concurrency: s.concurrency, perCamera: 2 },
+      }),
+    );
+    const pull = await runProcess(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "pull", "--input", gallery], { BENCH_CAMERA_PW: PASSWORD, CI: "1" });
+    if (pull.code !== 0) throw new Error(`rotunda pull failed (${pull.code}): ${pull.output}`);
+    const pulled = await folderBytes(path.join(gallery, "cameras"));
+    const expected = s.files * size;
+    if (pulled.bytes !== expected || curlGot.bytes !== expected) {
+      throw new Error(`incomplete: pull ${pulled.bytes} B, curl ${curlGot.bytes} B, expected ${expected} B`);
+    }
+
+    const mbs = (ms: number) => expected / (1024 * 1024) / (ms / 1000);
+    const pullRate = mbs(pull.ms);
+    const curlRate = mbs(curl.ms);
+    const label = `${s.cameras} cameras, ${s.files} × ${s.mb} MB, ${s.concurrency} at once`;
+    return [
+      { name: `pull throughput (${label})`, value: round(pullRate), unit: "MB/s", baseline: { name: "curl --digest --parallel", value: round(curlRate) } },
+      { name: "pull throughput relative to curl", value: round((pullRate / curlRate) * 100), unit: "%", baseline: { name: "target", value: 80 } },
+      { name: `pull peak RSS (${label})`, value: round(pull.peakKb / 1024), unit: "MB", baseline: { name: "target", value: 150 } },
+      { name: "pull wall time", value: round(pull.ms / 1000), unit: "s", baseline: { name: "curl wall time", value: round(curl.ms / 1000) } },
+    ];
+  } finally {
+    if (emulatorHost && emulatorHost.exitCode === null) {
+      const exited = new Promise((r) => emulatorHost!.once("exit", r));
+      emulatorHost.kill("SIGTERM");
+      await exited;
+    }
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  if (process.argv[2] === "--serve-emulators") {
+    await serveEmulators(process.argv.slice(3));
+  } else {
+    const figures = await run();
+    for (const f of figures) {
+      console.log(`${f.name}: ${f.value} ${f.unit}${f.baseline ? ` (${f.baseline.name}: ${f.baseline.value} ${f.unit})` : ""}`);
+    }
+    await mkdir(path.join(repoRoot, "bench/results"), { recursive: true });
+    await writeFile(path.join(repoRoot, "bench/results/pull.json"), JSON.stringify(figures, null, 2) + "\n");
+  }
+}
