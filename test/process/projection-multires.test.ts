@@ -267,7 +267,12 @@ describe("writeMultires", () => {
     const eq = makeEquirect(1024, 512, (d, i, j) => [(i * 7 + j * 3) & 255, Math.round(128 + 120 * d[1]), (i ^ j) & 255]);
     const a = path.join(dir, "workers");
     const b = path.join(dir, "inline");
-    const ra = await writeMultires(eq, a, { tileSize: 128, workers: 2 });
+    // Another picture in the same worker pool at the same time must not mix in.
+    const other = makeEquirect(1024, 512, () => [0, 255, 0]);
+    const [ra] = await Promise.all([
+      writeMultires(eq, a, { tileSize: 128, workers: 2 }),
+      writeMultires(other, path.join(dir, "other"), { tileSize: 128, workers: 2 }),
+    ]);
     const rb = await writeMultires(eq, b, { tileSize: 128, workers: 0 });
     assert.deepEqual(ra, rb);
     const files = await listFiles(a);

@@ -30,7 +30,11 @@ import { EquirectSampler } from "./sample.ts";
 import type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
 
 export interface MultiresOptions {
-  /** Cube face size of the top level; default 8·⌊fullWidth / π / 8⌋ (generate.py). */
+  /**
+   * Cube face size of the top level; default 8·⌊fullWidth / π / 8⌋ (generate.py).
+   * libpannellum assumes level sizes of exactly cubeSize / 2^k, so a given
+   * size should be divisible by 2^(maxLevel − 1) (levels are rounded down).
+   */
   cubeSize?: number;
   /** Default 512. */
   tileSize?: number;
@@ -178,8 +182,8 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
     return jobs;
   };
 
-  // After a face is rendered (synchronously, on this thread) its resizes and
-  // encodes run on sharp's threads while the next face is being rendered.
+  // Once a face is rendered, its tiles are cut and its lower levels, fallback
+  // face and encodes run on sharp's threads while other faces are rendered.
   const faceJobs = async (face: Face, top: Buffer): Promise<void> => {
     const jobs = tilesOf(face, layout.levels[layout.maxLevel - 1]!, top);
     let fallbackSource = top;

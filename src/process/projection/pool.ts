@@ -111,21 +111,24 @@ export class FacePool {
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
     this.queue = [];
-    if (shared === this) shared = undefined;
+    if (pools.get(this.size) === this) pools.delete(this.size);
     for (const w of this.workers) void w.terminate();
   }
 
   async close(): Promise<void> {
-    if (shared === this) shared = undefined;
+    if (pools.get(this.size) === this) pools.delete(this.size);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
 
-let shared: FacePool | undefined;
+const pools = new Map<number, FacePool>();
 
-/** The process-wide pool of `size` workers (started on first use). */
+/** The process-wide pool of `size` workers (started on first use, shared by concurrent calls). */
 export function facePool(size: number): FacePool {
-  if (shared && shared.size !== size) void shared.close();
-  if (!shared || shared.failed) shared = new FacePool(size);
-  return shared;
+  let pool = pools.get(size);
+  if (!pool || pool.failed) {
+    pool = new FacePool(size);
+    pools.set(size, pool);
+  }
+  return pool;
 }
