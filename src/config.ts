@@ -37,13 +37,50 @@ const pullSchema = z.strictObject({
   retries: z.int().min(0).max(20).default(5),
 });
 
+/** A position like ImageMagick's `-geometry +3000+1600`: pixels, or percent of the picture (`+50%+90%`). */
+const geometry = z
+  .string()
+  .regex(/^[+-]\d+(\.\d+)?%?[+-]\d+(\.\d+)?%?$/, 'use "+X+Y" in pixels or percent, like "+3000+1600" or "+50%+90%"');
+/** A size in pixels (`400`) or percent of the picture's width (`"6%"`). */
+const length = z.union([z.int().positive(), z.string().regex(/^\d+(\.\d+)?%$/, 'use pixels (400) or a percentage ("6%")')]);
+
+const watermarkSchema = z.strictObject({
+  /** Logo file (PNG, SVG, …), relative to the gallery folder. */
+  file: z.string().min(1),
+  /** Top-left corner of the logo on the equirectangular picture. */
+  position: geometry.default("+2%+2%"),
+  /** Logo width; default its own size. */
+  width: length.optional(),
+  opacity: z.number().min(0).max(1).default(1),
+});
+
+const nadirSchema = z.strictObject({
+  /** Round logo for the bottom pole (the tripod cap), relative to the gallery folder. */
+  file: z.string().min(1),
+  /** Angular radius of the cap, degrees. */
+  angle: z.number().gt(0).max(60).default(20),
+  opacity: z.number().min(0).max(1).default(1),
+});
+
 const processSchema = z.strictObject({
-  /** Widest web variant; pictures wider than this are scaled down. */
-  maxWidth: z.int().min(256).max(16384).default(8192),
-  /** JPEG quality of the web variant. */
+  /** JPEG qualities of the full-size ladder (each one a file, shown on the comparison page). */
+  qualities: z.array(z.int().min(1).max(100)).min(1).default([95, 90, 85, 80, 75, 70, 65, 60, 50, 40, 30, 20]),
+  /** Quality the viewer loads (and of the smaller sizes). */
   quality: z.int().min(1).max(100).default(85),
+  /** Widths of the smaller sizes, for devices whose WebGL texture limit is 4096 (kept only when smaller than the original). */
+  sizes: z.array(z.int().min(256).max(16384)).default([8192, 4096, 2048]),
+  /** Widest picture the viewer is offered; the full-size ladder is made anyway. */
+  maxWidth: z.int().min(256).max(16384).default(8192),
+  /** Multiresolution cube tiles for progressive loading. */
+  tiles: z.boolean().default(true),
+  /** A 1200×630 perspective view of the initial direction, for link previews. */
+  socialCard: z.boolean().default(true),
+  watermark: watermarkSchema.optional(),
+  nadir: nadirSchema.optional(),
   /** Publish GPS coordinates in metadata and pages (off: privacy by default). */
   publishGps: z.boolean().default(false),
+  /** Largest picture decoded, in pixels (protects against pixel bombs). */
+  pixelLimit: z.int().positive().default(16384 * 8192),
 });
 
 export const configSchema = z.strictObject({
@@ -69,6 +106,8 @@ export type GalleryConfig = z.infer<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
 export type ProcessConfig = z.infer<typeof processSchema>;
 export type PullConfig = z.infer<typeof pullSchema>;
+export type WatermarkConfig = z.infer<typeof watermarkSchema>;
+export type NadirConfig = z.infer<typeof nadirSchema>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -51,6 +51,20 @@ const viewerConfig = z.object({
   maxYaw: z.number().optional(),
 });
 
+/** Pannellum `multiRes` settings for the cube tiles of a panorama. */
+const multires = z.object({
+  basePath: z.string().startsWith("/"),
+  path: z.string(),
+  fallbackPath: z.string(),
+  extension: z.string(),
+  tileResolution: z.int().positive(),
+  maxLevel: z.int().positive(),
+  cubeResolution: z.int().positive(),
+  /** How many tile files, and their total size. */
+  files: z.int().nonnegative(),
+  bytes: z.int().nonnegative(),
+});
+
 const metadataEntry = z.object({ label: z.string(), value: z.string() });
 
 export const panoramaRecordSchema = z.object({
@@ -77,8 +91,14 @@ export const panoramaRecordSchema = z.object({
   /** Size of the original. */
   width: z.int().positive(),
   height: z.int().positive(),
-  /** Equirectangular variants, widest first. The first is the default for capable devices. */
+  /** Equirectangular variants the viewer chooses among (one quality, several sizes), widest first. */
   variants: z.array(variant).min(1),
+  /** The full-size quality ladder, best first: for the comparison page and downloads. */
+  ladder: z.array(variant).optional(),
+  /** Multiresolution cube tiles; when present the viewer loads these progressively. */
+  tiles: multires.optional(),
+  /** A 1200×630 perspective view of the initial direction, for link previews. */
+  socialCard: imageRef.optional(),
   thumbnail: imageRef,
   /** A tiny, blurry picture for the viewer to show while the panorama loads. */
   preview: imageRef,
@@ -110,6 +130,7 @@ export type ImageRef = z.infer<typeof imageRef>;
 export type FileRef = z.infer<typeof fileRef>;
 export type ViewerConfig = z.infer<typeof viewerConfig>;
 export type MetadataEntry = z.infer<typeof metadataEntry>;
+export type MultiresRecord = z.infer<typeof multires>;
 
 export class ManifestError extends Error {
   override name = "ManifestError";

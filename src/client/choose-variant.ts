@@ -18,7 +18,8 @@ export function chooseVariant<V extends VariantChoice>(
 ): V | undefined {
   const fitting = variants.filter((v) => v.width / 2 <= device.maxTextureSize && v.height <= device.maxTextureSize);
   if (fitting.length === 0) return undefined;
-  const bySize = [...fitting].sort((a, b) => a.width - b.width || b.quality - a.quality);
   const wanted = (device.screenWidth * device.pixelRatio * 360) / Math.max(30, device.hfov) / (device.saveData ? 2 : 1);
-  return bySize.find((v) => v.width >= wanted) ?? bySize[bySize.length - 1];
+  const bestQuality = (width: number) => fitting.filter((v) => v.width === width).sort((a, b) => b.quality - a.quality)[0];
+  const widths = [...new Set(fitting.map((v) => v.width))].sort((a, b) => a - b);
+  return bestQuality(widths.find((w) => w >= wanted) ?? widths[widths.length - 1]!);
 }

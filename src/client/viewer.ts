@@ -11,7 +11,13 @@ interface PageData {
   variants: VariantChoice[];
   preview: string;
   viewer: Record<string, number | undefined>;
+  /** Comparison page: the ladder step shown first (the gallery's own quality). */
+  initial?: string;
+  /** Cube tiles: loaded progressively, on any device with WebGL. */
+  multiRes?: Record<string, string | number>;
 }
+
+type ViewerWindow = Window & { rotundaViewer?: Pannellum.Viewer };
 
 function maxTextureSize(): number {
   try {
@@ -30,38 +36,59 @@ function start(): void {
   const data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
   const hfov = data.viewer.hfov ?? 100;
   const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
-  const variant = chooseVariant(data.variants, {
+  const chosen = chooseVariant(data.variants, {
     maxTextureSize: maxTextureSize(),
     screenWidth: Math.max(window.innerWidth, 320),
     pixelRatio: window.devicePixelRatio || 1,
     hfov,
     saveData: connection?.saveData === true,
   });
+  const variant = chosen && (data.variants.find((v) => v.url === data.initial && v.width === chosen.width) ?? chosen);
   if (!variant) {
     // No WebGL, or a GPU too small for every variant: the picture and text stay as they are.
     root.dataset.viewer = "unsupported";
     return;
   }
   container.classList.add("viewer--live");
-  const viewer = pannellum.viewer(container, {
-    type: "equirectangular",
-    panorama: variant.url,
+  const base = {
     preview: data.preview,
     autoLoad: true,
     ignoreGPanoXMP: true,
     showControls: true,
     ...(data.viewer as object),
-  } as Pannellum.ConfigOptions);
-  root.dataset.viewer = "loading";
-  root.dataset.variant = variant.url;
-  viewer.on("load", () => {
-    root.dataset.viewer = "loaded";
+  };
+  const ladder = document.getElementById("rotunda-ladder");
+  const show = (config: Pannellum.ConfigOptions, label: string) => {
+    const previous = (window as ViewerWindow).rotundaViewer;
+    const view = previous ? { yaw: previous.getYaw(), pitch: previous.getPitch(), hfov: previous.getHfov() } : {};
+    previous?.destroy();
+    const viewer = pannellum.viewer(container, { ...base, ...view, ...config } as Pannellum.ConfigOptions);
+    root.dataset.viewer = "loading";
+    root.dataset.variant = label;
+    viewer.on("load", () => {
+      root.dataset.viewer = "loaded";
+    });
+    viewer.on("error", (message: string) => {
+      root.dataset.viewer = "error";
+      console.error(`panorama could not be shown: ${message}`);
+    });
+    // Multires scenes can finish loading inside pannellum.viewer(), before `on` is called.
+    if (viewer.isLoaded()) root.dataset.viewer = "loaded";
+    (window as ViewerWindow).rotundaViewer = viewer;
+  };
+  if (data.multiRes && !ladder) {
+    show({ type: "multires", multiRes: data.multiRes } as unknown as Pannellum.ConfigOptions, "multires");
+  } else {
+    show({ type: "equirectangular", panorama: variant.url } as Pannellum.ConfigOptions, variant.url);
+  }
+  // Comparison page: one button per ladder step switches the picture, keeping the view.
+  ladder?.addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-url]");
+    if (!button) return;
+    for (const b of ladder.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
+    show({ type: "equirectangular", panorama: button.dataset.url } as Pannellum.ConfigOptions, button.dataset.url!);
   });
-  viewer.on("error", (message: string) => {
-    root.dataset.viewer = "error";
-    console.error(`panorama could not be shown: ${message}`);
-  });
-  (window as Window & { rotundaViewer?: Pannellum.Viewer }).rotundaViewer = viewer;
+  ladder?.querySelector(`button[data-url="${CSS.escape(variant.url)}"]`)?.setAttribute("aria-pressed", "true");
 }
 
 start();

@@ -9,7 +9,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/p
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ExifTool } from "exiftool-vendored";
-import type { GalleryConfig } from "../config.ts";
+import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
 import { STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import { hashFile, recipeHash } from "./hash.ts";
 import {
@@ -23,6 +23,7 @@ import {
 } from "./pipeline.ts";
 import { scanGallery, type OriginalFile } from "./scan.ts";
 import { readSidecar, type Sidecar } from "./sidecar.ts";
+import { loadOverlays, OverlayError, type Overlays } from "./watermark.ts";
 import { assignSlugs, titleFromFileName } from "./slug.ts";
 
 export { PictureError } from "./pipeline.ts";
@@ -51,7 +52,7 @@ export interface ProcessResult {
 }
 
 const CACHE_FILE = "process-cache.json";
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 interface CacheEntry {
   size: number;
@@ -66,11 +67,17 @@ interface CacheFile {
 }
 
 export function imageOptionsFrom(config: GalleryConfig): ImageOptions {
+  const p = config.process;
   return {
     ...DEFAULT_IMAGE_OPTIONS,
-    maxWidth: config.process.maxWidth,
-    quality: config.process.quality,
-    publishGps: config.process.publishGps,
+    qualities: p.qualities,
+    quality: p.quality,
+    sizes: p.sizes,
+    maxWidth: p.maxWidth,
+    tiles: p.tiles,
+    socialCard: p.socialCard,
+    publishGps: p.publishGps,
+    pixelLimit: p.pixelLimit,
   };
 }
 
@@ -91,14 +98,25 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   await rename(temp, file);
 }
 
-/** URLs of every file an original's outputs consist of. */
+/** URLs of the files an original's outputs consist of (tiles: their folder, ending in "/"). */
 function outputUrls(outputs: ImageOutputs): string[] {
-  return [...outputs.variants.map((v) => v.url), outputs.thumbnail.url, outputs.preview.url, outputs.metadata.url];
+  const urls = [
+    ...outputs.variants.map((v) => v.url),
+    ...outputs.ladder.map((v) => v.url),
+    outputs.thumbnail.url,
+    outputs.preview.url,
+    outputs.metadata.url,
+  ];
+  if (outputs.socialCard) urls.push(outputs.socialCard.url);
+  if (outputs.tiles) urls.push(outputs.tiles.basePath + "/");
+  return urls;
 }
 
+/** One stat per output file (a tile folder is checked by its fallback faces, written last). */
 async function outputsExist(outputDir: string, outputs: ImageOutputs): Promise<boolean> {
   try {
-    await Promise.all(outputUrls(outputs).map((url) => stat(path.join(outputDir, url))));
+    const files = outputUrls(outputs).map((url) => (url.endsWith("/") ? `${url}fallback/d.jpg` : url));
+    await Promise.all(files.map((url) => stat(path.join(outputDir, url))));
     return true;
   } catch {
     return false;
@@ -133,7 +151,8 @@ async function pruneMedia(outputDir: string, keep: Set<string>): Promise<number>
       continue;
     }
     const url = "/" + path.relative(outputDir, abs).split(path.sep).join("/");
-    if (!keep.has(url)) {
+    const tileFolder = /^(.*\/tiles-[0-9a-f]+\/)/.exec(url)?.[1];
+    if (!keep.has(url) && !(tileFolder && keep.has(tileFolder))) {
       await rm(abs, { force: true });
       removed++;
     }
@@ -150,7 +169,14 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const inputDir = path.resolve(options.inputDir);
   const outputDir = path.resolve(options.outputDir);
   const imageOptions = imageOptionsFrom(options.config);
-  const optionsKey = recipeHash({ v: PIPELINE_VERSION, imageOptions });
+  let overlays: Overlays;
+  try {
+    overlays = await loadOverlays(inputDir, options.config.process.watermark, options.config.process.nadir);
+  } catch (error) {
+    if (error instanceof OverlayError) throw new ConfigError(`${CONFIG_FILE}: ${error.message}`);
+    throw error;
+  }
+  const optionsKey = recipeHash({ v: PIPELINE_VERSION, imageOptions, overlays: overlays.key });
   const cacheFile = path.join(outputDir, STATE_DIR, CACHE_FILE);
   const cache = await readCache(cacheFile);
   const byHash = new Map<string, CacheEntry>();
@@ -190,7 +216,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
             entry = { ...same, size: info.size, mtimeMs: info.mtimeMs };
           } else {
             exiftool ??= new ExifTool({ maxProcs: concurrency });
-            const outputs = await processImage({ file: original.file, hash, format: original.format }, { outputDir, exiftool, options: imageOptions });
+            const outputs = await processImage({ file: original.file, hash, format: original.format }, { outputDir, exiftool, options: imageOptions, overlays });
             entry = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey, outputs };
             made.push(relPath);
             options.onPicture?.({ relPath, outcome: "made" });
@@ -247,6 +273,9 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
       width: o.width,
       height: o.height,
       variants: o.variants,
+      ladder: o.ladder,
+      ...(o.tiles ? { tiles: o.tiles } : {}),
+      ...(o.socialCard ? { socialCard: o.socialCard } : {}),
       thumbnail: o.thumbnail,
       preview: o.preview,
       metadata: o.metadata,

@@ -1,40 +1,55 @@
 // One original → every web output, from a single decode.
 //
-// The original is decoded once to raw sRGB pixels; each output is then encoded
-// from that buffer (sharp reads raw input without decoding again). Outputs are
-// written to a temp name and renamed, so a crash never leaves a truncated file
-// under a final, content-hashed name.
-import { mkdir, rename, writeFile } from "node:fs/promises";
+// The original is decoded once to raw sRGB pixels; the watermark and nadir patch
+// are composited onto that buffer once; every output (quality ladder, smaller
+// sizes, thumbnail, preview, social card, cube tiles) is then encoded from it —
+// sharp reads raw input without decoding again. Files are written under a temp
+// name and renamed, so a crash never leaves a truncated file under a final,
+// content-hashed name.
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import sharp, { type OutputInfo, type Sharp } from "sharp";
+import sharp, { type Sharp } from "sharp";
 import type { ExifTool } from "exiftool-vendored";
-import type { FileRef, ImageRef, MetadataEntry, Variant, ViewerConfig } from "../manifest.ts";
-import { panoGeometry, viewerConfig } from "./gpano.ts";
+import type { FileRef, ImageRef, MetadataEntry, MultiresRecord, Variant, ViewerConfig } from "../manifest.ts";
+import { panoGeometry, viewerConfig, type PanoGeometry } from "./gpano.ts";
 import { recipeHash } from "./hash.ts";
 import { metadataTable, readMetadata } from "./metadata.ts";
+import { renderPerspective, writeMultires, type RawImage } from "./projection/index.ts";
 import type { PictureFormat } from "./scan.ts";
+import { overlayLayers, type Overlays } from "./watermark.ts";
+import { gpanoXmp } from "./xmp.ts";
 
 /** Bumped when the pipeline's code changes what it makes, so old outputs are re-made. */
-export const PIPELINE_VERSION = 1;
+export const PIPELINE_VERSION = 2;
 export const MEDIA_DIR = "media";
 
 export interface ImageOptions {
-  /** Widest web variant, px. */
-  maxWidth: number;
-  /** JPEG quality of the web variant. */
+  /** Full-size quality ladder. */
+  qualities: number[];
+  /** Quality of the viewer's variants. */
   quality: number;
+  /** Smaller sizes (widths), kept when smaller than the original. */
+  sizes: number[];
+  /** Widest variant offered to the viewer. */
+  maxWidth: number;
   thumbnailWidth: number;
   previewWidth: number;
+  tiles: boolean;
+  socialCard: boolean;
   publishGps: boolean;
   /** sharp's limit on input pixels (pixel bombs). */
   pixelLimit: number;
 }
 
 export const DEFAULT_IMAGE_OPTIONS: ImageOptions = {
-  maxWidth: 8192,
+  qualities: [95, 90, 85, 80, 75, 70, 65, 60, 50, 40, 30, 20],
   quality: 85,
+  sizes: [8192, 4096, 2048],
+  maxWidth: 8192,
   thumbnailWidth: 640,
-  previewWidth: 128,
+  previewWidth: 256,
+  tiles: true,
+  socialCard: true,
   publishGps: false,
   pixelLimit: 16384 * 8192,
 };
@@ -46,8 +61,11 @@ export interface ImageOutputs {
   height: number;
   captureDate?: string;
   variants: Variant[];
+  ladder: Variant[];
   thumbnail: ImageRef;
   preview: ImageRef;
+  socialCard?: ImageRef;
+  tiles?: MultiresRecord;
   metadata: FileRef;
   metadataTable: MetadataEntry[];
   viewer: ViewerConfig;
@@ -62,7 +80,7 @@ export class PictureError extends Error {
 export function explainDecodeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) return "too many pixels (over the pixel limit): refusing to decode a possible pixel bomb";
-  if (/premature end|truncated|Corrupt JPEG|out of data|EOF|Invalid SOS/i.test(message)) return "truncated or corrupt picture data";
+  if (/premature end|truncated|Corrupt JPEG|out of data|EOF|Invalid SOS|read error|incomplete|IDAT/i.test(message)) return "truncated or corrupt picture data";
   if (/unsupported image format|bad seek|Input file contains unsupported/i.test(message)) return "not a picture sharp can read";
   return message.split("\n")[0]!;
 }
@@ -71,84 +89,149 @@ export interface ProcessContext {
   outputDir: string;
   exiftool: ExifTool;
   options: ImageOptions;
+  overlays: Overlays;
+}
+
+/** Decodes an original to 8-bit sRGB (CMYK, 16-bit, alpha, palettes all end up here). */
+async function decode(file: string, pixelLimit: number): Promise<RawImage & { data: Buffer; channels: 3 }> {
+  try {
+    const { data, info } = await sharp(file, { limitInputPixels: pixelLimit, failOn: "error", sequentialRead: true })
+      .flatten({ background: "#000000" }) // transparent PNGs: black, like the void around a partial panorama
+      .toColourspace("srgb")
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { data, width: info.width, height: info.height, channels: 3 };
+  } catch (error) {
+    throw new PictureError(explainDecodeError(error));
+  }
+}
+
+/** Widths of the viewer's variants: the original (capped) and the smaller sizes. */
+export function variantWidths(width: number, options: Pick<ImageOptions, "sizes" | "maxWidth">): number[] {
+  const widths = new Set<number>([Math.min(width, options.maxWidth)]);
+  for (const w of options.sizes) if (w < width && w <= options.maxWidth) widths.add(w);
+  return [...widths].sort((a, b) => b - a);
 }
 
 export async function processImage(
   source: { file: string; hash: string; format: PictureFormat },
   context: ProcessContext,
 ): Promise<ImageOutputs> {
-  const { options, outputDir } = context;
+  const { options, outputDir, overlays } = context;
   const folder = source.hash.slice(0, 12);
   const mediaDir = path.join(outputDir, MEDIA_DIR, folder);
   await mkdir(mediaDir, { recursive: true });
   const url = (name: string) => `/${MEDIA_DIR}/${folder}/${name}`;
-  const recipe = (output: object) => recipeHash({ v: PIPELINE_VERSION, source: source.hash, ...output });
+  // Every output's name hashes the source, the overlays and its own settings.
+  const recipe = (output: object) => recipeHash({ v: PIPELINE_VERSION, source: source.hash, overlays: overlays.key, ...output });
 
   const metadataPromise = readMetadata(context.exiftool, source.file, { publishGps: options.publishGps });
-  metadataPromise.catch(() => {}); // awaited below; avoid an unhandled rejection while decoding fails first
+  metadataPromise.catch(() => {}); // awaited below; decoding may fail first
 
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await sharp(source.file, { limitInputPixels: options.pixelLimit, failOn: "error", sequentialRead: true })
-      .flatten({ background: "#000000" }) // transparent PNGs: black, like the void around a partial panorama
-      .toColourspace("srgb") // CMYK, Lab, 16-bit: all to 8-bit sRGB
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw new PictureError(explainDecodeError(error));
-  }
-  const { width, height, channels } = raw.info;
+  const decoded = await decode(source.file, options.pixelLimit);
+  const { width, height } = decoded;
   const metadata = await metadataPromise.catch((error: unknown) => {
     throw new PictureError(`metadata could not be read: ${(error as Error).message}`);
   });
   const geometry = panoGeometry(width, height, metadata.gpano);
   if ("error" in geometry) throw new PictureError(geometry.error);
+  const viewer = viewerConfig(geometry, metadata.gpano);
 
-  const fromRaw = () => sharp(raw.data, { raw: { width, height, channels } });
-  const writeJpeg = async (name: string, pipeline: Sharp): Promise<ImageRef> => {
+  // Watermark and nadir patch, once, onto the decoded pixels.
+  const layers = await overlayLayers(geometry.full ? overlays : { ...overlays, nadir: undefined }, width, height);
+  const raw: RawImage & { data: Buffer } = layers.length
+    ? { ...decoded, data: await sharp(decoded.data, { raw: { width, height, channels: 3 } }).composite(layers).removeAlpha().raw().toBuffer() }
+    : decoded;
+  const fromRaw = () => sharp(raw.data, { raw: { width, height, channels: 3 } });
+
+  const writeImage = async (name: string, pipeline: Sharp): Promise<ImageRef> => {
     const file = path.join(mediaDir, name);
     const temp = `${file}.tmp`;
     const info = await pipeline.toFile(temp);
     await rename(temp, file);
     return { url: url(name), bytes: info.size, width: info.width, height: info.height };
   };
+  /** An equirectangular JPEG at some size and quality, with GPano XMP for that size. */
+  const equirect = async (w: number, quality: number, kind: string): Promise<Variant> => {
+    const h = Math.round((w * height) / width);
+    const key = recipe({ kind: "equirect", width: w, quality });
+    const pipeline = (w === width ? fromRaw() : fromRaw().resize(w, h, { kernel: "lanczos3" }))
+      .jpeg({ quality })
+      .withXmp(gpanoXmp(geometry, metadata.gpano, w, h));
+    return { ...(await writeImage(`${kind}-w${w}-q${quality}-${key}.jpg`, pipeline)), quality };
+  };
+  const small = (kind: string, w: number, quality: number) =>
+    writeImage(`${kind}-${recipe({ kind, width: w, quality })}.jpg`, fromRaw().resize(w, Math.round((w * height) / width)).jpeg({ quality }));
 
-  const webWidth = Math.min(width, options.maxWidth);
-  const webHeight = Math.round((webWidth * height) / width);
-  const webKey = recipe({ kind: "variant", width: webWidth, quality: options.quality });
-  const thumbKey = recipe({ kind: "thumbnail", width: options.thumbnailWidth });
-  const previewKey = recipe({ kind: "preview", width: options.previewWidth });
-
-  const [web, thumbnail, preview] = await Promise.all([
-    writeJpeg(
-      `w${webWidth}-q${options.quality}-${webKey}.jpg`,
-      (webWidth === width ? fromRaw() : fromRaw().resize(webWidth, webHeight, { kernel: "lanczos3" })).jpeg({ quality: options.quality }),
-    ),
-    writeJpeg(
-      `thumb-${thumbKey}.jpg`,
-      fromRaw().resize(options.thumbnailWidth, Math.round((options.thumbnailWidth * height) / width)).jpeg({ quality: 78 }),
-    ),
-    writeJpeg(
-      `preview-${previewKey}.jpg`,
-      fromRaw().resize(options.previewWidth, Math.round((options.previewWidth * height) / width)).jpeg({ quality: 60 }),
-    ),
+  const ladderQualities = [...new Set(options.qualities)].sort((a, b) => b - a);
+  const widths = variantWidths(width, options);
+  const [ladder, sized, thumbnail, preview, socialCard, tiles] = await Promise.all([
+    Promise.all(ladderQualities.map((q) => equirect(width, q, "full"))),
+    // The full-size variant at the viewer's quality is shared with the ladder when it is on it.
+    Promise.all(widths.filter((w) => w !== width || !ladderQualities.includes(options.quality)).map((w) => equirect(w, options.quality, "view"))),
+    small("thumb", Math.min(options.thumbnailWidth, width), 78),
+    small("preview", Math.min(options.previewWidth, width), 60),
+    options.socialCard ? makeSocialCard(raw, geometry, viewer, (name) => path.join(mediaDir, name), recipe, url) : undefined,
+    options.tiles ? makeTiles(raw, geometry, mediaDir, recipe, url) : undefined,
   ]);
+  const fullAtQuality = ladder.find((v) => v.quality === options.quality);
+  const variants = [...sized, ...(fullAtQuality && width <= options.maxWidth ? [fullAtQuality] : [])].sort((a, b) => b.width - a.width);
 
   const metadataJson = JSON.stringify(metadata.published, null, 2) + "\n";
   const metaName = `metadata-${recipe({ kind: "metadata", publishGps: options.publishGps })}.json`;
   await writeFile(path.join(mediaDir, metaName), metadataJson);
 
-  const format = source.format;
   return {
-    format,
+    format: source.format,
     width,
     height,
     ...(metadata.captureDate ? { captureDate: metadata.captureDate } : {}),
-    variants: [{ ...web, quality: options.quality }],
+    variants,
+    ladder,
     thumbnail,
     preview,
+    ...(socialCard ? { socialCard } : {}),
+    ...(tiles ? { tiles } : {}),
     metadata: { url: url(metaName), bytes: Buffer.byteLength(metadataJson) },
     metadataTable: metadataTable(metadata.published, { width, height }),
-    viewer: viewerConfig(geometry, metadata.gpano),
+    viewer,
   };
+}
+
+type Recipe = (output: object) => string;
+
+/** 1200×630 perspective view of the initial direction, for link previews. */
+async function makeSocialCard(
+  raw: RawImage,
+  geometry: PanoGeometry,
+  viewer: ViewerConfig,
+  fileFor: (name: string) => string,
+  recipe: Recipe,
+  url: (name: string) => string,
+): Promise<ImageRef> {
+  const size = { width: 1200, height: 630 };
+  const view = { yaw: viewer.yaw, pitch: viewer.pitch, hfov: Math.min(110, Math.max(60, viewer.hfov)) };
+  const crop = geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
+  const card = renderPerspective(raw, view, size, crop);
+  const name = `card-${recipe({ kind: "card", ...view })}.jpg`;
+  const file = fileFor(name);
+  const info = await sharp(card.data, { raw: { width: card.width, height: card.height, channels: card.channels } })
+    .jpeg({ quality: 82 })
+    .toFile(`${file}.tmp`);
+  await rename(`${file}.tmp`, file);
+  return { url: url(name), bytes: info.size, width: info.width, height: info.height };
+}
+
+/** Pannellum multires cube tiles in their own hashed folder, moved into place when complete. */
+async function makeTiles(raw: RawImage, geometry: PanoGeometry, mediaDir: string, recipe: Recipe, url: (name: string) => string): Promise<MultiresRecord> {
+  const name = `tiles-${recipe({ kind: "tiles", tileSize: 512, quality: 75 })}`;
+  const dir = path.join(mediaDir, name);
+  const temp = `${dir}.tmp`;
+  await rm(temp, { recursive: true, force: true });
+  const crop = geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
+  const result = await writeMultires(raw, temp, { quality: 75, ...(crop ? { crop } : {}) });
+  await rm(dir, { recursive: true, force: true });
+  await rename(temp, dir);
+  return { ...result.config, basePath: url(name), files: result.files, bytes: result.bytes };
 }

@@ -1,7 +1,10 @@
 // The browser side, bundled with esbuild into content-hashed files under
 // `<output>/assets/`: the site's stylesheet, and the viewer (Pannellum, self-hosted,
-// plus Rotunda's start-up code) with its stylesheet. Old bundles are removed.
-import { mkdir, readdir, rm } from "node:fs/promises";
+// plus Rotunda's start-up code) with its stylesheet. Names carry a hex SHA-256 of
+// the bytes (`viewer-3f9a…js`), the same form as media names, so deploy and the
+// `_headers` file recognise them as immutable. Old bundles are removed.
+import { createHash } from "node:crypto";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
 
@@ -25,26 +28,25 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     minify: true,
     format: "iife",
     target: ["es2019", "chrome80", "firefox78", "safari13"],
-    entryNames: "[name]-[hash]",
-    assetNames: "[name]-[hash]",
     loader: { ".png": "dataurl", ".svg": "dataurl", ".gif": "dataurl" },
-    metafile: true,
+    legalComments: "eof", // Pannellum's licence stays in the bundle
+    write: false,
     logLevel: "silent",
-    legalComments: "linked",
   });
-  const url = (file: string) => `/${ASSETS_DIR}/${path.basename(file)}`;
-  const outputs = Object.entries(result.metafile.outputs);
-  const find = (entry: string, ext: string) => {
-    const hit = outputs.find(([file, meta]) => file.endsWith(ext) && (meta.entryPoint?.endsWith(entry) || (ext === ".css" && path.basename(file).startsWith(path.parse(entry).name + "-"))));
-    if (!hit) throw new Error(`esbuild produced no ${ext} for ${entry}`);
-    return url(hit[0]);
+  const names = new Map<string, string>();
+  for (const file of result.outputFiles) {
+    const { name, ext } = path.parse(file.path);
+    const hash = createHash("sha256").update(file.contents).digest("hex").slice(0, 12);
+    const hashed = `${name}-${hash}${ext}`;
+    names.set(`${name}${ext}`, hashed);
+    await writeFile(path.join(outdir, hashed), file.contents);
+  }
+  const url = (name: string) => {
+    const hashed = names.get(name);
+    if (!hashed) throw new Error(`esbuild produced no ${name}`);
+    return `/${ASSETS_DIR}/${hashed}`;
   };
-  const assets: ClientAssets = {
-    siteCss: find("site.css", ".css"),
-    viewerJs: find("viewer.ts", ".js"),
-    viewerCss: find("viewer.ts", ".css"),
-  };
-  const keep = new Set(outputs.map(([file]) => path.basename(file)));
+  const keep = new Set(names.values());
   for (const name of await readdir(outdir)) if (!keep.has(name)) await rm(path.join(outdir, name), { force: true });
-  return assets;
+  return { siteCss: url("site.css"), viewerJs: url("viewer.js"), viewerCss: url("viewer.css") };
 }

@@ -44,13 +44,31 @@ export function readableDate(iso: string | undefined): string {
   return text;
 }
 
-/** What the viewer script needs, as JSON safe inside <script type="application/json">. */
-export function viewerData(panorama: PanoramaRecord, prefix: (url: string) => string = (u) => u): string {
+/** JSON safe inside <script type="application/json">. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+}
+
+/**
+ * What the viewer script needs. `mode` "compare" offers the full-size quality
+ * ladder instead of the sizes, and never the tiles.
+ */
+export function viewerData(panorama: PanoramaRecord, mode: "view" | "compare" = "view", prefix: (url: string) => string = (u) => u): string {
+  const { files: _files, bytes: _bytes, ...multiRes } = panorama.tiles ?? { files: 0, bytes: 0 };
   const data = {
     title: panorama.title,
-    variants: panorama.variants.map((v) => ({ ...v, url: prefix(v.url) })),
+    variants: (mode === "compare" ? panorama.ladder ?? panorama.variants : panorama.variants).map((v) => ({ ...v, url: prefix(v.url) })),
     preview: prefix(panorama.preview.url),
     viewer: panorama.viewer,
+    ...(mode === "compare" && panorama.ladder
+      ? { initial: prefix(panorama.ladder.find((v) => v.quality === panorama.variants[0]!.quality)?.url ?? panorama.ladder[0]!.url) }
+      : {}),
+    ...(mode === "view" && panorama.tiles ? { multiRes: { ...multiRes, basePath: prefix(panorama.tiles.basePath) } } : {}),
   };
-  return JSON.stringify(data).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+  return jsonForScript(data);
+}
+
+/** An absolute URL for link previews, when the gallery's public address is known. */
+export function absoluteUrl(url: string, baseUrl: string | undefined): string | undefined {
+  return baseUrl ? new URL(url, baseUrl.endsWith("/") ? baseUrl : baseUrl + "/").toString() : undefined;
 }

@@ -15,10 +15,14 @@ export interface RenderOptions {
   quiet?: boolean;
 }
 
-export async function renderSite(options: RenderOptions): Promise<void> {
+/** Renders every page; returns how many files Eleventy wrote. */
+export async function renderSite(options: RenderOptions): Promise<number> {
   const eleventy = new Eleventy(LAYOUTS_DIR, path.resolve(options.outputDir), {
     configPath: ELEVENTY_CONFIG,
     quietMode: options.quiet ?? true,
   });
-  await eleventy.write();
+  const written = (await eleventy.write()) as unknown;
+  // Eleventy 3 resolves to [passthroughCopies, templates]; count the templates.
+  const templates = Array.isArray(written) ? (written as unknown[]).flat() : [];
+  return templates.filter((t) => t && typeof t === "object" && "outputPath" in t && (t as { outputPath: unknown }).outputPath).length;
 }

@@ -5,7 +5,7 @@
 import type { UserConfig } from "@11ty/eleventy";
 import { readManifest } from "../manifest.ts";
 import { bundleClient } from "./assets.ts";
-import { bytes, paragraphs, readableDate, viewerData } from "./filters.ts";
+import { absoluteUrl, bytes, paragraphs, readableDate, viewerData } from "./filters.ts";
 
 export interface RotundaPluginOptions {
   /** Where process wrote the manifest and media; defaults to Eleventy's output folder. */
@@ -19,7 +19,6 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
   eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
   eleventyConfig.addFilter("rotundaBytes", bytes);
   eleventyConfig.addFilter("rotundaDate", readableDate);
-  eleventyConfig.addFilter("rotundaViewerData", function (this: unknown, panorama) {
-    return viewerData(panorama);
-  });
+  eleventyConfig.addFilter("rotundaViewerData", (panorama, mode) => viewerData(panorama, mode));
+  eleventyConfig.addFilter("rotundaAbsoluteUrl", (url: string, baseUrl?: string) => absoluteUrl(url, baseUrl));
 }

@@ -19,7 +19,8 @@ async function htmlFiles(dir: string): Promise<string[]> {
 function localUrls(html: string): string[] {
   const urls = [...html.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
   const data = /<script type="application\/json" id="rotunda-viewer-data">(.*?)<\/script>/s.exec(html);
-  if (data) urls.push(...[...data[1]!.matchAll(/"(\/[^"]+)"/g)].map((m) => m[1]!));
+  // Tile folders are checked through the manifest; every other URL in the viewer's data is a file.
+  if (data) urls.push(...[...data[1]!.matchAll(/"(\/[^"]+)"/g)].map((m) => m[1]!).filter((u) => !/\/tiles-[0-9a-f]+$/.test(u) && !u.includes("%")));
   return urls.filter((u) => u.startsWith("/") && !u.startsWith("//"));
 }
 
@@ -29,6 +30,16 @@ async function assertSiteComplete(dist: string, manifest: Manifest): Promise<voi
     for (const ref of [...p.variants, p.thumbnail, p.preview, p.metadata]) {
       const info = await stat(path.join(dist, ref.url));
       assert.equal(info.size, ref.bytes, `${ref.url} has the size the manifest says`);
+    }
+    for (const ref of p.ladder ?? []) assert.equal((await stat(path.join(dist, ref.url))).size, ref.bytes);
+    if (p.tiles) {
+      for (const face of ["f", "r", "b", "l", "u", "d"]) {
+        await stat(path.join(dist, p.tiles.basePath, "fallback", `${face}.${p.tiles.extension}`));
+      }
+      // The front face always holds picture (partial panoramas are centred on it).
+      await stat(path.join(dist, p.tiles.basePath, String(p.tiles.maxLevel), `f0_0.${p.tiles.extension}`));
+      const files = (await readdir(path.join(dist, p.tiles.basePath), { recursive: true })).filter((f) => f.endsWith(".jpg"));
+      assert.equal(files.length, p.tiles.files, "the manifest counts the tile files");
     }
     const variant = await sharp(path.join(dist, p.variants[0]!.url)).metadata();
     assert.equal(variant.width, p.variants[0]!.width);
@@ -74,7 +85,7 @@ describe("build the demo gallery", () => {
     // Pages come from file names, media carry hashes, bundles carry hashes.
     assert.ok(manifest.panoramas.some((p) => p.slug === "summit"));
     const page = await readFile(path.join(dist, "summit", "index.html"), "utf8");
-    assert.match(page, /src="\/assets\/viewer-[A-Z0-9]{8}\.js"/);
+    assert.match(page, /src="\/assets\/viewer-[0-9a-f]{12}\.js"/);
     assert.match(page, /Matthew Petroff/, "attribution shown on the page");
     assert.doesNotMatch(page, /<script[^>]+src="https?:/, "no third-party scripts");
   });

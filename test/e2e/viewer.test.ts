@@ -68,6 +68,8 @@ test("index → thumbnail → a viewer that loads, shows the picture and turns w
   await cards.first().click();
   await page.waitForFunction(() => ["loaded", "error", "unsupported"].includes(document.documentElement.dataset.viewer ?? ""), null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => document.documentElement.dataset.viewer), "loaded");
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.variant), "multires", "the cube tiles are what loads");
+  await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => /\/tiles-[0-9a-f]+\/\d+\//.test(e.name)));
 
   const viewer = page.locator("#viewer");
   const box = (await viewer.boundingBox())!;
@@ -116,4 +118,27 @@ test("without JavaScript the thumbnail, text and metadata still show", async () 
   assert.equal(await page.locator("h1").textContent(), "Granite summit");
   assert.ok((await page.locator("table.meta tr").count()) >= 3);
   await context.close();
+});
+
+test("the comparison page switches between ladder steps, keeping the view", async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+  const { problems, foreign } = watch(page);
+  await page.goto(server.url + "/summit/compare/");
+  await page.waitForFunction(() => document.documentElement.dataset.viewer === "loaded", null, { timeout: 60_000 });
+  const buttons = page.locator("#rotunda-ladder button");
+  assert.equal(await buttons.count(), 12, "the default ladder has 12 qualities");
+  const first = await page.evaluate(() => document.documentElement.dataset.variant);
+  assert.match(first!, /-q85-/, "starts at the gallery's own quality");
+  await page.evaluate(() => (window as any).rotundaViewer.setYaw(33, false));
+  const q20 = buttons.filter({ hasText: "q20" });
+  await q20.click();
+  await page.waitForFunction(() => /-q20-/.test(document.documentElement.dataset.variant ?? "") && document.documentElement.dataset.viewer === "loaded", null, { timeout: 60_000 });
+  assert.equal(await q20.getAttribute("aria-pressed"), "true");
+  const yaw = await page.evaluate(() => (window as any).rotundaViewer.getYaw() as number);
+  assert.ok(Math.abs(yaw - 33) < 1, `view kept (yaw ${yaw})`);
+  const shot = await imageStats(await page.locator("#viewer").screenshot());
+  assert.ok(shot.stdev > 10, "q20 is shown, not blank");
+  assert.deepEqual(problems, []);
+  assert.deepEqual(foreign, []);
+  await page.close();
 });

@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../../config.ts";
+import { writeHeadersFile } from "../../deploy/index.ts";
 import { renderSite } from "../../render/index.ts";
 import { prebuild } from "../../../scripts/prebuild.ts";
 import { parseCommandArgs, UsageError, type Command } from "../command.ts";
@@ -43,9 +44,9 @@ Exit codes: 0 built; 1 built, but some pictures or cameras failed (listed);
     const result = await prebuild({ inputDir, outputDir, config, skipPull: values["no-pull"], reporter });
     reporter.progress()?.done();
     console.log(processSummary(result.process));
-    await renderSite({ outputDir });
-    const pages = result.process.manifest.panoramas.length + 2;
-    console.log(`render: ${pages} pages → ${path.relative(process.cwd(), outputDir) || "."} · build took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const pages = await renderSite({ outputDir });
+    const headers = await writeHeadersFile(outputDir);
+    console.log(`render: ${pages} pages and ${path.basename(headers)} → ${path.relative(process.cwd(), outputDir) || "."} · build took ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return result.process.failed.length > 0 || result.pullFailures > 0 ? EXIT.partial : EXIT.ok;
   },
 };
