@@ -113,7 +113,8 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
   const close = async () => {
     await pullLoop?.stop();
     await watcher?.close();
-    await queue.close();
+    // A rebuild in progress gets a moment to write its manifest; a long one is abandoned.
+    await Promise.race([queue.close(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await http.close();
   };
 

@@ -73,6 +73,8 @@ export const command: Command = {
       process.once("SIGHUP", () => resolve(EXIT.ok));
     });
     await server.close();
-    return stopped;
+    // close() waits a few seconds at most for a rebuild in progress; whatever is
+    // left of it (ExifTool, esbuild) must not keep the process, or its port, alive.
+    process.exit(stopped);
   },
 };
