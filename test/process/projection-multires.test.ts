@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
-import { multiresLayout, writeMultires, type MultiresResult } from "../../src/process/projection/index.ts";
+import { cropBounds, multiresLayout, writeMultires, type MultiresResult } from "../../src/process/projection/index.ts";
 import {
   PANNELLUM_FACES,
   directionColour,
@@ -310,5 +310,6 @@ describe("writeMultires", () => {
     assert.ok(!files.includes(`${res.maxLevel}/b2_2.jpg`), "no tile for the empty back face centre");
     for (const f of "fbudlr") assert.ok(files.includes(`fallback/${f}.jpg`));
     assert.equal(res.files, files.length);
+    assert.deepEqual(cropBounds(crop, 1024, 256), { minYaw: -90, maxYaw: 90, minPitch: -22.5, maxPitch: 22.5 });
   });
 });

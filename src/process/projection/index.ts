@@ -4,7 +4,7 @@
  * types.ts and cubemap.ts.
  */
 export type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
-export { EquirectSampler } from "./sample.ts";
+export { EquirectSampler, cropBounds } from "./sample.ts";
 export { FACES, direction, directionToFace, faceByName, renderFace, type Face, type FaceName } from "./cubemap.ts";
 export {
   defaultCubeSize,

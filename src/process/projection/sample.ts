@@ -198,3 +198,18 @@ export class EquirectSampler {
     return (0.5 - pitch / Math.PI) * this.fullHeight;
   }
 }
+
+/**
+ * Angular extent (degrees, Pannellum's yaw/pitch) of a partial panorama of
+ * width × height placed by `crop`, e.g. for the viewer's minYaw/maxYaw/
+ * minPitch/maxPitch. A panorama covering all longitudes gives ±180.
+ */
+export function cropBounds(crop: Crop, width: number, height: number): { minYaw: number; maxYaw: number; minPitch: number; maxPitch: number } {
+  const full = width >= crop.fullWidth;
+  return {
+    minYaw: full ? -180 : (crop.left / crop.fullWidth - 0.5) * 360,
+    maxYaw: full ? 180 : ((crop.left + width) / crop.fullWidth - 0.5) * 360,
+    maxPitch: 90 - (crop.top / crop.fullHeight) * 180,
+    minPitch: 90 - ((crop.top + height) / crop.fullHeight) * 180,
+  };
+}
