@@ -183,6 +183,10 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   for (const entry of Object.values(cache.entries)) if (entry.optionsKey === optionsKey) byHash.set(entry.hash, entry);
 
   const scan = await scanGallery(inputDir);
+  // The watermark and nadir logos may live in the gallery: they are not panoramas.
+  const logos = new Set([options.config.process.watermark?.file, options.config.process.nadir?.file].filter(Boolean).map((f) => path.resolve(inputDir, f!)));
+  scan.originals = scan.originals.filter((o) => !logos.has(o.file));
+  scan.unrecognised = scan.unrecognised.filter((u) => !logos.has(path.resolve(inputDir, u.relPath)));
   options.onStart?.(scan.originals.length + scan.unrecognised.length);
   const failed: ProcessResult["failed"] = [];
   const made: string[] = [];
