@@ -76,29 +76,39 @@ export function renderPerspective(
   const ss = Math.max(1, Math.min(8, Math.round(options.supersample ?? Math.ceil(ratio - 0.05))));
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = viewMatrix(view);
   const out = Buffer.alloc(width * height * 3);
-  const acc = new Float64Array(width * 3);
-  const weight = 1 / (ss * ss);
+  // One row of sub-samples at a time: coordinates, then the sampler's row loop.
+  const count = width * ss;
+  const xs = new Float64Array(count);
+  const ys = new Float64Array(count);
+  const samples = new Uint8Array(count * 3);
+  const acc = new Uint32Array(width * 3);
   const inv2pi = 1 / (2 * Math.PI);
+  const ez = -f;
   for (let j = 0; j < height; j++) {
     acc.fill(0);
     for (let sj = 0; sj < ss; sj++) {
       const ey = height / 2 - (j + (sj + 0.5) / ss);
-      for (let i = 0; i < width; i++) {
-        for (let si = 0; si < ss; si++) {
-          const ex = i + (si + 0.5) / ss - width / 2;
-          const ez = -f;
-          // world = Mᵀ · eye
-          const x = m0 * ex + m3 * ey + m6 * ez;
-          const y = m1 * ex + m4 * ey + m7 * ez;
-          const z = m2 * ex + m5 * ey + m8 * ez;
-          const X = (fastAtan2(x, -z) * inv2pi + 0.5) * W;
-          const Y = (0.5 - fastAtan2(y, Math.sqrt(x * x + z * z)) / Math.PI) * H;
-          src.accumulate(X, Y, acc, i * 3, weight);
+      for (let k = 0; k < count; k++) {
+        const ex = (k + 0.5) / ss - width / 2;
+        // world = Mᵀ · eye
+        const x = m0 * ex + m3 * ey + m6 * ez;
+        const y = m1 * ex + m4 * ey + m7 * ez;
+        const z = m2 * ex + m5 * ey + m8 * ez;
+        xs[k] = (fastAtan2(x, -z) * inv2pi + 0.5) * W;
+        ys[k] = (0.5 - fastAtan2(y, Math.sqrt(x * x + z * z)) / Math.PI) * H;
+      }
+      src.sampleRow(xs, ys, count, samples, 0);
+      for (let k = 0, i3 = 0; k < count; i3 += 3) {
+        for (let si = 0; si < ss; si++, k++) {
+          acc[i3]! += samples[k * 3]!;
+          acc[i3 + 1]! += samples[k * 3 + 1]!;
+          acc[i3 + 2]! += samples[k * 3 + 2]!;
         }
       }
     }
+    const n = ss * ss;
     const row = j * width * 3;
-    for (let k = 0; k < width * 3; k++) out[row + k] = acc[k]! + 0.5;
+    for (let k = 0; k < width * 3; k++) out[row + k] = (acc[k]! + (n >> 1)) / n;
   }
   return { data: out, width, height, channels: 3 };
 }

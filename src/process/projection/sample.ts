@@ -165,25 +165,6 @@ export class EquirectSampler {
     }
   }
 
-  /** Adds weight × the bilinear sample at (X, Y) to acc[o..o+2] (for supersampling). */
-  accumulate(X: number, Y: number, acc: Float64Array, o: number, weight: number): void {
-    if (!this.locate(X, Y)) {
-      acc[o]! += this.bg0 * weight;
-      acc[o + 1]! += this.bg1 * weight;
-      acc[o + 2]! += this.bg2 * weight;
-      return;
-    }
-    const d = this.data;
-    const w00 = this.w00 * weight;
-    const w01 = this.w01 * weight;
-    const w10 = this.w10 * weight;
-    const w11 = this.w11 * weight;
-    const { p00, p01, p10, p11 } = this;
-    acc[o]! += d[p00]! * w00 + d[p01]! * w01 + d[p10]! * w10 + d[p11]! * w11;
-    acc[o + 1]! += d[p00 + 1]! * w00 + d[p01 + 1]! * w01 + d[p10 + 1]! * w10 + d[p11 + 1]! * w11;
-    acc[o + 2]! += d[p00 + 2]! * w00 + d[p01 + 2]! * w01 + d[p10 + 2]! * w10 + d[p11 + 2]! * w11;
-  }
-
   private background(out: Uint8Array, o: number): void {
     out[o] = this.bg0;
     out[o + 1] = this.bg1;
