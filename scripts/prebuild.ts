@@ -27,9 +27,19 @@ export interface PrebuildResult {
 export async function prebuild(options: PrebuildOptions): Promise<PrebuildResult> {
   const config = options.config ?? (await loadConfig(options.inputDir));
   const log = options.log ?? ((line: string) => console.log(line));
-  const pullFailures = 0;
+  let pullFailures = 0;
   if (config.cameras.length > 0 && !options.skipPull) {
-    log(`pull: ${config.cameras.length} camera(s) configured; pull is not available in this build yet`);
+    // Loaded only when needed: a gallery without cameras never loads the camera client.
+    const { pullGallery } = await import("../src/pull/index.ts");
+    const { formatSummary } = await import("../src/cli/commands/pull.ts");
+    const { createProgress } = await import("../src/cli/progress.ts");
+    const progress = createProgress("pull");
+    const result = await pullGallery({ galleryDir: options.inputDir, cameras: config.cameras, pull: config.pull, sink: progress });
+    progress.done();
+    log(formatSummary(result));
+    pullFailures = result.cameras.filter((c) => c.failed > 0 || c.errors.length > 0).length;
+  } else if (config.cameras.length === 0) {
+    log("pull: no cameras configured, building from what is on disk");
   }
   const result = await processGallery({ inputDir: options.inputDir, outputDir: options.outputDir, config, ...options.reporter });
   return { pullFailures, process: result };

@@ -185,3 +185,43 @@ describe("build a plain folder of pictures", () => {
     await rm(work, { recursive: true, force: true });
   });
 });
+
+describe("build with cameras configured", () => {
+  test("pulls from the camera first, then the pictures are in the gallery; the password never shows", async () => {
+    const { startEmulator } = await import("../../src/pull/index.ts");
+    const work = await mkdtemp(path.join(tmpdir(), "rotunda-build-cam-"));
+    const cameraDir = path.join(work, "camera");
+    const gallery = path.join(work, "gallery");
+    await mkdir(cameraDir);
+    await mkdir(gallery);
+    await makeEquirect(path.join(cameraDir, "R0010001.JPG"), 1024, 512, 11);
+    await makeEquirect(path.join(cameraDir, "R0010002.JPG"), 1024, 512, 12);
+    const secret = "s3cret-Pa55word";
+    const camera = await startEmulator({ dir: cameraDir, username: "THETAYL001", password: secret });
+    try {
+      await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify({
+        title: "Plant 3",
+        cameras: [{ name: "lobby", url: camera.url, username: "THETAYL001", passwordEnv: "LOBBY_PASSWORD" }],
+        process: { tiles: false, qualities: [80] },
+      }));
+      const dist = path.join(work, "dist");
+      const result = await runRotunda(["build", "--input", gallery, "--output", dist], { env: { LOBBY_PASSWORD: secret } });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const manifest = await readManifest(dist);
+      assert.deepEqual(manifest.panoramas.map((p) => p.source.path).sort(), ["cameras/lobby/R0010001.JPG", "cameras/lobby/R0010002.JPG"]);
+      assert.ok(!(result.stdout + result.stderr).includes(secret));
+      for (const rel of await readdir(dist, { recursive: true })) {
+        const file = path.join(dist, rel);
+        if ((await stat(file)).isFile()) assert.ok(!(await readFile(file)).includes(secret), `${rel} holds the password`);
+      }
+      // A missing password variable is a configuration error naming the camera: nothing is built.
+      const missing = await runRotunda(["build", "--input", gallery, "--output", path.join(work, "dist2")], { env: { LOBBY_PASSWORD: "" } });
+      assert.equal(missing.code, 2, missing.stdout + missing.stderr);
+      assert.match(missing.stderr, /lobby/);
+      assert.match(missing.stderr, /LOBBY_PASSWORD/);
+    } finally {
+      await camera.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
