@@ -122,9 +122,11 @@ export async function pullCameras(options: PullCamerasOptions): Promise<PullResu
   const started = Date.now();
   const pull = options.pull ?? {};
   const overall = new Semaphore(pull.concurrency ?? 8);
+  // Files being fsynced and moved into place at once (bounds temp files awaiting a flush).
+  const disk = new Semaphore(pull.concurrency ?? 8);
   const results = await Promise.all(
     options.cameras.map((camera) =>
-      pullOne(camera, path.join(options.root, camera.name), pull, overall, options).catch((error: unknown) => {
+      pullOne(camera, path.join(options.root, camera.name), pull, overall, disk, options).catch((error: unknown) => {
         // Anything unexpected stays with this camera; the others carry on.
         const message = error instanceof CameraError ? error.message : `${camera.name}: ${(error as Error).message}`;
         options.sink?.log?.(message);
@@ -136,7 +138,7 @@ export async function pullCameras(options: PullCamerasOptions): Promise<PullResu
   return { cameras: results, ok: results.every((r) => r.errors.length === 0), new: sum("new"), skipped: sum("skipped"), failed: sum("failed"), bytes: sum("bytes"), ms: Date.now() - started };
 }
 
-async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>, overall: Semaphore, options: PullCamerasOptions): Promise<CameraPullResult> {
+async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>, overall: Semaphore, disk: Semaphore, options: PullCamerasOptions): Promise<CameraPullResult> {
   const result: CameraPullResult = { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [], folder };
   const log = (line: string) => options.sink?.log?.(line);
   const perCamera = new Semaphore(pull.perCamera ?? 2);
@@ -175,11 +177,26 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
     const l = ledger;
     await Promise.all(
       todo.map(async (file) => {
-        const releaseCamera = await perCamera.acquire();
-        const releaseAll = await overall.acquire();
+        const temp = tempPath(folder);
         try {
-          options.signal?.throwIfAborted();
-          const saved = await withRetry(() => downloadOnce(client, file, folder), { policy, signal: options.signal });
+          // The network slots are held for the transfer only; the fsync that follows
+          // overlaps the next downloads instead of holding one back.
+          const releaseCamera = await perCamera.acquire();
+          const releaseAll = await overall.acquire();
+          try {
+            options.signal?.throwIfAborted();
+            await withRetry(() => downloadOnce(client, file, temp), { policy, signal: options.signal });
+          } finally {
+            releaseAll();
+            releaseCamera();
+          }
+          const releaseDisk = await disk.acquire();
+          let saved: string;
+          try {
+            saved = await commit(temp, file, folder);
+          } finally {
+            releaseDisk();
+          }
           await l.record({ fileUrl: file.fileUrl, size: file.size, dateTimeZone: file.dateTimeZone, file: saved, at: new Date().toISOString() });
           result.new += 1;
           result.bytes += file.size;
@@ -190,8 +207,7 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
           result.errors.push(message);
           log(message);
         } finally {
-          releaseAll();
-          releaseCamera();
+          await rm(temp, { force: true });
           options.sink?.tick?.(1, `${camera.name}/${file.name}`);
         }
       }),
@@ -229,22 +245,31 @@ async function removeStaleTemps(folder: string): Promise<void> {
   }
 }
 
-/** One attempt: download to a temp file (fsynced by download), verify, move into place. Returns the local name. */
-async function downloadOnce(client: OscClient, file: CameraFile, folder: string): Promise<string> {
-  const temp = path.join(folder, `${TEMP_PREFIX}${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
-  try {
-    const bytes = await client.download(file.fileUrl, temp);
-    if (bytes !== file.size) {
-      throw Object.assign(new IncompleteDownloadError(client.name, `${file.name}: got ${bytes} of ${file.size} bytes`), { code: "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" });
-    }
-    const taken = parseDateTimeZone(file.dateTimeZone);
-    if (taken) await utimes(temp, taken, taken);
-    const saved = await placeWithoutOverwrite(temp, folder, sanitizeFileName(file.name), file.size);
-    await syncDir(folder);
-    return saved;
-  } finally {
-    await rm(temp, { force: true });
+/** A fresh temp file name in the destination folder (a dotfile: the process stage ignores it). */
+const tempPath = (folder: string) => path.join(folder, `${TEMP_PREFIX}${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+
+/** One attempt: download into `temp` and check the size against the listing. */
+async function downloadOnce(client: OscClient, file: CameraFile, temp: string): Promise<void> {
+  const bytes = await client.download(file.fileUrl, temp);
+  if (bytes !== file.size) {
+    // Carries a network code so the retry policy treats it like the dropped connection it is.
+    throw Object.assign(new IncompleteDownloadError(client.name, `${file.name}: got ${bytes} of ${file.size} bytes`), { code: "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" });
   }
+}
+
+/** Makes a complete temp file durable and moves it into place. Returns the local name. */
+async function commit(temp: string, file: CameraFile, folder: string): Promise<string> {
+  const handle = await open(temp, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  const taken = parseDateTimeZone(file.dateTimeZone);
+  if (taken) await utimes(temp, taken, taken);
+  const saved = await placeWithoutOverwrite(temp, folder, sanitizeFileName(file.name), file.size);
+  await syncDir(folder);
+  return saved;
 }
 
 /**

@@ -263,8 +263,9 @@ export class OscClient {
   }
 
   /**
-   * Streams a file into `destination` (a path, created or truncated), fsynced
-   * before this resolves; returns the bytes written. Written straight from
+   * Streams a file into `destination` (a path, created or truncated); returns the
+   * bytes written. Not fsynced: durability is the caller's business (the pull
+   * fsyncs outside its download slots, so disk flushes overlap the network). Written straight from
    * undici's handler with writeSync: no stream layers, no buffering beyond one
    * socket chunk, so memory stays flat whatever the file size or the number of
    * downloads. The caller retries (into a fresh temp file) on a dropped body.
@@ -329,7 +330,6 @@ export class OscClient {
         if (osc?.error) throw new OscError(this.name, what, osc.error, status);
         throw new CameraError(this.name, `${what}: HTTP ${status}${describeBody(contentType, errorBody)}`, status);
       }
-      await file.sync();
     } finally {
       await file.close();
     }

@@ -24,7 +24,7 @@ interface Cam {
   emulator: Emulator;
 }
 
-async function startCameras(root: string, count: number, files: number, min: number, max: number, faults: { drop?: number; busy?: number; stallMs?: number }): Promise<Cam[]> {
+async function startCameras(root: string, count: number, files: number, min: number, max: number, faults: { drop?: number; busy?: number; stallMs?: number; nonceTtlMs?: number }): Promise<Cam[]> {
   const cams: Cam[] = [];
   for (let i = 0; i < count; i++) {
     const name = `cam${i + 1}`;
@@ -58,7 +58,8 @@ describe("fleet pull with faults", () => {
 
   before(async () => {
     ({ dir: root, cleanup } = await tempDir());
-    cams = await startCameras(root, 4, 10, 20_000, 300_000, { drop: 0.2, busy: 0.2 });
+    // Nonces expire every 300 ms too: stale challenges arrive in the middle of the run.
+    cams = await startCameras(root, 4, 10, 20_000, 300_000, { drop: 0.2, busy: 0.2, nonceTtlMs: 300 });
     // one bigger file per camera, so drops also hit a multi-megabyte body
     for (const cam of cams) {
       const extra = await makeFiles(cam.dir, 1, 2_000_000, 3_000_000, "BIG");
@@ -87,7 +88,8 @@ describe("fleet pull with faults", () => {
     }
     const dropped = cams.reduce((n, c) => n + c.emulator.stats.dropped, 0);
     const busy = cams.reduce((n, c) => n + c.emulator.stats.busy, 0);
-    assert.ok(dropped >= 3 && busy >= 3, `faults really happened (dropped ${dropped}, busy ${busy})`);
+    const stale = cams.reduce((n, c) => n + c.emulator.guard!.staleChallenges, 0);
+    assert.ok(dropped >= 3 && busy >= 3 && stale >= 1, `faults really happened (dropped ${dropped}, busy ${busy}, stale nonces ${stale})`);
 
     // The user renames one picture and moves another away: neither comes back.
     const folder1 = path.join(gallery, "cameras", "cam1");
