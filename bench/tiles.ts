@@ -8,10 +8,11 @@
 // the repo), else a generated 6720×3360 JPEG. The baseline needs Debian's
 // hugin-tools, python3-pil and python3-numpy (run with /usr/bin/python3); when
 // they are missing the baseline is reported as missing.
-// Env: BENCH_TILES_RUNS (3, writeMultires runs; the median is reported),
+// Env: BENCH_TILES_RUNS (3, writeMultires runs; the median is reported, the
+// first run also on its own as it starts the worker threads),
 // BENCH_TILES_BASELINE=0 to skip generate.py, BENCH_TILES_DIR (os.tmpdir()).
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -59,6 +60,18 @@ async function generateSample(file: string): Promise<void> {
     }
   }
   await sharp(data, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 95 }).toFile(file);
+}
+
+/** CPU seconds of this process's waited-for children (Linux /proc; undefined elsewhere). */
+function childrenCpu(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // after the command: state is field 3, cutime 16 and cstime 17 (1-based in proc(5))
+    return (Number(fields[13]) + Number(fields[14])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 function onPath(cmd: string): boolean {
@@ -111,15 +124,30 @@ export async function run(): Promise<Figure[]> {
     const ours = median(times);
     const ourCpu = median(cpu);
 
+    // The same without worker threads (faces rendered on the main thread).
+    const inline: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const out = path.join(work, `inline-${r}`);
+      t = performance.now();
+      await writeMultires(raw, out, { workers: 0 });
+      inline.push((performance.now() - t) / 1000);
+      await rm(out, { recursive: true, force: true });
+    }
+
     const missing = baselineMissing();
     let baseline: number | undefined;
+    let baselineCpu: number | undefined;
     if (!missing) {
       const out = path.join(work, "generate-py");
+      const cpu0 = childrenCpu();
       t = performance.now();
       const p = spawnSync(PYTHON, [generatePy, "-o", out, "-q", "75", input], { encoding: "utf8" });
       const s = (performance.now() - t) / 1000;
-      if (p.status === 0) baseline = s;
-      else console.error(`generate.py failed (${p.status}): ${p.stderr.slice(-500)}`);
+      const cpu1 = childrenCpu();
+      if (p.status === 0) {
+        baseline = s;
+        if (cpu0 !== undefined && cpu1 !== undefined) baselineCpu = cpu1 - cpu0;
+      } else console.error(`generate.py failed (${p.status}): ${p.stderr.slice(-500)}`);
     }
     const baselineName = "pannellum generate.py (nona + Pillow)";
     const label = `${inputName}, cube ${result!.cubeSize}, ${result!.maxLevel} levels, ${result!.files} files`;
@@ -148,7 +176,19 @@ export async function run(): Promise<Figure[]> {
       console.error(`generate.py baseline missing: ${missing ?? "it failed"}`);
       figures.push({ name: `generate.py baseline missing: ${missing ?? "it failed"}`, value: 0, unit: "s" });
     }
-    figures.push({ name: "writeMultires CPU time (this process, incl. sharp threads)", value: round(ourCpu), unit: "s" });
+    figures.push({ name: "writeMultires first call (starts the worker threads)", value: round(times[0]!), unit: "s" });
+    figures.push({ name: "writeMultires without worker threads (workers: 0)", value: round(median(inline)), unit: "s" });
+    figures.push({
+      name: "writeMultires CPU time (all threads)",
+      value: round(ourCpu),
+      unit: "s",
+      ...(baselineCpu !== undefined ? { baseline: { name: "generate.py CPU time (python + nona)", value: round(baselineCpu) } } : {}),
+    });
+    if (baselineCpu !== undefined) {
+      // Wall times suffer when other jobs share the 2 cores; CPU time much less.
+      figures.push({ name: "CPU-time ratio generate.py / writeMultires", value: round(baselineCpu / ourCpu, 1), unit: "×" });
+    }
+    figures.push({ name: "load average (1 min) at the end, 2 cores", value: round(os.loadavg()[0]!), unit: "" });
     figures.push({ name: "multires output", value: round(result!.bytes / 1e6), unit: "MB" });
 
     // Social card and nadir patch on the same decode.
