@@ -8,7 +8,9 @@ export { EquirectSampler, cropBounds } from "./sample.ts";
 export { FACES, direction, directionToFace, faceByName, renderFace, type Face, type FaceName } from "./cubemap.ts";
 export {
   defaultCubeSize,
+  defaultWorkers,
   multiresLayout,
+  startFaceWorkers,
   writeMultires,
   type LevelLayout,
   type MultiresLayout,

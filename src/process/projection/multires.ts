@@ -134,6 +134,20 @@ function isUniform(buf: Uint8Array, rgb: Rgb): boolean {
   return true;
 }
 
+/** Default size of the face worker pool: the number of cores, at most 4; none on a single core. */
+export function defaultWorkers(): number {
+  const cores = availableParallelism();
+  return cores > 1 ? Math.min(cores, 4) : 0;
+}
+
+/**
+ * Starts the face workers now (loading them takes a few hundred ms, once per
+ * process), e.g. while the first picture is being decoded. Optional.
+ */
+export function startFaceWorkers(workers = defaultWorkers()): void {
+  if (workers > 0) facePool(workers);
+}
+
 export async function writeMultires(raw: RawImage, outDir: string, options: MultiresOptions = {}): Promise<MultiresResult> {
   const background = options.background ?? [0, 0, 0];
   const src = new EquirectSampler(raw, options.crop, background);
@@ -205,8 +219,7 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
     await Promise.all(jobs);
   };
 
-  const cores = availableParallelism();
-  const workers = Math.max(0, Math.floor(options.workers ?? (cores > 1 ? Math.min(cores, 4) : 0)));
+  const workers = Math.max(0, Math.floor(options.workers ?? defaultWorkers()));
   if (workers > 0) {
     // Faces are rendered in the workers; each face's resizes and encodes start
     // on sharp's threads as soon as it arrives.
