@@ -4,7 +4,7 @@
 // Only after that may --delete-after remove it from the camera.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { link, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import path from "node:path";
 import type { CameraConfig, PullConfig } from "../config.ts";
 import { resolveCameras, type Camera } from "./cameras.ts";
@@ -156,8 +156,10 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
     retry: policy,
   });
   let ledger: Ledger | undefined;
+  let releaseLock: (() => Promise<void>) | undefined;
   try {
     await mkdir(folder, { recursive: true });
+    releaseLock = await lockFolder(folder, camera.name);
     await removeStaleTemps(folder);
     ledger = await Ledger.open(folder);
     let files: CameraFile[];
@@ -230,12 +232,48 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
   } finally {
     await ledger?.close().catch(() => {});
     await client.destroy().catch(() => {});
+    await releaseLock?.().catch(() => {});
   }
 }
 
 function messageOf(error: unknown, camera: string): string {
   if (error instanceof CameraError) return error.message;
   return `${camera}: ${(error as Error).message ?? String(error)}`;
+}
+
+const LOCK_FILE = ".rotunda-pull.lock";
+
+/**
+ * One pull per camera folder at a time (a second one would delete the first one's
+ * temp files). The lock holds our pid; a lock whose process is gone (killed run) is taken over.
+ */
+async function lockFolder(folder: string, camera: string): Promise<() => Promise<void>> {
+  const lock = path.join(folder, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(lock, "wx", 0o644);
+      await handle.write(String(process.pid));
+      await handle.close();
+      return () => rm(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const pid = Number((await readFile(lock, "utf8").catch(() => "")).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new CameraError(camera, `another pull (pid ${pid}) is writing to ${folder}`);
+      }
+      await rm(lock, { force: true }); // left by a run that was killed
+    }
+  }
+  throw new CameraError(camera, `cannot lock ${folder}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Temp files left by a run that was killed. */
