@@ -131,6 +131,30 @@ describe("nadirOverlay", () => {
     assert.ok(x90 > 40 && Math.abs(y90) < 3, `rotate 90: mark at ${x90},${y90} (expected right)`);
   });
 
+  test("partial panorama: the overlay is the full-sphere one cut to the picture", async () => {
+    const full = await nadirOverlay(logo, { width: W, height: H }, { angle });
+    // picture = columns 1500…2047 and 0…499 (across the seam), rows 700…949 of the sphere
+    const crop = { fullWidth: W, fullHeight: H, left: 1500, top: 700 };
+    const part = await nadirOverlay(logo, { width: 1048, height: 250 }, { angle, crop });
+    assert.equal(part.width, 1048);
+    assert.equal(part.top, full.top - 700);
+    assert.equal(part.top + part.height, 250);
+    for (const [i, r] of [
+      [0, 0],
+      [600, part.height - 1],
+      [1047, 40],
+      [300, 60],
+    ] as const) {
+      const fi = (1500 + i) % W;
+      const fr = part.top + r + 700 - full.top;
+      const a = Array.from(part.data.subarray((r * 1048 + i) * 4, (r * 1048 + i) * 4 + 4));
+      const b = Array.from(full.data.subarray((fr * W + fi) * 4, (fr * W + fi) * 4 + 4));
+      assert.deepEqual(a, b, `${i},${r}`);
+    }
+    const missed = await nadirOverlay(logo, { width: W, height: 300 }, { angle, crop: { fullWidth: W, fullHeight: H, left: 0, top: 100 } });
+    assert.equal(missed.height, 0);
+  });
+
   test("SVG logos are accepted", async () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle cx="5" cy="5" r="5" fill="#00f"/></svg>');
     const ov = await nadirOverlay(svg, { width: W, height: H }, { angle: 15 });

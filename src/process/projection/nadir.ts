@@ -12,6 +12,7 @@
  * rotate. The cap is cut to the circle θ ≤ angle, anti-aliased over one row.
  */
 import sharp from "sharp";
+import type { Crop } from "./types.ts";
 
 export interface NadirOptions {
   /** Angular radius of the cap in degrees (0 < angle < 90), default 20. */
@@ -20,6 +21,12 @@ export interface NadirOptions {
   opacity?: number;
   /** Degrees: yaw the top of the logo points to, default 0. */
   rotate?: number;
+  /**
+   * The picture is a partial panorama placed in its sphere like this: the
+   * overlay is then in the picture's own pixels (its columns, rows clipped to
+   * it; height 0 when the cap misses the picture).
+   */
+  crop?: Crop;
 }
 
 export interface NadirOverlay {
@@ -56,8 +63,14 @@ export async function nadirOverlay(
   const opacity = Math.max(0, Math.min(1, options.opacity ?? 1));
   const rotate = ((options.rotate ?? 0) * Math.PI) / 180;
   if (!(angle > 0 && angle < 90)) throw new RangeError("angle must be in (0, 90) degrees");
-  const { width: W, height: H } = pano;
-  if (!(Number.isInteger(W) && Number.isInteger(H) && W > 0 && H > 0)) throw new RangeError("bad panorama size");
+  const { width: W, height: imageHeight } = pano;
+  if (!(Number.isInteger(W) && Number.isInteger(imageHeight) && W > 0 && imageHeight > 0)) throw new RangeError("bad panorama size");
+  // Geometry in the full sphere's pixels; the picture is rows [top0, top0 + imageHeight) and columns left0 + i of it.
+  const crop = options.crop;
+  const fullW = crop?.fullWidth ?? W;
+  const H = crop?.fullHeight ?? imageHeight;
+  const left0 = crop?.left ?? 0;
+  const top0 = crop?.top ?? 0;
   const alpha = (angle * Math.PI) / 180;
   const tanA = Math.tan(alpha);
   const rowAngle = Math.PI / H;
@@ -76,22 +89,25 @@ export async function nadirOverlay(
     pre[k * 4 + 3] = a;
   }
 
-  // Rows whose extent reaches within the cap (plus one row for the soft edge).
-  const top = Math.max(0, Math.floor(H * (1 - angle / 180)) - 1);
-  const height = H - top;
+  // Rows whose extent reaches within the cap (plus one row for the soft edge), clipped to the picture.
+  const capTop = Math.max(0, Math.floor(H * (1 - angle / 180)) - 1);
+  const first = Math.max(capTop, top0);
+  const end = Math.min(H, top0 + imageHeight);
+  const top = Math.min(first, end) - top0; // in the picture's rows
+  const height = Math.max(0, end - first);
   const out = Buffer.alloc(W * height * 4);
 
   const colSin = new Float64Array(W);
   const colCos = new Float64Array(W);
   for (let i = 0; i < W; i++) {
-    const yaw = ((i + 0.5) / W - 0.5) * 2 * Math.PI - rotate;
+    const yaw = ((((left0 + i) % fullW) + 0.5) / fullW - 0.5) * 2 * Math.PI - rotate;
     colSin[i] = Math.sin(yaw);
     colCos[i] = Math.cos(yaw);
   }
   // logo pixel coordinate (continuous, centres at +0.5) of plane coordinate p ∈ [−tanA, tanA]
   const scale = L / 2 / tanA;
   for (let r = 0; r < height; r++) {
-    const j = top + r;
+    const j = first + r; // full-sphere row
     // angular distance of the row centre from the nadir (pitch + 90°)
     const fromNadir = Math.PI - (j + 0.5) * rowAngle;
     const edge = Math.max(0, Math.min(1, (alpha - fromNadir) / rowAngle + 0.5));
