@@ -2,10 +2,10 @@
 // (--digest --parallel) fetching the same files with the same concurrency, and the
 // pull's peak RSS (VmHWM of the pull process).
 //
-//   node --import tsx bench/pull.ts                 default: 20 cameras, 120 files of 4 MB
-//   BENCH_PULL_FILES=500 BENCH_PULL_MB=8 node --import tsx bench/pull.ts   the 500 × 8 MB case
+//   node --import tsx bench/pull.ts                 default: 20 cameras, 100 files of 8 MB
+//   BENCH_PULL_FILES=500 node --import tsx bench/pull.ts   the 500 × 8 MB case (4 GB; needs ~12 GB of disk at peak)
 //
-// Env: BENCH_PULL_CAMERAS (20), BENCH_PULL_FILES (120), BENCH_PULL_MB (4),
+// Env: BENCH_PULL_CAMERAS (20), BENCH_PULL_FILES (100), BENCH_PULL_MB (8),
 // BENCH_PULL_CONCURRENCY (16, files at once overall; 2 per camera), BENCH_PULL_DIR (os.tmpdir()),
 // BENCH_PULL_ROUNDS (2: curl and pull alternate, best time of each is kept; peak RSS is the worst).
 // The pull fsyncs every file (curl does not): on a slow disk that is part of its time.
@@ -32,8 +32,8 @@ const PASSWORD = randomBytes(9).toString("base64url");
 
 const settings = () => ({
   cameras: Number(process.env.BENCH_PULL_CAMERAS ?? 20),
-  files: Number(process.env.BENCH_PULL_FILES ?? 120),
-  mb: Number(process.env.BENCH_PULL_MB ?? 4),
+  files: Number(process.env.BENCH_PULL_FILES ?? 100),
+  mb: Number(process.env.BENCH_PULL_MB ?? 8),
   concurrency: Number(process.env.BENCH_PULL_CONCURRENCY ?? 16),
   rounds: Math.max(1, Number(process.env.BENCH_PULL_ROUNDS ?? 2)),
   dir: process.env.BENCH_PULL_DIR ?? os.tmpdir(),

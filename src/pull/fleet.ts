@@ -8,10 +8,10 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes 
 import path from "node:path";
 import type { CameraConfig, PullConfig } from "../config.ts";
 import { resolveCameras, type Camera } from "./cameras.ts";
-import { CameraError, IncompleteDownloadError } from "./errors.ts";
+import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { OscClient, parseDateTimeZone, type CameraFile } from "./osc-client.ts";
-import { withRetry, type RetryPolicy } from "./retry.ts";
+import { isTransient, withRetry, type RetryPolicy } from "./retry.ts";
 import { alternativeName, sanitizeFileName } from "./sanitize.ts";
 
 /** What pullGallery reports as it goes (the CLI passes its progress bar). */
@@ -177,6 +177,12 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
 
     const pulledUrls: string[] = [];
     const l = ledger;
+    // A camera that went away (Wi-Fi lost, battery flat, password changed) fails
+    // its files after retries; after two in a row the rest are not even tried, so
+    // it stops holding shared download slots through its backoff sleeps.
+    let consecutiveFailures = 0;
+    let gaveUp: string | undefined;
+    let notTried = 0;
     await Promise.all(
       todo.map(async (file) => {
         const temp = tempPath(folder);
@@ -184,14 +190,29 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
           // The network slots are held for the transfer only; the fsync that follows
           // overlaps the next downloads instead of holding one back.
           const releaseCamera = await perCamera.acquire();
-          const releaseAll = await overall.acquire();
           try {
-            options.signal?.throwIfAborted();
-            await withRetry(() => downloadOnce(client, file, temp), { policy, signal: options.signal });
+            if (gaveUp !== undefined) {
+              notTried += 1;
+              result.failed += 1;
+              return;
+            }
+            const releaseAll = await overall.acquire();
+            try {
+              options.signal?.throwIfAborted();
+              await withRetry(() => downloadOnce(client, file, temp), { policy, signal: options.signal });
+            } finally {
+              releaseAll();
+            }
+          } catch (error) {
+            if (error instanceof AuthError || isTransient(error)) {
+              consecutiveFailures += 1;
+              if (consecutiveFailures >= 2 || error instanceof AuthError) gaveUp ??= messageOf(error, camera.name);
+            }
+            throw error;
           } finally {
-            releaseAll();
             releaseCamera();
           }
+          consecutiveFailures = 0;
           const releaseDisk = await disk.acquire();
           let saved: string;
           try {
@@ -214,6 +235,12 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
         }
       }),
     );
+
+    if (notTried > 0) {
+      const message = `${camera.name}: gave up on ${notTried} more file(s) after repeated failures`;
+      result.errors.push(message);
+      log(message);
+    }
 
     if (pull.deleteAfter) {
       // Pulled now or in an earlier run, both are on disk with a durable ledger entry.

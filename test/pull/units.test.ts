@@ -123,3 +123,35 @@ test("a camera folder locked by a live pull is refused; a lock left by a dead on
     await cleanup();
   }
 });
+
+test("a camera that disappears after its listing: a few files fail, the rest are not tried, the other camera is unaffected", async () => {
+  const { dir, cleanup } = await tempDir();
+  const srcA = path.join(dir, "a");
+  const srcB = path.join(dir, "b");
+  await mkdir(srcA);
+  await mkdir(srcB);
+  await makeFiles(srcA, 8, 1_000, 2_000);
+  await makeFiles(srcB, 8, 1_000, 2_000);
+  const gone = await startEmulator({ dir: srcA });
+  const fine = await startEmulator({ dir: srcB });
+  try {
+    const result = await pullCameras({
+      root: path.join(dir, "out"),
+      cameras: [{ name: "gone", url: gone.url }, { name: "fine", url: fine.url }],
+      pull: { perCamera: 2, concurrency: 4 },
+      retryPolicy: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 },
+      sink: { log: (line) => void (line.startsWith("gone: 8 on camera") && gone.close()) },
+    });
+    const [a, b] = result.cameras;
+    assert.equal(a!.new, 0);
+    assert.equal(a!.failed, 8);
+    assert.match(a!.errors.at(-1)!, /^gone: gave up on [4-6] more file\(s\) after repeated failures$/);
+    assert.match(a!.errors[0]!, /^gone: download \/files\/R\d+\.JPG: connection refused/);
+    assert.equal(b!.new, 8);
+    assert.deepEqual(b!.errors, []);
+  } finally {
+    await fine.close();
+    await gone.close().catch(() => {});
+    await cleanup();
+  }
+});
