@@ -11,6 +11,8 @@ declare module "@11ty/eleventy-dev-server" {
     portReassignmentRetryCount?: number;
     messageOnStart?: (info: unknown) => string | false;
     headers?: Record<string, string>;
+    /** Run before the static files, in order. */
+    middleware?: Array<(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, next: () => void) => void>;
     logger?: { info(...a: unknown[]): void; log(...a: unknown[]): void; error(...a: unknown[]): void };
   }
 

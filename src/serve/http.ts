@@ -2,6 +2,7 @@
 // output folder, live reload over a WebSocket on the same port), with two changes:
 // it binds one address (upstream passes no host to listen(), so it would answer on
 // every interface), and every HTML page it serves carries the current problems.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import EleventyDevServer from "@11ty/eleventy-dev-server";
@@ -24,6 +25,17 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/**
+ * Pages change under the server all the time: always revalidated. Media and bundles
+ * carry content hashes in their URLs (README), so a reload after a caption edit
+ * need not fetch and decode the panorama again.
+ */
+function cacheHeaders(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  const hashed = /^\/(media|assets)\//.test(req.url ?? "");
+  res.setHeader("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  next();
+}
+
 class BoundDevServer extends EleventyDevServer {
   constructor(
     root: string,
@@ -35,8 +47,7 @@ class BoundDevServer extends EleventyDevServer {
       domDiff: false,
       showAllHosts: false,
       messageOnStart: () => false,
-      // No caching: pages and media change under the server all the time.
-      headers: { "Cache-Control": "no-store" },
+      middleware: [cacheHeaders],
       logger: { info() {}, log() {}, error() {} },
     });
   }

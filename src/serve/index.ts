@@ -4,18 +4,17 @@
 //   build.ts  config → incremental process → Eleventy render; problems, never throws
 //   http.ts   Eleventy's dev server bound to one host, a problems banner on every page
 //   pull.ts   optional camera polling (--pull-every)
-// A change reaches open pages as: event → (100 ms write-finish + 60 ms quiet) →
+// A change reaches open pages as: event → (pictures: 100 ms of stable size) → 60 ms quiet →
 // process (only what changed) → render (~0.1 s) → reload over the WebSocket.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { FSWatcher } from "chokidar";
 import { ELEVENTY_CONFIG, LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
 import { Builder, type BuildOutcome } from "./build.ts";
 import { startHttpServer } from "./http.ts";
 import { problemLine, problemsBanner, type Problem } from "./problems.ts";
 import { startPullLoop, type PullLoop } from "./pull.ts";
 import { RebuildQueue } from "./queue.ts";
-import { watchSources } from "./watch.ts";
+import { watchSources, type SourceWatcher } from "./watch.ts";
 
 export { freePort } from "./http.ts";
 export type { Problem } from "./problems.ts";
@@ -106,9 +105,9 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     report(outcome, changes, performance.now() - started);
     if (hadProblems && buildProblems.length === 0) log("  ✓ all problems fixed");
     http.reload();
-  }, options.quietMs ?? 60);
+  }, options.quietMs ?? 60, () => !watcher?.settling());
 
-  let watcher: FSWatcher | undefined;
+  let watcher: SourceWatcher | undefined;
   let pullLoop: PullLoop | undefined;
   const close = async () => {
     await pullLoop?.stop();

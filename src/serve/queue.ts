@@ -15,6 +15,8 @@ export class RebuildQueue {
   constructor(
     private readonly run: (changes: string[]) => Promise<void>,
     private readonly quietMs = 60,
+    /** A run waits while this says no (a picture still being copied in). */
+    private readonly ready: () => boolean = () => true,
   ) {}
 
   /** Something changed (a path, or a reason such as "pull"). */
@@ -30,6 +32,10 @@ export class RebuildQueue {
   }
 
   private async start(): Promise<void> {
+    if (!this.ready()) {
+      this.timer = setTimeout(() => void this.start(), this.quietMs);
+      return;
+    }
     this.timer = undefined;
     const changes = [...this.pending];
     this.pending.clear();

@@ -1,0 +1,141 @@
+// The dev server's latency as an author sees it, from the file write to the
+// viewer's load event (`<html data-viewer="loaded">`) in headless Chromium:
+//   - a caption edit → the open page reloaded and its viewer loaded (target ≤ 1 s)
+//   - a new THETA-sized picture (6720×3360) copied in → its page open, viewer loaded (target ≤ 3 s)
+//
+//   node --import tsx bench/serve.ts
+//
+// `rotunda serve` runs as a child process, as `npm start` does. Input: theta-z1-like.jpg
+// from $ROTUNDA_SAMPLES or ../shared/samples (beside the repo), else a generated
+// 6720×3360 JPEG. Each run appends a few bytes after the JPEG's end so its content hash
+// is new: processing is never skipped as "already seen". Medians are reported.
+// Env: BENCH_SERVE_EDITS (5), BENCH_SERVE_PICTURES (3).
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import sharp from "sharp";
+import { launchBrowser } from "../test/support/browser.ts";
+import { makeEquirect } from "../test/support/pictures.ts";
+import { startServe } from "../test/serve/helpers.ts";
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function findSample(): string | undefined {
+  const dirs = [process.env.ROTUNDA_SAMPLES, path.resolve(repoRoot, "../shared/samples")].filter((d): d is string => !!d);
+  return dirs.map((d) => path.join(d, "theta-z1-like.jpg")).find((f) => existsSync(f));
+}
+
+/** The wall-clock time (ms since the epoch, same clock as Date.now() here) of the page's viewer load event. */
+const RECORD_LOAD = `new MutationObserver(() => {
+  if (document.documentElement.dataset.viewer === "loaded" && !window.__loadedAt) window.__loadedAt = Date.now();
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-viewer"] });`; // <html> does not exist yet when init scripts run
+
+async function loadedAt(page: Page, condition: string, arg: string, timeout: number): Promise<number> {
+  const handle = await page.waitForFunction(
+    ([cond, a]) => (new Function("arg", `return (${cond})`)(a) && (window as { __loadedAt?: number }).__loadedAt) || false,
+    [condition, arg] as const,
+    { timeout, polling: 10 },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+export async function run(): Promise<Figure[]> {
+  const edits = Number(process.env.BENCH_SERVE_EDITS ?? 5);
+  const pictures = Number(process.env.BENCH_SERVE_PICTURES ?? 3);
+  const work = await mkdtemp(path.join(os.tmpdir(), "rotunda-bench-serve-"));
+  const gallery = path.join(work, "gallery");
+  const staging = path.join(work, "staging");
+  await mkdir(gallery);
+  await mkdir(staging);
+  let sample = findSample();
+  if (!sample) {
+    sample = path.join(work, "theta-like.jpg");
+    await makeEquirect(sample, 6720, 3360, 9);
+  }
+  const meta = await sharp(sample).metadata();
+  const sampleBytes = await readFile(sample);
+  await makeEquirect(path.join(gallery, "hall.jpg"), 2048, 1024, 1);
+  const caption = (text: string) => `---\ntitle: Hall\n---\n${text}\n`;
+  await writeFile(path.join(gallery, "hall.md"), caption("start"));
+
+  const server = await startServe(["--input", gallery, "--output", path.join(work, "dist"), "--port", "0"]);
+  const browser = await launchBrowser();
+  const figures: Figure[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(RECORD_LOAD);
+    const page = await context.newPage();
+
+    // The floor: a plain reload of the same page, nothing rebuilt.
+    await page.goto(new URL("/hall/", server.url).href);
+    await loadedAt(page, "true", "", 30_000);
+    const reloads: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      const t0 = Date.now();
+      await page.reload();
+      reloads.push((await loadedAt(page, "true", "", 30_000)) - t0);
+    }
+
+    const editTimes: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      const marker = `edit-${i}-${Date.now()}`;
+      const t0 = Date.now();
+      await writeFile(path.join(gallery, "hall.md"), caption(`Caption ${marker}.`));
+      const t1 = await loadedAt(page, `document.querySelector(".caption")?.textContent?.includes(arg)`, marker, 30_000);
+      editTimes.push(t1 - t0);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    figures.push({ name: "serve: caption edit → page reloaded, viewer loaded (median)", value: median(editTimes), unit: "ms", baseline: { name: "target", value: 1000 } });
+    figures.push({ name: "serve: caption edit → viewer loaded (worst)", value: Math.max(...editTimes), unit: "ms", baseline: { name: "plain reload, nothing rebuilt (median)", value: median(reloads) } });
+
+    const pictureTimes: number[] = [];
+    const processTimes: number[] = [];
+    for (let i = 0; i < pictures; i++) {
+      const slug = `theta-${i}`;
+      const staged = path.join(staging, `${slug}.jpg`);
+      await writeFile(staged, Buffer.concat([sampleBytes, Buffer.from(`rotunda-bench ${i} ${Date.now()}`)]));
+      await page.goto(server.url);
+      const from = server.output().length;
+      const t0 = Date.now();
+      await copyFile(staged, path.join(gallery, `${slug}.jpg`));
+      // As an author would: the card appears on the open index, then the click.
+      await page.waitForSelector(`.gallery a[href="/${slug}/"]`, { timeout: 120_000 });
+      await page.click(`.gallery a[href="/${slug}/"]`);
+      const t1 = await loadedAt(page, "location.pathname === arg", `/${slug}/`, 60_000);
+      pictureTimes.push(t1 - t0);
+      const line = await server.waitFor(/rebuilt \([^)]*\)[^\n]*process ([\d.]+) s, render ([\d.]+) s/, 5_000, from);
+      processTimes.push(Number(line[1]) * 1000);
+    }
+    const size = `${meta.width}×${meta.height}, ${(sampleBytes.length / 1e6).toFixed(1)} MB`;
+    figures.push({ name: `serve: new picture (${size}) copied in → its viewer loaded (median)`, value: median(pictureTimes), unit: "ms", baseline: { name: "target", value: 3000 } });
+    figures.push({ name: "serve: of which processing that picture (median, from the serve log)", value: Math.round(median(processTimes)), unit: "ms" });
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.stop().catch((error: Error) => console.error(error.message));
+    await rm(work, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const figures = await run();
+  for (const f of figures) {
+    const base = f.baseline ? ` (${f.baseline.name}: ${f.baseline.value} ${f.unit})` : "";
+    console.log(`${f.name}: ${f.value} ${f.unit}${base}`);
+  }
+  await mkdir(path.join(repoRoot, "bench/results"), { recursive: true });
+  await writeFile(path.join(repoRoot, "bench/results/serve.json"), JSON.stringify(figures, null, 2) + "\n");
+}
