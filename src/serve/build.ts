@@ -66,7 +66,9 @@ export class Builder {
       const result = await processGallery({ inputDir, outputDir, config });
       outcome.made = result.made;
       outcome.panoramas = result.manifest.panoramas.length;
-      for (const f of result.failed) outcome.problems.push({ kind: "picture", source: f.source, message: f.message });
+      for (const f of result.failed) {
+        outcome.problems.push({ kind: /\.md$/i.test(f.source) ? "sidecar" : "picture", source: f.source, message: f.message });
+      }
     } catch (error) {
       outcome.problems.push({ kind: "error", message: `processing stopped: ${errorMessages(error)}` });
       return outcome;

@@ -3,7 +3,7 @@
 
 export interface Problem {
   /** Which step found it: the config, a picture or sidecar, the render, a camera pull. */
-  kind: "config" | "picture" | "render" | "pull" | "error";
+  kind: "config" | "picture" | "sidecar" | "render" | "pull" | "error";
   /** The file or camera it is about, when there is one. */
   source?: string;
   message: string;
@@ -12,6 +12,7 @@ export interface Problem {
 const TITLES: Record<Problem["kind"], string> = {
   config: "Configuration",
   picture: "Picture",
+  sidecar: "Sidecar",
   render: "Template",
   pull: "Camera pull",
   error: "Error",
