@@ -188,9 +188,20 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
       for (let x = 0; x < level.tiles; x++) {
         const w = Math.min(T, level.size - x * T);
         const h = Math.min(T, level.size - y * T);
-        const tile = cropRgb(pixels, level.size, x * T, y * T, w, h);
-        if (skipEmpty && isUniform(tile, background)) continue;
-        jobs.push(encode(tile, w, h, path.join(outDir, String(level.level), `${face.name}${y}_${x}.jpg`)));
+        // Cut inside the queued task, so only the tiles being encoded are in memory
+        // (cutting a 6720 px picture's ~250 tiles up front held ~200 MB).
+        const file = path.join(outDir, String(level.level), `${face.name}${y}_${x}.jpg`);
+        jobs.push(
+          run(async () => {
+            const tile = cropRgb(pixels, level.size, x * T, y * T, w, h);
+            if (skipEmpty && isUniform(tile, background)) return;
+            const info = await sharp(tile, { raw: { width: w, height: h, channels: 3 } })
+              .jpeg({ quality, mozjpeg: false, optimiseCoding: false })
+              .toFile(file);
+            files++;
+            bytes += info.size;
+          }),
+        );
       }
     }
     return jobs;
