@@ -26,7 +26,7 @@ describe("rotunda camera / rotunda pull", () => {
     sources = await makeFiles(pictures, 8, 20_000, 200_000);
     emulator = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "camera", "emulate", "--dir", pictures, "--port", "0", "--user", "THETA", "--password-env", "EMU_PW", "--drop", "0.2", "--busy", "0.2", "--nonce-ttl-ms", "500", "--capture-ms", "200"],
+      ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "camera", "emulate", "--dir", pictures, "--port", "0", "--user", "THETA", "--password-env", "EMU_PW", "--drop", "0.1", "--busy", "0.1", "--nonce-ttl-ms", "500", "--capture-ms", "200"],
       { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
     );
     emulator.stderr!.on("data", (d: Buffer) => (stderr += d));

@@ -118,7 +118,7 @@ describe("fleet pull with faults", () => {
     // Slow answers so the kill lands mid-run.
     const slow = await startCameras(path.join(root, "slow"), 3, 14, 100_000, 600_000, { drop: 0.2, busy: 0.2, stallMs: 40 });
     try {
-      await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify(configFor(slow, { concurrency: 4, perCamera: 2 })));
+      await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify(configFor(slow, { concurrency: 4, perCamera: 2, retries: 12 })));
       const first = runCli(["pull", "--input", gallery], env);
       const folders = slow.map((c) => path.join(gallery, "cameras", c.name));
       for (let i = 0; i < 400; i++) {

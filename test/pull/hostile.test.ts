@@ -95,7 +95,7 @@ describe("hostile cameras", () => {
     const cameras = Object.entries(urls).map(([name, url]) => ({ name, url, username: USER, passwordEnv: name === "locked" ? "WRONG_PW" : "CAM_PW" }));
     await writeFile(
       path.join(gallery, "rotunda.json"),
-      JSON.stringify({ cameras, pull: { timeoutSeconds: 1, connectTimeoutSeconds: 1, retries: 2 } }),
+      JSON.stringify({ cameras, pull: { timeoutSeconds: 2, connectTimeoutSeconds: 2, retries: 2 } }),
     );
     const started = Date.now();
     const result = await runCli(["pull", "--input", gallery], { CAM_PW: PASSWORD, WRONG_PW: WRONG });
@@ -108,7 +108,7 @@ describe("hostile cameras", () => {
     assert.match(line("good"), /\b6 new .* ok$/);
     assert.match(line("trap"), /\b9 new .* ok$/);
     for (const name of ["locked", "malformed", "html", "silent", "refused"]) assert.match(line(name), /FAILED$/, `${name}\n${output}`);
-    assert.match(result.stdout, /silent: camera\.listFiles: no answer within 1 s/);
+    assert.match(result.stdout, /silent: camera\.listFiles: no answer within 2 s/);
     assert.match(result.stdout, /malformed: camera\.listFiles: the camera did not answer JSON \(HTTP 200, application\/json/);
     assert.match(result.stdout, /html: camera\.listFiles: the camera did not answer JSON \(HTTP 200, text\/html: "Hotel Wi-Fi login"\)/);
     assert.match(result.stdout, /locked: authentication failed/);
