@@ -21,16 +21,20 @@ export interface Challenge {
   params: Map<string, AuthParam>;
 }
 
-const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+/** A token68 credential right after a scheme, up to the next comma or the end. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*(?=[ \t]*(,|$))/;
 
 /**
- * Parses a WWW-Authenticate (or Authorization) header value into challenges:
- * `Digest realm="a, b", nonce="x==", qop="auth", Basic realm="y"`. Scheme and
- * parameter names are case-insensitive; quoted-strings may contain commas, "=" and
- * backslash escapes. token68 credentials (`Basic dXNlcg==`) are skipped.
+ * Parses a WWW-Authenticate (or Authorization) header value into challenges
+ * (RFC 9110 §11.2): `Digest realm="a, b", nonce="x==", qop="auth", Basic realm="y"`.
+ * Scheme and parameter names are case-insensitive; quoted-strings may contain
+ * commas, "=" and backslash escapes; unquoted values may end in "=" (base64).
+ * A token68 credential (`Basic dXNlcg==`) belongs to its scheme and is skipped.
  */
 export function parseChallenges(header: string): Challenge[] {
   const challenges: Challenge[] = [];
+  let current: Challenge | undefined;
   let i = 0;
   const n = header.length;
   const skipSpace = () => {
@@ -38,57 +42,48 @@ export function parseChallenges(header: string): Challenge[] {
   };
   const readToken = () => {
     const start = i;
-    while (i < n && TOKEN.test(header[i]!)) i++;
+    while (i < n && TOKEN_CHAR.test(header[i]!)) i++;
     return header.slice(start, i);
   };
-  let current: Challenge | undefined;
+  const readValue = (): AuthParam => {
+    if (header[i] !== '"') {
+      const start = i;
+      while (i < n && header[i] !== "," && header[i] !== " " && header[i] !== "\t") i++;
+      return { value: header.slice(start, i), quoted: false };
+    }
+    let value = "";
+    for (i++; i < n && header[i] !== '"'; i++) {
+      if (header[i] === "\\" && i + 1 < n) i++; // quoted-pair: take the next character as is
+      value += header[i];
+    }
+    i++; // closing quote
+    return { value, quoted: true };
+  };
+
   while (i < n) {
     skipSpace();
     if (header[i] === ",") {
       i++;
       continue;
     }
-    const start = i;
-    const word = readToken();
-    if (word === "") {
-      i++; // stray character: skip it rather than loop forever
+    const name = readToken();
+    if (name === "") {
+      i++; // a stray character: skip it rather than loop forever
       continue;
     }
     skipSpace();
-    if (header[i] === "=" && current && !/^=+\s*(,|$)/.test(header.slice(i))) {
-      // name=value parameter of the current challenge
+    // `name=value` (a value follows the "=") is a parameter of the current challenge.
+    if (header[i] === "=" && /^=[ \t]*("|[^\s,=])/.test(header.slice(i, i + 64))) {
       i++;
       skipSpace();
-      let value = "";
-      let quoted = false;
-      if (header[i] === '"') {
-        quoted = true;
-        i++;
-        while (i < n && header[i] !== '"') {
-          if (header[i] === "\\" && i + 1 < n) i++;
-          value += header[i];
-          i++;
-        }
-        i++; // closing quote
-      } else {
-        const vStart = i;
-        while (i < n && header[i] !== "," && header[i] !== " " && header[i] !== "\t") i++;
-        value = header.slice(vStart, i);
-      }
-      current.params.set(word.toLowerCase(), { value, quoted });
+      const value = readValue();
+      current?.params.set(name.toLowerCase(), value);
       continue;
     }
-    if (i > start && header[i] === "=" ) {
-      // token68 after a scheme (e.g. Basic credentials): consume it whole
-      while (i < n && header[i] !== ",") i++;
-      continue;
-    }
-    current = { scheme: word.toLowerCase(), params: new Map() };
+    current = { scheme: name.toLowerCase(), params: new Map() };
     challenges.push(current);
-    // A token68 right after the scheme (`Basic dXNlcjpwYXNz==`) is not a parameter.
-    const rest = header.slice(i);
-    const token68 = /^([A-Za-z0-9\-._~+/]+=*)\s*(,|$)/.exec(rest);
-    if (token68 && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*=[^=]/.test(rest)) i += token68[1]!.length;
+    const token68 = TOKEN68.exec(header.slice(i));
+    if (token68) i += token68[0].length;
   }
   return challenges;
 }

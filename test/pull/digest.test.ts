@@ -39,6 +39,11 @@ describe("challenge parsing", () => {
     assert.equal(basic!.params.size, 0);
     assert.equal(digest!.params.get("nonce")!.value, "abc==");
     assert.equal(digest!.params.get("realm")!.value, "r");
+    const [b2, d2] = parseChallenges('Basic a/b+c=,\tDigest\trealm = "x\\\\y" , nonce="=="');
+    assert.equal(b2!.scheme, "basic");
+    assert.equal(b2!.params.size, 0);
+    assert.equal(d2!.params.get("realm")!.value, "x\\y");
+    assert.equal(d2!.params.get("nonce")!.value, "==");
   });
 });
 
