@@ -67,9 +67,10 @@ class BoundDevServer extends EleventyDevServer {
 
 /** Is `port` free on `host`? (A probe: the real listen may still race, and then retries.) */
 function isFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", () => resolve(false));
+    // Taken: try the next. Anything else (an address this machine does not have) is the author's to fix.
+    probe.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(false) : reject(error)));
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(true)));
   });
 }

@@ -54,24 +54,28 @@ export const command: Command = {
       throw new UsageError(`gallery folder ${inputDir} does not exist`);
     }
 
+    // Listening for the stop signals first: a stop during the first build must work too.
+    const signalled = new Promise<number>((resolve) => {
+      process.once("SIGTERM", () => resolve(EXIT.ok));
+      process.once("SIGHUP", () => resolve(EXIT.ok));
+    });
     const { startDevServer } = await import("../../serve/index.ts");
-    let server;
+    const starting = startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds });
+    let server: Awaited<typeof starting>;
     try {
-      server = await startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds });
+      const first = await Promise.race([starting, signalled]);
+      if (typeof first === "number") process.exit(first); // stopped mid-start: nothing worth waiting for
+      server = first;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EACCES" || /no free port/.test((error as Error).message)) {
+      if (code === "EADDRNOTAVAIL" || code === "EADDRINUSE" || code === "EACCES" || /no free port/.test((error as Error).message)) {
         console.error(`rotunda serve: cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
         return EXIT.usage;
       }
       throw error;
     }
 
-    // Stop cleanly: close the watcher and sockets so no child or port outlives us.
-    const stopped = await new Promise<number>((resolve) => {
-      process.once("SIGTERM", () => resolve(EXIT.ok));
-      process.once("SIGHUP", () => resolve(EXIT.ok));
-    });
+    const stopped = await signalled;
     await server.close();
     // close() waits a few seconds at most for a rebuild in progress; whatever is
     // left of it (ExifTool, esbuild) must not keep the process, or its port, alive.
