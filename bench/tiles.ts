@@ -74,6 +74,16 @@ function childrenCpu(): number | undefined {
   }
 }
 
+/** Peak resident set of this process so far (VmHWM), in MB; undefined off Linux. */
+function peakRssMb(): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function onPath(cmd: string): boolean {
   return (process.env.PATH ?? "").split(path.delimiter).some((d) => d && existsSync(path.join(d, cmd)));
 }
@@ -124,6 +134,7 @@ export async function run(): Promise<Figure[]> {
     }
     const ours = median(times);
     const ourCpu = median(cpu);
+    const peakMb = peakRssMb();
 
     // The same without worker threads (faces rendered on the main thread).
     const inline: number[] = [];
@@ -191,6 +202,9 @@ export async function run(): Promise<Figure[]> {
     }
     figures.push({ name: "load average (1 min) at the end, 2 cores", value: round(os.loadavg()[0]!), unit: "" });
     figures.push({ name: "multires output", value: round(result!.bytes / 1e6), unit: "MB" });
+    if (peakMb !== undefined) {
+      figures.push({ name: "peak RSS after decode + writeMultires runs (VmHWM)", value: round(peakMb, 0), unit: "MB" });
+    }
 
     // Social card and nadir patch on the same decode.
     const card = () => renderPerspective(raw, { yaw: 30, pitch: -5, hfov: 100 }, { width: 1200, height: 630 });

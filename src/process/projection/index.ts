@@ -17,5 +17,6 @@ export {
   type MultiresOptions,
   type MultiresResult,
 } from "./multires.ts";
+export { stopFaceWorkers } from "./pool.ts";
 export { renderPerspective, viewMatrix, type PerspectiveOptions, type View } from "./perspective.ts";
 export { nadirOverlay, type NadirOptions, type NadirOverlay } from "./nadir.ts";

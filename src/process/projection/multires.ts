@@ -25,7 +25,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { FACES, renderFace, type Face } from "./cubemap.ts";
-import { facePool, shareImage } from "./pool.ts";
+import { facePool, giveShared, shareImage } from "./pool.ts";
 import { EquirectSampler } from "./sample.ts";
 import type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
 
@@ -236,8 +236,17 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
     // on sharp's threads as soon as it arrives.
     const pool = facePool(workers);
     const shared = shareImage(raw, options.crop, background);
+    const { owned, ...source } = shared;
     try {
-      await Promise.all(FACES.map((face, k) => pool.render(shared, k, cubeSize).then((top) => faceJobs(face, top))));
+      await Promise.all(
+        FACES.map(async (face, k) => {
+          const top = await pool.render(source, k, cubeSize);
+          await faceJobs(face, top);
+          giveShared(top.buffer as SharedArrayBuffer);
+        }),
+      );
+      // Only after success: on failure a worker may still be reading it.
+      if (owned) giveShared(source.source);
     } finally {
       pool.release();
     }
