@@ -9,6 +9,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/p
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ExifTool } from "exiftool-vendored";
+import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
 import { STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import { hashFile, recipeHash } from "./hash.ts";
@@ -166,6 +167,8 @@ async function pruneMedia(outputDir: string, keep: Set<string>): Promise<number>
 
 export async function processGallery(options: ProcessOptions): Promise<ProcessResult> {
   const started = performance.now();
+  // libvips' operation cache would keep decoded originals alive between pictures.
+  sharp.cache(false);
   const inputDir = path.resolve(options.inputDir);
   const outputDir = path.resolve(options.outputDir);
   const imageOptions = imageOptionsFrom(options.config);
@@ -306,7 +309,11 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   };
   await writeManifest(outputDir, manifest);
   await writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: nextEntries } satisfies CacheFile));
+  // Walking media/ costs a readdir of every tile: only when some output can have become unused.
+  const sameAsBefore = made.length === 0
+    && Object.keys(nextEntries).length === Object.keys(cache.entries).length
+    && Object.entries(nextEntries).every(([rel, e]) => cache.entries[rel]?.hash === e.hash && cache.entries[rel]?.optionsKey === e.optionsKey);
   const keep = new Set(Object.values(nextEntries).flatMap((e) => outputUrls(e.outputs)));
-  const removed = await pruneMedia(outputDir, keep);
+  const removed = sameAsBefore ? 0 : await pruneMedia(outputDir, keep);
   return { manifest, made, unchanged, failed, removed, ms: performance.now() - started };
 }

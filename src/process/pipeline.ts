@@ -7,6 +7,7 @@
 // name and renamed, so a crash never leaves a truncated file under a final,
 // content-hashed name.
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import sharp, { type Sharp } from "sharp";
 import type { ExifTool } from "exiftool-vendored";
@@ -90,6 +91,8 @@ export interface ProcessContext {
   exiftool: ExifTool;
   options: ImageOptions;
   overlays: Overlays;
+  /** Limits JPEG encodes in flight across all pictures (default: one per core). */
+  encodes?: Limiter;
 }
 
 /** Decodes an original to 8-bit sRGB (CMYK, 16-bit, alpha, palettes all end up here). */
@@ -145,10 +148,11 @@ export async function processImage(
     : decoded;
   const fromRaw = () => sharp(raw.data, { raw: { width, height, channels: 3 } });
 
+  const encodes = context.encodes ?? sharedEncodes;
   const writeImage = async (name: string, pipeline: Sharp): Promise<ImageRef> => {
     const file = path.join(mediaDir, name);
     const temp = `${file}.tmp`;
-    const info = await pipeline.toFile(temp);
+    const info = await encodes(() => pipeline.toFile(temp));
     await rename(temp, file);
     return { url: url(name), bytes: info.size, width: info.width, height: info.height };
   };
@@ -166,15 +170,17 @@ export async function processImage(
 
   const ladderQualities = [...new Set(options.qualities)].sort((a, b) => b - a);
   const widths = variantWidths(width, options);
-  const [ladder, sized, thumbnail, preview, socialCard, tiles] = await Promise.all([
+  const [ladder, sized, thumbnail, preview] = await Promise.all([
     Promise.all(ladderQualities.map((q) => equirect(width, q, "full"))),
     // The full-size variant at the viewer's quality is shared with the ladder when it is on it.
     Promise.all(widths.filter((w) => w !== width || !ladderQualities.includes(options.quality)).map((w) => equirect(w, options.quality, "view"))),
     small("thumb", Math.min(options.thumbnailWidth, width), 78),
     small("preview", Math.min(options.previewWidth, width), 60),
-    options.socialCard ? makeSocialCard(raw, geometry, viewer, (name) => path.join(mediaDir, name), recipe, url) : undefined,
-    options.tiles ? makeTiles(raw, geometry, mediaDir, recipe, url) : undefined,
   ]);
+  // Tiles after the JPEGs rather than beside them: their cube faces and the JPEG
+  // encoders' coefficient buffers together would double the peak memory.
+  const socialCard = options.socialCard ? await makeSocialCard(raw, geometry, viewer, (name) => path.join(mediaDir, name), recipe, url) : undefined;
+  const tiles = options.tiles ? await makeTiles(raw, geometry, mediaDir, recipe, url) : undefined;
   const fullAtQuality = ladder.find((v) => v.quality === options.quality);
   const variants = [...sized, ...(fullAtQuality && width <= options.maxWidth ? [fullAtQuality] : [])].sort((a, b) => b.width - a.width);
 
@@ -200,6 +206,30 @@ export async function processImage(
 }
 
 type Recipe = (output: object) => string;
+
+// One JPEG encode per core across every picture in flight: each full-size encode
+// with optimised Huffman tables holds its whole coefficient buffer (~70 MB at
+// 6720×3360), so more at once buys no speed and costs memory.
+const sharedEncodes = limiter(availableParallelism());
+
+type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** At most `n` of the returned function's tasks run at once. */
+export function limiter(n: number): Limiter {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async (task) => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
 
 /** 1200×630 perspective view of the initial direction, for link previews. */
 async function makeSocialCard(
@@ -230,7 +260,9 @@ async function makeTiles(raw: RawImage, geometry: PanoGeometry, mediaDir: string
   const temp = `${dir}.tmp`;
   await rm(temp, { recursive: true, force: true });
   const crop = geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
-  const result = await writeMultires(raw, temp, { quality: 75, ...(crop ? { crop } : {}) });
+  // Faces rendered on this thread: pictures already run two at a time, one per
+  // core, and the face worker pool grew the heap by a source copy per call.
+  const result = await writeMultires(raw, temp, { quality: 75, workers: 0, ...(crop ? { crop } : {}) });
   await rm(dir, { recursive: true, force: true });
   await rename(temp, dir);
   return { ...result.config, basePath: url(name), files: result.files, bytes: result.bytes };

@@ -1,0 +1,63 @@
+// What every benchmark shares: the figure format, the sample picture, results on disk.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** What the figure is compared with, measured in the same run where possible. */
+  baseline?: { name: string; value: number };
+  /** The target the issue sets, in words ("≤ 1.1× baseline"). */
+  target?: string;
+}
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, "..");
+
+/** THETA Z1-sized sample from $ROTUNDA_SAMPLES or ../shared/samples, else one generated to that size and weight. */
+export async function thetaSample(workDir: string): Promise<string> {
+  for (const dir of [process.env.ROTUNDA_SAMPLES, path.resolve(REPO_ROOT, "../shared/samples")]) {
+    if (dir && existsSync(path.join(dir, "theta-z1-like.jpg"))) return path.join(dir, "theta-z1-like.jpg");
+  }
+  const file = path.join(workDir, "theta-z1-generated.jpg");
+  if (!existsSync(file)) {
+    const width = 6720;
+    const height = 3360;
+    const noise = await sharp({ create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 40 } } }).raw().toBuffer();
+    await sharp(noise, { raw: { width, height, channels: 3 } }).blur(1.2).jpeg({ quality: 95, chromaSubsampling: "4:4:4" }).toFile(file);
+  }
+  return file;
+}
+
+export function printFigures(title: string, figures: Figure[]): void {
+  console.log(`\n${title}`);
+  for (const f of figures) {
+    const base = f.baseline ? `  (baseline ${f.baseline.name}: ${f.baseline.value} ${f.unit}; ratio ${(f.value / f.baseline.value).toFixed(2)})` : "";
+    console.log(`  ${f.name}: ${f.value} ${f.unit}${base}${f.target ? `  target ${f.target}` : ""}`);
+  }
+}
+
+export async function writeResults(name: string, figures: Figure[]): Promise<string> {
+  const dir = path.join(REPO_ROOT, "bench", "results");
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(figures, null, 2) + "\n");
+  return file;
+}
+
+export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Peak and current resident memory of a process, from /proc (MB). */
+export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number } | undefined> {
+  try {
+    const { readFile } = await import("node:fs/promises");
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rssMb: round(kb("VmRSS") / 1024, 1), peakMb: round(kb("VmHWM") / 1024, 1) };
+  } catch {
+    return undefined;
+  }
+}

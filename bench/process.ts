@@ -1,0 +1,195 @@
+// Process benchmarks, side by side in one run on a THETA Z1-sized original:
+//  1. watermark + 12-step quality ladder + thumbnail (Rotunda's per-picture
+//     pipeline) vs the libjpeg-turbo floor (djpeg once, then `cjpeg -optimize
+//     -quality Q` per step, two at a time on the two cores);
+//  2. the same vs the old way: ImageMagick `composite`, then one `convert
+//     -quality Q` process per step;
+//  3. peak RSS while `rotunda process` makes every default output of N
+//     originals (BENCH_PROCESS_COUNT, default 200), sampled as it goes;
+//  4. a no-op rebuild of BENCH_NOOP_COUNT (default 1000) processed originals.
+//
+//   node --import tsx bench/process.ts        (or npm run bench)
+import { execFile, spawn } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ExifTool } from "exiftool-vendored";
+import sharp from "sharp";
+import { parseConfig } from "../src/config.ts";
+import { processGallery } from "../src/process/index.ts";
+import { DEFAULT_IMAGE_OPTIONS, processImage } from "../src/process/pipeline.ts";
+import { loadOverlays } from "../src/process/watermark.ts";
+import { memoryOf, median, printFigures, REPO_ROOT, round, thetaSample, writeResults, type Figure } from "./common.ts";
+
+const run = promisify(execFile);
+const QUALITIES = DEFAULT_IMAGE_OPTIONS.qualities;
+
+async function has(command: string): Promise<boolean> {
+  try {
+    await run("sh", ["-c", `command -v ${command}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+/** Runs `tasks` at most `limit` at a time. */
+async function pool(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < tasks.length) await tasks[next++]!();
+  }));
+}
+
+/** A copy of a JPEG with a unique comment after SOI: new bytes (new hash), the same picture. */
+function uniqueCopy(jpeg: Buffer, n: number): Buffer {
+  const text = Buffer.from(`rotunda bench copy ${n}`);
+  const com = Buffer.alloc(4);
+  com.writeUInt16BE(0xfffe, 0);
+  com.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), com, text, jpeg.subarray(2)]);
+}
+
+export async function ladder(work: string, sample: string): Promise<Figure[]> {
+  const logo = path.join(work, "logo.png");
+  await sharp({ create: { width: 600, height: 200, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0.7 } } }).png().toFile(logo);
+  const figures: Figure[] = [];
+
+  // Rotunda: decode once, watermark, 12 ladder steps, thumbnail (no smaller sizes, tiles or card here).
+  const config = parseConfig({ process: { sizes: [], tiles: false, socialCard: false, watermark: { file: logo, position: "+3000+1600" } } });
+  const overlays = await loadOverlays(work, config.process.watermark);
+  const exiftool = new ExifTool({ maxProcs: 1 });
+  const options = { ...DEFAULT_IMAGE_OPTIONS, sizes: [], tiles: false, socialCard: false };
+  const runs: number[] = [];
+  try {
+    await exiftool.read(sample); // start ExifTool outside the timing, as in a gallery build
+    for (let i = 0; i < 3; i++) {
+      const out = path.join(work, `rotunda-${i}`);
+      runs.push(await time(() => processImage({ file: sample, hash: `${i}`.padEnd(64, "0"), format: "jpeg" }, { outputDir: out, exiftool, options, overlays })));
+      await rm(out, { recursive: true, force: true });
+    }
+  } finally {
+    await exiftool.end();
+  }
+  const rotunda = round(median(runs));
+
+  if (await has("cjpeg")) {
+    const floorRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ppm = path.join(work, "decoded.ppm");
+      floorRuns.push(await time(async () => {
+        await run("djpeg", ["-outfile", ppm, sample]);
+        await pool(QUALITIES.map((q) => () => run("cjpeg", ["-optimize", "-quality", String(q), "-outfile", path.join(work, `cjpeg-${q}.jpg`), ppm])), 2);
+      }));
+    }
+    const floor = round(median(floorRuns));
+    figures.push({ name: "watermark + 12-step ladder + thumbnail (6720×3360)", value: rotunda, unit: "s", baseline: { name: "libjpeg-turbo floor: djpeg + 12× cjpeg -optimize, 2 at a time", value: floor }, target: "≤ 1.1× baseline" });
+  } else {
+    figures.push({ name: "watermark + 12-step ladder + thumbnail (6720×3360)", value: rotunda, unit: "s", target: "floor missing: apt-get install libjpeg-turbo-progs" });
+  }
+
+  if ((await has("composite")) && (await has("convert")) && (await run("convert", ["-version"]).then((r) => /ImageMagick/.test(r.stdout), () => false))) {
+    const old = await time(async () => {
+      const marked = path.join(work, "marked.ppm");
+      await run("composite", ["-geometry", "+3000+1600", logo, sample, marked]);
+      for (const q of QUALITIES) await run("convert", [marked, "-quality", String(q), path.join(work, `im-${q}.jpg`)]);
+      await run("convert", [marked, "-resize", "640x320", "-quality", "78", path.join(work, "im-thumb.jpg")]);
+    });
+    figures.push({ name: "speed-up over the old ImageMagick way (composite + 13 convert processes)", value: round(old / rotunda, 1), unit: "×", baseline: { name: "ImageMagick seconds", value: round(old) }, target: "≥ 5×" });
+  } else {
+    figures.push({ name: "speed-up over the old ImageMagick way", value: 0, unit: "×", target: "baseline missing: apt-get install imagemagick" });
+  }
+  return figures;
+}
+
+/** `rotunda process` over `count` unique THETA-sized originals, RSS sampled every 250 ms. */
+export async function memory(work: string, sample: string, count: number): Promise<Figure[]> {
+  const gallery = path.join(work, "memory-gallery");
+  const dist = path.join(work, "memory-dist");
+  await mkdir(gallery, { recursive: true });
+  const bytes = await readFile(sample);
+  for (let i = 0; i < count; i++) await writeFile(path.join(gallery, `pano-${String(i).padStart(4, "0")}.jpg`), uniqueCopy(bytes, i));
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, "src/cli/rotunda.js"), "process", "--input", gallery, "--output", dist], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, CI: "1" } });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d));
+  const samples: number[] = [];
+  let peak = 0;
+  const timer = setInterval(async () => {
+    const m = await memoryOf(child.pid!);
+    if (m) {
+      samples.push(m.rssMb);
+      peak = Math.max(peak, m.peakMb);
+    }
+  }, 250);
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearInterval(timer);
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`rotunda process exited ${code}: ${output}`);
+  // Growth: the highest RSS in the last quarter of the run vs in the second quarter.
+  const q = Math.floor(samples.length / 4);
+  const second = Math.max(...samples.slice(q, 2 * q));
+  const last = Math.max(...samples.slice(3 * q));
+  await rm(gallery, { recursive: true, force: true });
+  await rm(dist, { recursive: true, force: true });
+  return [
+    { name: `peak RSS processing ${count} THETA-sized originals (every default output)`, value: peak, unit: "MB", target: "≤ 1024 MB" },
+    { name: "RSS growth from the 2nd to the last quarter of that run", value: round(last - second, 1), unit: "MB", target: "no growth with the number of pictures" },
+    { name: `throughput of that run (${availableParallelism()} cores)`, value: round(count / seconds, 2), unit: "pictures/s" },
+  ];
+}
+
+/** A no-op rebuild: `count` originals already processed, nothing changed. */
+export async function noop(work: string, count: number): Promise<Figure[]> {
+  const gallery = path.join(work, "noop-gallery");
+  const dist = path.join(work, "noop-dist");
+  await mkdir(gallery, { recursive: true });
+  const base = await sharp({ create: { width: 512, height: 256, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 30 } } }).jpeg().toBuffer();
+  for (let i = 0; i < count; i++) await writeFile(path.join(gallery, `p${i}.jpg`), uniqueCopy(base, i));
+  const config = parseConfig({});
+  const first = await processGallery({ inputDir: gallery, outputDir: dist, config });
+  if (first.failed.length) throw new Error(`setup failed: ${first.failed[0]!.message}`);
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let made = -1;
+    runs.push(await time(async () => {
+      made = (await processGallery({ inputDir: gallery, outputDir: dist, config })).made.length;
+    }));
+    if (made !== 0) throw new Error(`no-op rebuild made ${made} pictures`);
+  }
+  await rm(gallery, { recursive: true, force: true });
+  await rm(dist, { recursive: true, force: true });
+  return [{ name: `no-op process rebuild of ${count} processed originals`, value: round(median(runs), 3), unit: "s", target: "≤ 1 s" }];
+}
+
+export async function runBench(): Promise<Figure[]> {
+  const work = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), "rotunda-bench-process-"));
+  try {
+    const sample = await thetaSample(work);
+    const local = path.join(work, "original.jpg");
+    await copyFile(sample, local);
+    const figures = [
+      ...(await ladder(work, local)),
+      ...(await noop(work, Number(process.env.BENCH_NOOP_COUNT ?? 1000))),
+      ...(await memory(work, local, Number(process.env.BENCH_PROCESS_COUNT ?? 200))),
+    ];
+    return figures;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export { runBench as run };
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await runBench();
+  printFigures("process", figures);
+  console.log(`written to ${await writeResults("process", figures)}`);
+}
