@@ -1,7 +1,8 @@
 // The dev server's latency as an author sees it, from the file write to the
 // viewer's load event (`<html data-viewer="loaded">`) in headless Chromium:
 //   - a caption edit → the open page reloaded and its viewer loaded (target ≤ 1 s)
-//   - a new THETA-sized picture (6720×3360) copied in → its page open, viewer loaded (target ≤ 3 s)
+//   - a new THETA-sized picture (6720×3360) copied in → its page open, viewer loaded (target ≤ 3 s),
+//     with the full recipe and with `serve --draft`
 //
 //   node --import tsx bench/serve.ts
 //
@@ -19,7 +20,7 @@ import type { Page } from "playwright-core";
 import sharp from "sharp";
 import { launchBrowser } from "../test/support/browser.ts";
 import { makeEquirect } from "../test/support/pictures.ts";
-import { startServe } from "../test/serve/helpers.ts";
+import { startServe, type ServeProcess } from "../test/serve/helpers.ts";
 
 export interface Figure {
   name: string;
@@ -50,6 +51,28 @@ async function loadedAt(page: Page, condition: string, arg: string, timeout: num
   return (await handle.jsonValue()) as number;
 }
 
+/** Copies `count` new THETA-sized pictures in, one at a time, as an author would: the
+ * card appears on the open index, a click, the viewer loads. Medians, in ms. */
+async function newPictures(server: ServeProcess, page: Page, gallery: string, staging: string, sample: Buffer, count: number, tag: string) {
+  const viewable: number[] = [];
+  const processing: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const slug = `${tag}-${i}`;
+    const staged = path.join(staging, `${slug}.jpg`);
+    await writeFile(staged, Buffer.concat([sample, Buffer.from(`rotunda-bench ${slug} ${Date.now()}`)]));
+    await page.goto(server.url);
+    const from = server.output().length;
+    const t0 = Date.now();
+    await copyFile(staged, path.join(gallery, `${slug}.jpg`));
+    await page.waitForSelector(`.gallery a[href="/${slug}/"]`, { timeout: 120_000 });
+    await page.click(`.gallery a[href="/${slug}/"]`);
+    viewable.push((await loadedAt(page, "location.pathname === arg", `/${slug}/`, 60_000)) - t0);
+    const line = await server.waitFor(/rebuilt \([^)]*\)[^\n]*process ([\d.]+) s, render ([\d.]+) s/, 5_000, from);
+    processing.push(Number(line[1]) * 1000);
+  }
+  return { viewable: median(viewable), processing: Math.round(median(processing)) };
+}
+
 export async function run(): Promise<Figure[]> {
   const edits = Number(process.env.BENCH_SERVE_EDITS ?? 5);
   const pictures = Number(process.env.BENCH_SERVE_PICTURES ?? 3);
@@ -69,7 +92,7 @@ export async function run(): Promise<Figure[]> {
   const caption = (text: string) => `---\ntitle: Hall\n---\n${text}\n`;
   await writeFile(path.join(gallery, "hall.md"), caption("start"));
 
-  const server = await startServe(["--input", gallery, "--output", path.join(work, "dist"), "--port", "0"]);
+  let server = await startServe(["--input", gallery, "--output", path.join(work, "dist"), "--port", "0"]);
   const browser = await launchBrowser();
   const figures: Figure[] = [];
   try {
@@ -104,27 +127,20 @@ export async function run(): Promise<Figure[]> {
     figures.push({ name: "serve: of which the rebuild (process + render, median, from the serve log)", value: Math.round(median(rebuildTimes)), unit: "ms" });
     figures.push({ name: "serve: caption edit → viewer loaded (worst)", value: Math.max(...editTimes), unit: "ms", baseline: { name: "plain reload, nothing rebuilt (median)", value: median(reloads) } });
 
-    const pictureTimes: number[] = [];
-    const processTimes: number[] = [];
-    for (let i = 0; i < pictures; i++) {
-      const slug = `theta-${i}`;
-      const staged = path.join(staging, `${slug}.jpg`);
-      await writeFile(staged, Buffer.concat([sampleBytes, Buffer.from(`rotunda-bench ${i} ${Date.now()}`)]));
-      await page.goto(server.url);
-      const from = server.output().length;
-      const t0 = Date.now();
-      await copyFile(staged, path.join(gallery, `${slug}.jpg`));
-      // As an author would: the card appears on the open index, then the click.
-      await page.waitForSelector(`.gallery a[href="/${slug}/"]`, { timeout: 120_000 });
-      await page.click(`.gallery a[href="/${slug}/"]`);
-      const t1 = await loadedAt(page, "location.pathname === arg", `/${slug}/`, 60_000);
-      pictureTimes.push(t1 - t0);
-      const line = await server.waitFor(/rebuilt \([^)]*\)[^\n]*process ([\d.]+) s, render ([\d.]+) s/, 5_000, from);
-      processTimes.push(Number(line[1]) * 1000);
-    }
     const size = `${meta.width}×${meta.height}, ${(sampleBytes.length / 1e6).toFixed(1)} MB`;
-    figures.push({ name: `serve: new picture (${size}) copied in → its viewer loaded (median)`, value: median(pictureTimes), unit: "ms", baseline: { name: "target", value: 3000 } });
-    figures.push({ name: "serve: of which processing that picture (median, from the serve log)", value: Math.round(median(processTimes)), unit: "ms" });
+    const full = await newPictures(server, page, gallery, staging, sampleBytes, pictures, "full");
+    figures.push({ name: `serve: new picture (${size}) copied in → its viewer loaded (median)`, value: full.viewable, unit: "ms", baseline: { name: "target", value: 3000 } });
+    figures.push({ name: "serve: of which processing that picture (full recipe: ladder, sizes, tiles, social card)", value: full.processing, unit: "ms" });
+
+    // The same with --draft (one quality, no tiles or social card), on a gallery of its own.
+    await server.stop();
+    const draftGallery = path.join(work, "draft-gallery");
+    await mkdir(draftGallery);
+    await copyFile(path.join(gallery, "hall.jpg"), path.join(draftGallery, "hall.jpg"));
+    server = await startServe(["--input", draftGallery, "--output", path.join(work, "draft-dist"), "--port", "0", "--draft"]);
+    const draft = await newPictures(server, page, draftGallery, staging, sampleBytes, pictures, "draft");
+    figures.push({ name: `serve --draft: new picture (${size}) copied in → its viewer loaded (median)`, value: draft.viewable, unit: "ms", baseline: { name: "target", value: 3000 } });
+    figures.push({ name: "serve --draft: of which processing that picture", value: draft.processing, unit: "ms" });
     await context.close();
   } finally {
     await browser.close();

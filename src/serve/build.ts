@@ -15,6 +15,18 @@ export interface BuildOptions {
   /** Eleventy's input (the layouts) and config file. */
   layoutsDir: string;
   eleventyConfig: string;
+  /** Process with the draft recipe (see draftConfig). */
+  draft?: boolean;
+}
+
+/**
+ * `serve --draft`: the viewer's variant and one smaller size only, no quality ladder,
+ * cube tiles or social card: a THETA picture is viewable in under a second of
+ * processing instead of ~9 s. The outputs (and the process cache) are then draft
+ * ones, so `rotunda build` re-makes every picture before a deploy.
+ */
+export function draftConfig(config: GalleryConfig): GalleryConfig {
+  return { ...config, process: { ...config.process, qualities: [config.process.quality], sizes: [4096], tiles: false, socialCard: false } };
 }
 
 export interface BuildOutcome {
@@ -63,7 +75,7 @@ export class Builder {
 
     let started = performance.now();
     try {
-      const result = await processGallery({ inputDir, outputDir, config });
+      const result = await processGallery({ inputDir, outputDir, config: this.options.draft ? draftConfig(config) : config });
       outcome.made = result.made;
       outcome.panoramas = result.manifest.panoramas.length;
       for (const f of result.failed) {

@@ -26,6 +26,8 @@ export interface ServeOptions {
   host?: string;
   /** First port tried (the next free one is taken if it is busy); 0 lets the system pick. */
   port?: number;
+  /** Fast draft processing (see build.ts draftConfig). */
+  draft?: boolean;
   /** Poll the configured cameras this often (seconds); off when absent. */
   pullEverySeconds?: number;
   /** Eleventy's input and config (defaults: Rotunda's own). */
@@ -86,7 +88,8 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
   // Changed files named from the gallery (or the project) so log lines stay short.
   const shortPath = (file: string) =>
     file.startsWith(inputDir + path.sep) ? path.relative(inputDir, file) : path.relative(process.cwd(), file) || file;
-  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG });
+  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG, draft: options.draft });
+  if (options.draft) warn("  note: --draft: one quality, no tiles or social cards; `rotunda build` makes the full set before a deploy");
   let runs = 0;
   const report = (outcome: BuildOutcome, changes: string[], ms: number) => {
     const what = changes.length === 1 ? shortPath(changes[0]!) : `${changes.length} changes`;
