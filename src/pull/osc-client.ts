@@ -131,7 +131,7 @@ export class OscClient {
     }
     let text: string;
     try {
-      text = await readLimited(response.body, MAX_JSON_BYTES);
+      text = await readLimited(response.body, MAX_JSON_BYTES, this.name, what);
     } catch (error) {
       throw error instanceof CameraError ? error : this.networkError(error, what);
     }
@@ -271,7 +271,10 @@ export class OscClient {
    * downloads. The caller retries (into a fresh temp file) on a dropped body.
    */
   async download(fileUrl: string, destination: string): Promise<number> {
-    const url = new URL(fileUrl, this.base);
+    // Always from the camera's own origin: a hostile listing cannot send us (and our
+    // Digest answers) to another host, and a camera whose IP changed still works.
+    const listed = new URL(fileUrl, this.base);
+    const url = new URL(listed.pathname + listed.search, this.base.origin);
     const what = `download ${url.pathname}`;
     const file = await open(destination, "w", 0o644);
     let written = 0;
@@ -353,14 +356,14 @@ function toCameraFile(raw: unknown): CameraFile | undefined {
 }
 
 /** Reads a body as text, giving up (and dropping the connection) past `limit` bytes. */
-async function readLimited(body: Dispatcher.ResponseData["body"], limit: number): Promise<string> {
+async function readLimited(body: Dispatcher.ResponseData["body"], limit: number, camera: string, what: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
       body.destroy();
-      throw new ProtocolError("camera", `answer larger than ${limit} bytes`);
+      throw new ProtocolError(camera, `${what}: answer larger than ${limit} bytes`);
     }
     chunks.push(chunk);
   }

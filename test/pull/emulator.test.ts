@@ -53,6 +53,17 @@ describe("emulator", () => {
     assert.equal(wrong.stdout.toString(), "401");
   });
 
+  test("download goes to the camera's own origin whatever host a fileUrl names", async () => {
+    const client = new OscClient({ name: "emu", url: emulator.url, username: USER, password: PASSWORD });
+    try {
+      const target = path.join(dir, ".download-test");
+      assert.equal(await client.download("http://127.0.0.1:9/files/R0010004.JPG?x=1", target), (await readFile(path.join(dir, "R0010004.JPG"))).length);
+      assert.ok((await readFile(target)).equals(await readFile(path.join(dir, "R0010004.JPG"))));
+    } finally {
+      await client.close();
+    }
+  });
+
   test("listFiles pages with startPosition/entryCount until totalEntries", async () => {
     const client = new OscClient({ name: "emu", url: emulator.url, username: USER, password: PASSWORD });
     try {
