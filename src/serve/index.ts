@@ -86,8 +86,10 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
   }
 
   // Changed files named from the gallery (or the project) so log lines stay short.
-  const shortPath = (file: string) =>
-    file.startsWith(inputDir + path.sep) ? path.relative(inputDir, file) : path.relative(process.cwd(), file) || file;
+  const shortPath = (file: string) => {
+    const base = file.startsWith(inputDir + path.sep) ? inputDir : process.cwd();
+    return file.startsWith(base + path.sep) ? path.relative(base, file) : file;
+  };
   const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG, draft: options.draft });
   if (options.draft) warn("  note: --draft: one quality, no tiles or social cards; `rotunda build` makes the full set before a deploy");
   let runs = 0;
@@ -96,7 +98,12 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     const made = outcome.made.length > 0 ? ` · ${outcome.made.length} made` : "";
     const steps = outcome.rendered ? `${outcome.panoramas} panoramas${made} · process ${seconds(outcome.processMs)}, render ${seconds(outcome.renderMs)}` : "pages not rebuilt, the last good ones stay";
     log(`[${clock()}] ${runs === 1 ? "built" : `rebuilt (${what})`}: ${steps} · ${seconds(ms)}`);
-    for (const p of outcome.problems) warn(`  ✗ ${problemLine(p).replace(/\n/g, "\n    ")}`);
+    // New problems in full; those already shown are only counted, so an edit elsewhere does not repeat them.
+    const before = new Set(buildProblems.map(problemLine));
+    const fresh = outcome.problems.filter((p) => !before.has(problemLine(p)));
+    for (const p of fresh) warn(`  ✗ ${problemLine(p).replace(/\n/g, "\n    ")}`);
+    const still = outcome.problems.length - fresh.length;
+    if (still > 0) warn(`  ✗ ${still} problem${still === 1 ? "" : "s"} shown before still there (listed on every page)`);
   };
 
   const queue = new RebuildQueue(async (changes) => {
@@ -104,8 +111,8 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     const started = performance.now();
     const hadProblems = buildProblems.length > 0;
     const outcome = await builder.run();
-    buildProblems = outcome.problems;
     report(outcome, changes, performance.now() - started);
+    buildProblems = outcome.problems;
     if (hadProblems && buildProblems.length === 0) log("  ✓ all problems fixed");
     http.reload();
   }, options.quietMs ?? 60, () => !watcher?.settling());
@@ -129,7 +136,7 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     });
     queue.trigger("start");
     await queue.idle();
-    log(`Watching ${path.relative(process.cwd(), inputDir) || "."} for changes (Ctrl-C stops)`);
+    log(`Watching ${shortPath(inputDir)} for changes (Ctrl-C stops)`);
     if (options.pullEverySeconds !== undefined) {
       pullLoop = startPullLoop({
         everyMs: options.pullEverySeconds * 1000,
