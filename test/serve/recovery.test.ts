@@ -1,6 +1,7 @@
 // The rest of what an author can break, and cameras: a template error (the dev
 // server in-process, on a copy of the layouts), a gallery whose config is bad from
-// the start, and --pull-every against the camera emulator.
+// the start, and --pull-every against the camera emulator. (Not named "pull", so
+// `npm test -- pull` stays the pull stage's.)
 import assert from "node:assert/strict";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
