@@ -98,12 +98,19 @@ test("--pull-every: pictures shot on a camera appear as they arrive", async () =
   await mkdir(gallery);
   await makeEquirect(path.join(camera, "R0010001.JPG"), 512, 256, 7);
   const emulator = await startEmulator({ dir: camera });
-  await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify({ title: "Pulled", cameras: [{ name: "lobby", url: emulator.url }] }));
+  // A second camera that is switched off: its failure is shown, the other's pictures still arrive.
+  await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify({
+    title: "Pulled",
+    cameras: [{ name: "lobby", url: emulator.url }, { name: "attic", url: "http://127.0.0.1:1" }],
+    pull: { retries: 0 },
+  }));
   const server = await startServe(["--input", gallery, "--output", path.join(work, "p-dist"), "--port", "0", "--pull-every", "1"]);
   try {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForFunction(() => document.querySelectorAll(".gallery a").length === 1, null, { timeout: 15_000 });
+    await page.locator("#rotunda-problems").waitFor({ timeout: 10_000 });
+    assert.match(await page.locator("#rotunda-problems").textContent() ?? "", /Camera pull\s*attic/);
     // A new shot on the camera: the open index shows it by itself.
     await makeEquirect(path.join(camera, "R0010002.JPG"), 512, 256, 8);
     await page.waitForFunction(() => document.querySelectorAll(".gallery a").length === 2, null, { timeout: 15_000 });
@@ -112,5 +119,26 @@ test("--pull-every: pictures shot on a camera appear as they arrive", async () =
   } finally {
     await server.stop();
     await emulator.close();
+  }
+});
+
+test("--draft: one quality, no tiles or social card, and the page still views", async () => {
+  const gallery = path.join(work, "d-gallery");
+  const dist = path.join(work, "d-dist");
+  await mkdir(gallery);
+  await makeEquirect(path.join(gallery, "quick.jpg"), 1024, 512, 9);
+  const server = await startDevServer({ inputDir: gallery, outputDir: dist, port: 0, draft: true, log: () => {}, warn: () => {} });
+  try {
+    const manifest = JSON.parse(await readFile(path.join(dist, ".rotunda/manifest.json"), "utf8")) as { panoramas: Array<Record<string, unknown>> };
+    const [quick] = manifest.panoramas;
+    assert.ok(quick);
+    assert.equal(quick.tiles, undefined);
+    assert.equal(quick.socialCard, undefined);
+    const page = await browser.newPage();
+    await page.goto(new URL("/quick/", server.url).href);
+    await page.waitForFunction(() => document.documentElement.dataset.viewer === "loaded", null, { timeout: 30_000 });
+    await page.close();
+  } finally {
+    await server.close();
   }
 });
