@@ -2,10 +2,11 @@
 // picture costs a stat, a caption edit re-reads text only) → Eleventy render →
 // pages of pictures that left the gallery removed. Never throws: whatever the
 // author broke comes back as problems, and the last good pages stay served.
-import { rm, rmdir } from "node:fs/promises";
+import { readdir, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import Eleventy from "@11ty/eleventy";
 import { loadConfig, type GalleryConfig } from "../config.ts";
+import { readManifest } from "../manifest.ts";
 import { processGallery } from "../process/index.ts";
 import type { Problem } from "./problems.ts";
 
@@ -57,12 +58,15 @@ export class Builder {
   config: GalleryConfig | undefined;
   /** Pages the last render wrote: those the next one does not write (a picture left the gallery) are removed. */
   private pages: Set<string> | undefined;
+  /** Slugs in the manifest found at start-up: pictures deleted while no server ran leave their pages too. */
+  private startSlugs: string[] | undefined;
 
   constructor(private readonly options: BuildOptions) {}
 
   async run(): Promise<BuildOutcome> {
     const { inputDir, outputDir } = this.options;
     const outcome: BuildOutcome = { problems: [], made: [], panoramas: 0, rendered: false, processMs: 0, renderMs: 0 };
+    this.startSlugs ??= await readManifest(outputDir).then((m) => m.panoramas.map((p) => p.slug), () => []);
     let config: GalleryConfig;
     try {
       config = await loadConfig(inputDir);
@@ -74,10 +78,12 @@ export class Builder {
     }
 
     let started = performance.now();
+    let slugs: Set<string>;
     try {
       const result = await processGallery({ inputDir, outputDir, config: this.options.draft ? draftConfig(config) : config });
       outcome.made = result.made;
       outcome.panoramas = result.manifest.panoramas.length;
+      slugs = new Set(result.manifest.panoramas.map((p) => p.slug));
       for (const f of result.failed) {
         outcome.problems.push({ kind: /\.md$/i.test(f.source) ? "sidecar" : "picture", source: f.source, message: f.message });
       }
@@ -92,7 +98,11 @@ export class Builder {
     try {
       const pages = await this.render();
       outcome.rendered = true;
-      if (this.pages) for (const gone of this.pages) if (!pages.has(gone)) await removePage(outputDir, gone);
+      if (this.pages) {
+        for (const gone of this.pages) if (!pages.has(gone)) await removePage(outputDir, gone);
+      } else {
+        for (const slug of this.startSlugs) if (!slugs.has(slug)) await removePagesUnder(outputDir, path.join(outputDir, slug), pages);
+      }
       this.pages = pages;
     } catch (error) {
       outcome.problems.push({ kind: "render", message: errorMessages(error) });
@@ -127,5 +137,15 @@ async function removePage(outputDir: string, file: string): Promise<void> {
   await rm(file, { force: true });
   for (let dir = path.dirname(file); dir.startsWith(outputDir + path.sep); dir = path.dirname(dir)) {
     if (!(await rmdir(dir).then(() => true, () => false))) break;
+  }
+}
+
+/** The .html pages under a departed picture's folder (e.g. `/<slug>/`, `/<slug>/compare/`), never one this render wrote. */
+async function removePagesUnder(outputDir: string, dir: string, keep: Set<string>): Promise<void> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path: string }).path;
+    const file = path.join(parent, entry.name);
+    if (entry.isFile() && entry.name.endsWith(".html") && !keep.has(file)) await removePage(outputDir, file);
   }
 }
