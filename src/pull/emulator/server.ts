@@ -143,7 +143,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   async function listPictures() {
     const names = (await readdir(dir, { withFileTypes: true }))
-      .filter((d) => d.isFile() && !d.name.startsWith("."))
+      // A camera lists what it shot: pictures (and DNG raws), not sidecars or notes.
+      .filter((d) => d.isFile() && !d.name.startsWith(".") && /\.(jpe?g|dng|png|insp)$/i.test(d.name))
       .map((d) => d.name);
     const files = await Promise.all(
       names.map(async (name) => {
