@@ -17,7 +17,7 @@ import { recipeHash } from "./hash.ts";
 import { metadataTable, readMetadata } from "./metadata.ts";
 import { renderPerspective, writeMultires, type RawImage } from "./projection/index.ts";
 import type { PictureFormat } from "./scan.ts";
-import { overlayLayers, type Overlays } from "./watermark.ts";
+import { blendInto, overlayLayers, type Overlays } from "./watermark.ts";
 import { gpanoXmp } from "./xmp.ts";
 
 /** Bumped when the pipeline's code changes what it makes, so old outputs are re-made. */
@@ -141,11 +141,11 @@ export async function processImage(
   if ("error" in geometry) throw new PictureError(geometry.error);
   const viewer = viewerConfig(geometry, metadata.gpano);
 
-  // Watermark and nadir patch, once, onto the decoded pixels.
-  const layers = await overlayLayers(geometry.full ? overlays : { ...overlays, nadir: undefined }, width, height);
-  const raw: RawImage & { data: Buffer } = layers.length
-    ? { ...decoded, data: await sharp(decoded.data, { raw: { width, height, channels: 3 } }).composite(layers).removeAlpha().raw().toBuffer() }
-    : decoded;
+  // Watermark and nadir patch, once, onto the decoded pixels (in place).
+  const raw = decoded;
+  for (const layer of await overlayLayers(geometry.full ? overlays : { ...overlays, nadir: undefined }, width, height)) {
+    blendInto(raw.data, width, layer);
+  }
   const fromRaw = () => sharp(raw.data, { raw: { width, height, channels: 3 } });
 
   const encodes = context.encodes ?? sharedEncodes;
@@ -165,8 +165,15 @@ export async function processImage(
       .withXmp(gpanoXmp(geometry, metadata.gpano, w, h));
     return { ...(await writeImage(`${kind}-w${w}-q${quality}-${key}.jpg`, pipeline)), quality };
   };
+  // The thumbnail is scaled from the full picture once; the preview from the thumbnail.
+  const thumbWidth = Math.min(options.thumbnailWidth, width);
+  const thumbRaw = { width: thumbWidth, height: Math.round((thumbWidth * height) / width), channels: 3 as const };
+  const thumbPixels = await fromRaw().resize(thumbRaw.width, thumbRaw.height).raw().toBuffer();
   const small = (kind: string, w: number, quality: number) =>
-    writeImage(`${kind}-${recipe({ kind, width: w, quality })}.jpg`, fromRaw().resize(w, Math.round((w * height) / width)).jpeg({ quality }));
+    writeImage(
+      `${kind}-${recipe({ kind, width: w, quality })}.jpg`,
+      (w === thumbRaw.width ? sharp(thumbPixels, { raw: thumbRaw }) : sharp(thumbPixels, { raw: thumbRaw }).resize(w, Math.round((w * height) / width))).jpeg({ quality }),
+    );
 
   const ladderQualities = [...new Set(options.qualities)].sort((a, b) => b - a);
   const widths = variantWidths(width, options);
@@ -174,8 +181,8 @@ export async function processImage(
     Promise.all(ladderQualities.map((q) => equirect(width, q, "full"))),
     // The full-size variant at the viewer's quality is shared with the ladder when it is on it.
     Promise.all(widths.filter((w) => w !== width || !ladderQualities.includes(options.quality)).map((w) => equirect(w, options.quality, "view"))),
-    small("thumb", Math.min(options.thumbnailWidth, width), 78),
-    small("preview", Math.min(options.previewWidth, width), 60),
+    small("thumb", thumbWidth, 78),
+    small("preview", Math.min(options.previewWidth, thumbWidth), 60),
   ]);
   // Tiles after the JPEGs rather than beside them: their cube faces and the JPEG
   // encoders' coefficient buffers together would double the peak memory.

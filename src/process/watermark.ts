@@ -2,7 +2,7 @@
 // before any output is made, so every output carries them.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import sharp, { type OverlayOptions } from "sharp";
+import sharp from "sharp";
 import type { NadirConfig, WatermarkConfig } from "../config.ts";
 import { recipeHash } from "./hash.ts";
 import { nadirOverlay } from "./projection/index.ts";
@@ -62,12 +62,41 @@ function fade(rgba: Buffer, opacity: number): Buffer {
   return rgba;
 }
 
-/** The composite layers for a width×height picture. */
-export async function overlayLayers(overlays: Overlays, width: number, height: number): Promise<OverlayOptions[]> {
-  const layers: OverlayOptions[] = [];
+/** An RGBA image (alpha not premultiplied) to lay over the picture at (left, top). */
+export interface Layer {
+  data: Buffer;
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+}
+
+/**
+ * Lays `layer` over an RGB picture, in place ("over" operator). Only the layer's
+ * own pixels are touched: no copy of the whole 67 MB picture, as a sharp
+ * composite of the full frame would make.
+ */
+export function blendInto(picture: Buffer, pictureWidth: number, layer: Layer): void {
+  for (let y = 0; y < layer.height; y++) {
+    let d = ((layer.top + y) * pictureWidth + layer.left) * 3;
+    let s = y * layer.width * 4;
+    for (let x = 0; x < layer.width; x++, d += 3, s += 4) {
+      const a = layer.data[s + 3]!;
+      if (a === 0) continue;
+      const b = 255 - a;
+      picture[d] = (layer.data[s]! * a + picture[d]! * b + 127) / 255;
+      picture[d + 1] = (layer.data[s + 1]! * a + picture[d + 1]! * b + 127) / 255;
+      picture[d + 2] = (layer.data[s + 2]! * a + picture[d + 2]! * b + 127) / 255;
+    }
+  }
+}
+
+/** The layers for a width×height picture: nadir patch first, watermark on top. */
+export async function overlayLayers(overlays: Overlays, width: number, height: number): Promise<Layer[]> {
+  const layers: Layer[] = [];
   if (overlays.nadir) {
     const patch = await nadirOverlay(overlays.nadir.bytes, { width, height }, { angle: overlays.nadir.angle, opacity: overlays.nadir.opacity });
-    layers.push({ input: patch.data, raw: { width: patch.width, height: patch.height, channels: 4 }, left: 0, top: patch.top });
+    if (patch.height > 0) layers.push({ data: patch.data, width: patch.width, height: patch.height, left: 0, top: patch.top });
   }
   if (overlays.watermark) {
     const w = overlays.watermark;
@@ -91,8 +120,9 @@ export async function overlayLayers(overlays: Overlays, width: number, height: n
     }
     const at = parsePosition(w.position, width, height);
     layers.push({
-      input: fade(Buffer.from(input), w.opacity),
-      raw: { width: lw, height: lh, channels: 4 },
+      data: fade(Buffer.from(input), w.opacity),
+      width: lw,
+      height: lh,
       left: Math.min(Math.max(0, at.left), width - lw),
       top: Math.min(Math.max(0, at.top), height - lh),
     });
