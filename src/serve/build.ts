@@ -7,7 +7,7 @@ import path from "node:path";
 import Eleventy from "@11ty/eleventy";
 import { loadConfig, type GalleryConfig } from "../config.ts";
 import { readManifest } from "../manifest.ts";
-import { processGallery } from "../process/index.ts";
+import { processGallery, type ProcessOptions } from "../process/index.ts";
 import type { Problem } from "./problems.ts";
 
 export interface BuildOptions {
@@ -18,6 +18,8 @@ export interface BuildOptions {
   eleventyConfig: string;
   /** Process with the draft recipe (see draftConfig). */
   draft?: boolean;
+  /** Progress of the process step (a bar on a terminal). */
+  reporter?: Pick<ProcessOptions, "onStart" | "onPicture">;
 }
 
 /**
@@ -80,7 +82,7 @@ export class Builder {
     let started = performance.now();
     let slugs: Set<string>;
     try {
-      const result = await processGallery({ inputDir, outputDir, config: this.options.draft ? draftConfig(config) : config });
+      const result = await processGallery({ inputDir, outputDir, config: this.options.draft ? draftConfig(config) : config, ...this.options.reporter });
       outcome.made = result.made;
       outcome.panoramas = result.manifest.panoramas.length;
       slugs = new Set(result.manifest.panoramas.map((p) => p.slug));

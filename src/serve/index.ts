@@ -8,6 +8,7 @@
 // process (only what changed) → render (~0.1 s) → reload over the WebSocket.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { createProgress, type Progress } from "../cli/progress.ts";
 import { ELEVENTY_CONFIG, LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
 import { Builder, type BuildOutcome } from "./build.ts";
 import { startHttpServer } from "./http.ts";
@@ -90,7 +91,23 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     const base = file.startsWith(inputDir + path.sep) ? inputDir : process.cwd();
     return file.startsWith(base + path.sep) ? path.relative(base, file) : file;
   };
-  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG, draft: options.draft });
+  // A bar while pictures are processed (a first build of a big gallery takes a while); only on a terminal.
+  // It appears with the first picture that needs work, so caption edits do not flash it.
+  let progress: Progress | undefined;
+  let total = 0;
+  let seen = 0;
+  const reporter = {
+    onStart: (n: number) => void ((total = n), (seen = 0)),
+    onPicture: (event: { relPath: string; outcome: string }) => {
+      seen++;
+      if (!progress && event.outcome !== "unchanged") {
+        progress = createProgress("process", total);
+        progress.tick(seen - 1); // the unchanged ones before it
+      }
+      progress?.tick(1, event.relPath);
+    },
+  };
+  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG, draft: options.draft, reporter });
   if (options.draft) warn("  note: --draft: one quality, no tiles or social cards; `rotunda build` makes the full set before a deploy");
   let runs = 0;
   const report = (outcome: BuildOutcome, changes: string[], ms: number) => {
@@ -111,6 +128,8 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     const started = performance.now();
     const hadProblems = buildProblems.length > 0;
     const outcome = await builder.run();
+    progress?.done();
+    progress = undefined;
     report(outcome, changes, performance.now() - started);
     buildProblems = outcome.problems;
     if (hadProblems && buildProblems.length === 0) log("  ✓ all problems fixed");
