@@ -25,7 +25,7 @@ export interface BuildOptions {
 /**
  * `serve --draft`: the viewer's variant and one smaller size only, no quality ladder,
  * cube tiles or social card: a THETA picture is viewable in under a second of
- * processing instead of ~9 s. The outputs (and the process cache) are then draft
+ * processing instead of 4–9 s (bench/serve.ts). The outputs (and the process cache) are then draft
  * ones, so `rotunda build` re-makes every picture before a deploy.
  */
 export function draftConfig(config: GalleryConfig): GalleryConfig {
