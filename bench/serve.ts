@@ -2,7 +2,7 @@
 // viewer's load event (`<html data-viewer="loaded">`) in headless Chromium:
 //   - a caption edit → the open page reloaded and its viewer loaded (target ≤ 1 s)
 //   - a new THETA-sized picture (6720×3360) copied in → its page open, viewer loaded (target ≤ 3 s),
-//     with the full recipe and with `serve --draft`
+//     (quick recipe first; the follow-up run that completes it is reported too)
 //
 //   node --import tsx bench/serve.ts
 //
@@ -41,6 +41,7 @@ async function loadedAt(page: Page, condition: string, arg: string, timeout: num
 async function newPictures(server: ServeProcess, page: Page, gallery: string, staging: string, sample: Buffer, count: number, tag: string) {
   const viewable: number[] = [];
   const processing: number[] = [];
+  const completing: number[] = [];
   for (let i = 0; i < count; i++) {
     const slug = `${tag}-${i}`;
     const staged = path.join(staging, `${slug}.jpg`);
@@ -54,8 +55,11 @@ async function newPictures(server: ServeProcess, page: Page, gallery: string, st
     viewable.push((await loadedAt(page, "location.pathname === arg", `/${slug}/`, 60_000)) - t0);
     const line = await server.waitFor(/rebuilt \([^)]*\)[^\n]*process ([\d.]+) s, render ([\d.]+) s/, 5_000, from);
     processing.push(Number(line[1]) * 1000);
+    // Let the follow-up run complete the picture (ladder, tiles, card) before the next one.
+    const done = await server.waitFor(/rebuilt \(completing the new pictures\)[^\n]*process ([\d.]+) s/, 120_000, from);
+    completing.push(Number(done[1]) * 1000);
   }
-  return { viewable: median(viewable), processing: Math.round(median(processing)) };
+  return { viewable: median(viewable), processing: Math.round(median(processing)), completing: Math.round(median(completing)) };
 }
 
 export async function run(): Promise<Figure[]> {
@@ -112,17 +116,8 @@ export async function run(): Promise<Figure[]> {
     const size = `${meta.width}×${meta.height}, ${(sampleBytes.length / 1e6).toFixed(1)} MB`;
     const full = await newPictures(server, page, gallery, staging, sampleBytes, pictures, "full");
     figures.push({ name: `serve: new picture (${size}) copied in → its viewer loaded (median)`, value: full.viewable, unit: "ms", target: "≤ 3000 ms" });
-    figures.push({ name: "serve: of which processing that picture (full recipe: ladder, sizes, tiles, social card)", value: full.processing, unit: "ms" });
-
-    // The same with --draft (one quality, no tiles or social card), on a gallery of its own.
-    await server.stop();
-    const draftGallery = path.join(work, "draft-gallery");
-    await mkdir(draftGallery);
-    await copyFile(path.join(gallery, "hall.jpg"), path.join(draftGallery, "hall.jpg"));
-    server = await startServe(["--input", draftGallery, "--output", path.join(work, "draft-dist"), "--port", "0", "--draft"]);
-    const draft = await newPictures(server, page, draftGallery, staging, sampleBytes, pictures, "draft");
-    figures.push({ name: `serve --draft: new picture (${size}) copied in → its viewer loaded (median)`, value: draft.viewable, unit: "ms", baseline: { name: "serve, full recipe", value: full.viewable }, target: "≤ 3000 ms" });
-    figures.push({ name: "serve --draft: of which processing that picture", value: draft.processing, unit: "ms" });
+    figures.push({ name: "serve: of which processing that picture (quick recipe: one variant, thumbnail, preview, metadata)", value: full.processing, unit: "ms" });
+    figures.push({ name: "serve: then the follow-up run completing it (ladder, sizes, tiles, social card)", value: full.completing, unit: "ms" });
     await context.close();
   } finally {
     await browser.close();

@@ -40,6 +40,13 @@ export interface ProcessOptions {
   onPicture?: (event: { relPath: string; outcome: "made" | "unchanged" | "failed"; message?: string }) => void;
   /** Called once the originals are counted. */
   onStart?: (total: number) => void;
+  /**
+   * Make only what a viewer needs to show a new or changed picture (one variant up
+   * to 4096 px, thumbnail, preview, metadata), for the dev server's first look.
+   * The next run without `quick` completes those pictures (ladder, sizes, tiles,
+   * card); pictures already complete are left as they are.
+   */
+  quick?: boolean;
 }
 
 export interface ProcessResult {
@@ -61,6 +68,8 @@ interface CacheEntry {
   hash: string;
   optionsKey: string;
   outputs: ImageOutputs;
+  /** False when only the quick outputs were made (see ProcessOptions.quick). */
+  complete?: boolean;
 }
 interface CacheFile {
   version: number;
@@ -80,6 +89,12 @@ export function imageOptionsFrom(config: GalleryConfig): ImageOptions {
     publishGps: p.publishGps,
     pixelLimit: p.pixelLimit,
   };
+}
+
+/** The quick recipe: the viewer's variant at most 4096 px wide (the same file the full recipe makes), nothing else big. */
+function quickOptions(options: ImageOptions): ImageOptions {
+  const width = Math.min(options.maxWidth, 4096);
+  return { ...options, qualities: [], sizes: [width], maxWidth: width, tiles: false, socialCard: false };
 }
 
 async function readCache(file: string): Promise<CacheFile> {
@@ -183,7 +198,9 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const cacheFile = path.join(outputDir, STATE_DIR, CACHE_FILE);
   const cache = await readCache(cacheFile);
   const byHash = new Map<string, CacheEntry>();
-  for (const entry of Object.values(cache.entries)) if (entry.optionsKey === optionsKey) byHash.set(entry.hash, entry);
+  // An entry is good enough when its options match and, unless this is a quick run, it is complete.
+  const usable = (e: CacheEntry | undefined): e is CacheEntry => !!e && e.optionsKey === optionsKey && (options.quick || e.complete !== false);
+  for (const entry of Object.values(cache.entries)) if (usable(entry)) byHash.set(entry.hash, entry);
 
   const scan = await scanGallery(inputDir);
   // The watermark and nadir logos may live in the gallery: they are not panoramas.
@@ -213,18 +230,21 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
         if (info.size === 0) throw new PictureError("empty file (0 bytes)");
         const previous = cache.entries[relPath];
         let entry: CacheEntry | undefined;
-        if (previous && previous.size === info.size && previous.mtimeMs === info.mtimeMs && previous.optionsKey === optionsKey
+        if (usable(previous) && previous.size === info.size && previous.mtimeMs === info.mtimeMs
           && (await outputsExist(outputDir, previous.outputs))) {
           entry = previous;
         } else {
           const hash = await hashFile(original.file);
-          const same = previous?.hash === hash && previous.optionsKey === optionsKey ? previous : byHash.get(hash);
+          const same = usable(previous) && previous.hash === hash ? previous : byHash.get(hash);
           if (same && (await outputsExist(outputDir, same.outputs))) {
             entry = { ...same, size: info.size, mtimeMs: info.mtimeMs };
           } else {
             exiftool ??= new ExifTool({ maxProcs: concurrency });
-            const outputs = await processImage({ file: original.file, hash, format: original.format }, { outputDir, exiftool, options: imageOptions, overlays });
-            entry = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey, outputs };
+            const outputs = await processImage(
+              { file: original.file, hash, format: original.format },
+              { outputDir, exiftool, options: options.quick ? quickOptions(imageOptions) : imageOptions, overlays },
+            );
+            entry = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey, outputs, ...(options.quick ? { complete: false } : {}) };
             made.push(relPath);
             options.onPicture?.({ relPath, outcome: "made" });
           }
@@ -312,7 +332,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   // Walking media/ costs a readdir of every tile: only when some output can have become unused.
   const sameAsBefore = made.length === 0
     && Object.keys(nextEntries).length === Object.keys(cache.entries).length
-    && Object.entries(nextEntries).every(([rel, e]) => cache.entries[rel]?.hash === e.hash && cache.entries[rel]?.optionsKey === e.optionsKey);
+    && Object.entries(nextEntries).every(([rel, e]) => cache.entries[rel] === e || (cache.entries[rel]?.hash === e.hash && cache.entries[rel]?.optionsKey === e.optionsKey && cache.entries[rel]?.complete === e.complete));
   const keep = new Set(Object.values(nextEntries).flatMap((e) => outputUrls(e.outputs)));
   const removed = sameAsBefore ? 0 : await pruneMedia(outputDir, keep);
   return { manifest, made, unchanged, failed, removed, ms: performance.now() - started };

@@ -14,7 +14,11 @@ export interface RotundaPluginOptions {
 
 export default function rotundaPlugin(eleventyConfig: UserConfig, options: RotundaPluginOptions = {}): void {
   const outputDir = () => options.outputDir ?? eleventyConfig.directories.output;
-  eleventyConfig.addGlobalData("rotunda", () => readManifest(outputDir()));
+  // The manifest, plus the panoramas that have a quality ladder to compare.
+  eleventyConfig.addGlobalData("rotunda", async () => {
+    const manifest = await readManifest(outputDir());
+    return { ...manifest, comparable: manifest.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1) };
+  });
   eleventyConfig.addGlobalData("rotundaAssets", () => bundleClient(outputDir()));
   eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
   eleventyConfig.addFilter("rotundaBytes", bytes);

@@ -16,20 +16,8 @@ export interface BuildOptions {
   /** Eleventy's input (the layouts) and config file. */
   layoutsDir: string;
   eleventyConfig: string;
-  /** Process with the draft recipe (see draftConfig). */
-  draft?: boolean;
   /** Progress of the process step (a bar on a terminal). */
   reporter?: Pick<ProcessOptions, "onStart" | "onPicture">;
-}
-
-/**
- * `serve --draft`: the viewer's variant and one smaller size only, no quality ladder,
- * cube tiles or social card: a THETA picture is viewable in under a second of
- * processing instead of 4–9 s (bench/serve.ts). The outputs (and the process cache) are then draft
- * ones, so `rotunda build` re-makes every picture before a deploy.
- */
-export function draftConfig(config: GalleryConfig): GalleryConfig {
-  return { ...config, process: { ...config.process, qualities: [config.process.quality], sizes: [4096], tiles: false, socialCard: false } };
 }
 
 export interface BuildOutcome {
@@ -65,7 +53,11 @@ export class Builder {
 
   constructor(private readonly options: BuildOptions) {}
 
-  async run(): Promise<BuildOutcome> {
+  /**
+   * `quick`: new or changed pictures get only what the viewer needs (process's
+   * quick recipe), so they show in about a second; a later full run completes them.
+   */
+  async run(mode: "quick" | "full" = "full"): Promise<BuildOutcome> {
     const { inputDir, outputDir } = this.options;
     const outcome: BuildOutcome = { problems: [], made: [], panoramas: 0, rendered: false, processMs: 0, renderMs: 0 };
     this.startSlugs ??= await readManifest(outputDir).then((m) => m.panoramas.map((p) => p.slug), () => []);
@@ -82,7 +74,7 @@ export class Builder {
     let started = performance.now();
     let slugs: Set<string>;
     try {
-      const result = await processGallery({ inputDir, outputDir, config: this.options.draft ? draftConfig(config) : config, ...this.options.reporter });
+      const result = await processGallery({ inputDir, outputDir, config, quick: mode === "quick", ...this.options.reporter });
       outcome.made = result.made;
       outcome.panoramas = result.manifest.panoramas.length;
       slugs = new Set(result.manifest.panoramas.map((p) => p.slug));

@@ -27,8 +27,6 @@ export interface ServeOptions {
   host?: string;
   /** First port tried (the next free one is taken if it is busy); 0 lets the system pick. */
   port?: number;
-  /** Fast draft processing (see build.ts draftConfig). */
-  draft?: boolean;
   /** Poll the configured cameras this often (seconds); off when absent. */
   pullEverySeconds?: number;
   /** Eleventy's input and config (defaults: Rotunda's own). */
@@ -107,8 +105,7 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
       progress?.tick(1, event.relPath);
     },
   };
-  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG, draft: options.draft, reporter });
-  if (options.draft) warn("  note: --draft: one quality, no tiles or social cards; `rotunda build` makes the full set before a deploy");
+  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG, reporter });
   let runs = 0;
   const report = (outcome: BuildOutcome, changes: string[], ms: number) => {
     const what = changes.length === 1 ? shortPath(changes[0]!) : `${changes.length} changes`;
@@ -123,17 +120,22 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     if (still > 0) warn(`  ✗ ${still} problem${still === 1 ? "" : "s"} shown before still there (listed on every page)`);
   };
 
+  const COMPLETE = "(complete the quick outputs)";
   const queue = new RebuildQueue(async (changes) => {
     runs++;
     const started = performance.now();
     const hadProblems = buildProblems.length > 0;
-    const outcome = await builder.run();
+    // Edits get the quick recipe so a new picture shows at once; a follow-up run
+    // (queued below, behind any newer edit) completes it: ladder, sizes, tiles, card.
+    const completing = changes.length > 0 && changes.every((c) => c === COMPLETE);
+    const outcome = await builder.run(completing ? "full" : "quick");
     progress?.done();
     progress = undefined;
-    report(outcome, changes, performance.now() - started);
+    report(outcome, completing ? ["completing the new pictures"] : changes, performance.now() - started);
     buildProblems = outcome.problems;
     if (hadProblems && buildProblems.length === 0) log("  ✓ all problems fixed");
     http.reload();
+    if (!completing && outcome.made.length > 0) queue.trigger(COMPLETE);
   }, options.quietMs ?? 60, () => !watcher?.settling());
 
   let watcher: SourceWatcher | undefined;

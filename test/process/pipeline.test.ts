@@ -308,3 +308,26 @@ describe("unusual and bad inputs", () => {
     assert.ok(near(colours["deep.png"]!, [0x22, 0x55, 0xaa]), `16-bit converted to 8-bit sRGB: ${colours["deep.png"]}`);
   });
 });
+
+describe("quick, then complete (the dev server's first look)", () => {
+  test("quick makes only the viewer's variant and small outputs; the next full run completes it and drops the quick extras", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "big.jpg"), 4800, 2400, 5);
+    const quick = await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}), quick: true });
+    const q = quick.manifest.panoramas[0]!;
+    assert.deepEqual(q.variants.map((v) => v.width), [4096]);
+    assert.deepEqual(q.ladder, []);
+    assert.equal(q.tiles, undefined);
+    assert.equal(q.socialCard, undefined);
+    await stat(path.join(dist, q.variants[0]!.url));
+    // A second quick run does nothing more.
+    assert.deepEqual((await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}), quick: true })).made, []);
+    const full = await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}) });
+    assert.deepEqual(full.made, ["big.jpg"]);
+    const f = full.manifest.panoramas[0]!;
+    assert.equal(f.ladder!.length, 12);
+    assert.ok(f.tiles && f.socialCard);
+    assert.ok(f.variants.some((v) => v.url === q.variants[0]!.url), "the quick 4096 variant is the full recipe's own file, kept");
+    assert.deepEqual((await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}) })).made, []);
+  });
+});

@@ -122,21 +122,33 @@ test("--pull-every: pictures shot on a camera appear as they arrive", async () =
   }
 });
 
-test("--draft: one quality, no tiles or social card, and the page still views", async () => {
-  const gallery = path.join(work, "d-gallery");
-  const dist = path.join(work, "d-dist");
+test("a new picture shows first with the quick recipe, then is completed in a follow-up run", async () => {
+  const gallery = path.join(work, "q-gallery");
+  const dist = path.join(work, "q-dist");
   await mkdir(gallery);
-  await makeEquirect(path.join(gallery, "quick.jpg"), 1024, 512, 9);
-  const server = await startDevServer({ inputDir: gallery, outputDir: dist, port: 0, draft: true, log: () => {}, warn: () => {} });
+  await makeEquirect(path.join(gallery, "first.jpg"), 1024, 512, 9);
+  const lines: string[] = [];
+  const server = await startDevServer({ inputDir: gallery, outputDir: dist, port: 0, log: (l) => lines.push(l), warn: () => {} });
   try {
-    const manifest = JSON.parse(await readFile(path.join(dist, ".rotunda/manifest.json"), "utf8")) as { panoramas: Array<Record<string, unknown>> };
-    const [quick] = manifest.panoramas;
-    assert.ok(quick);
-    assert.equal(quick.tiles, undefined);
-    assert.equal(quick.socialCard, undefined);
+    const read = async () => JSON.parse(await readFile(path.join(dist, ".rotunda/manifest.json"), "utf8")) as { panoramas: Array<{ slug: string; tiles?: unknown; ladder?: unknown[]; socialCard?: unknown }> };
+    // The start-up build has completed the picture already.
+    let first = (await read()).panoramas.find((p) => p.slug === "first")!;
+    assert.ok(first.tiles && first.socialCard && first.ladder!.length === 12, "complete after start-up");
+    await makeEquirect(path.join(gallery, "second.jpg"), 1024, 512, 10);
+    // Poll the manifest: the picture appears, then is completed.
+    let second: (typeof first) | undefined;
+    const deadline = Date.now() + 30_000;
+    while (!(second?.tiles) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      second = (await read().catch(() => ({ panoramas: [] }))).panoramas.find((p) => p.slug === "second");
+    }
+    assert.ok(second?.tiles && second.socialCard && second.ladder!.length === 12, "completed by the follow-up run");
     const page = await browser.newPage();
-    await page.goto(new URL("/quick/", server.url).href);
+    await page.goto(new URL("/second/", server.url).href);
     await page.waitForFunction(() => document.documentElement.dataset.viewer === "loaded", null, { timeout: 30_000 });
+    assert.ok(lines.some((l) => /rebuilt \(completing the new pictures\)/.test(l)), lines.join("\n"));
+    first = (await read()).panoramas.find((p) => p.slug === "first")!;
+    assert.ok(first.tiles, "the other picture untouched");
     await page.close();
   } finally {
     await server.close();

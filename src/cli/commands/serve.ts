@@ -6,7 +6,7 @@ import path from "node:path";
 import { intOption, parseCommandArgs, UsageError, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.ts";
 
-const help = `Usage: rotunda serve [--input content] [--output dist] [--port 8080] [--host 127.0.0.1] [--pull-every <seconds>] [--draft]
+const help = `Usage: rotunda serve [--input content] [--output dist] [--port 8080] [--host 127.0.0.1] [--pull-every <seconds>]
 
 Live preview while you author: builds the gallery, serves it, and rebuilds when
 anything changes. A new or changed picture is processed (only that one), a
@@ -22,9 +22,6 @@ Options:
   --host           address to listen on (default: 127.0.0.1, this machine only;
                    0.0.0.0 shows the preview to the whole network)
   --pull-every <s> pull new pictures from the configured cameras every s seconds
-  --draft          fast previews: a new THETA picture shows in about a second, but
-                   without the quality ladder, cube tiles and social card (and
-                   <output> then holds draft media: run \`rotunda build\` before deploy)
 
 Exit codes: 0 stopped (SIGTERM); 130 stopped with Ctrl-C; 2 bad options, or the
 address cannot be used.`;
@@ -40,7 +37,6 @@ export const command: Command = {
       port: { type: "string", short: "p" },
       host: { type: "string", default: "127.0.0.1" },
       "pull-every": { type: "string" },
-      draft: { type: "boolean", default: false },
     });
     const port = intOption(values.port, "port", 8080, 0);
     if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
@@ -64,7 +60,7 @@ export const command: Command = {
       process.once("SIGHUP", () => resolve(EXIT.ok));
     });
     const { startDevServer } = await import("../../serve/index.ts");
-    const starting = startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds, draft: values.draft });
+    const starting = startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds });
     let server: Awaited<typeof starting>;
     try {
       const first = await Promise.race([starting, signalled]);
