@@ -154,7 +154,8 @@ describe("build a plain folder of pictures", () => {
     const full = await readFile(path.join(gallery, "front_door.jpg"));
     await writeFile(path.join(gallery, "truncated.jpg"), full.subarray(0, Math.floor(full.length / 2)));
 
-    const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
+    // Run from the gallery's parent folder, not the project: a publisher's own directory.
+    const result = await runRotunda(["build", "--input", "pictures", "--output", "site"], { cwd: work });
     assert.equal(result.code, 1, "exit 1: built, but some pictures failed");
     const out = result.stdout + result.stderr;
     assert.match(out, /empty\.jpg: empty file/);
