@@ -46,7 +46,9 @@ async function newPictures(server: ServeProcess, page: Page, gallery: string, st
     const slug = `${tag}-${i}`;
     const staged = path.join(staging, `${slug}.jpg`);
     await writeFile(staged, Buffer.concat([sample, Buffer.from(`rotunda-bench ${slug} ${Date.now()}`)]));
-    await page.goto(server.url);
+    // The completing run of the previous picture reloads the open page: let it settle first.
+    await new Promise((r) => setTimeout(r, 500));
+    await page.goto(server.url).catch(() => page.goto(server.url));
     const from = server.output().length;
     const t0 = Date.now();
     await copyFile(staged, path.join(gallery, `${slug}.jpg`));

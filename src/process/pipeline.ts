@@ -168,12 +168,15 @@ export async function processImage(
   // The thumbnail is scaled from the full picture once; the preview from the thumbnail.
   const thumbWidth = Math.min(options.thumbnailWidth, width);
   const thumbRaw = { width: thumbWidth, height: Math.round((thumbWidth * height) / width), channels: 3 as const };
-  const thumbPixels = await fromRaw().resize(thumbRaw.width, thumbRaw.height).raw().toBuffer();
-  const small = (kind: string, w: number, quality: number) =>
-    writeImage(
+  // Started now, awaited by the two small outputs: it runs beside the first big encodes.
+  const thumbPixels = fromRaw().resize(thumbRaw.width, thumbRaw.height).raw().toBuffer();
+  const small = async (kind: string, w: number, quality: number) => {
+    const pixels = sharp(await thumbPixels, { raw: thumbRaw });
+    return writeImage(
       `${kind}-${recipe({ kind, width: w, quality })}.jpg`,
-      (w === thumbRaw.width ? sharp(thumbPixels, { raw: thumbRaw }) : sharp(thumbPixels, { raw: thumbRaw }).resize(w, Math.round((w * height) / width))).jpeg({ quality }),
+      (w === thumbRaw.width ? pixels : pixels.resize(w, Math.round((w * height) / width))).jpeg({ quality }),
     );
+  };
 
   const ladderQualities = [...new Set(options.qualities)].sort((a, b) => b - a);
   const widths = variantWidths(width, options);
