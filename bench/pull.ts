@@ -18,16 +18,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { REPO_ROOT, type Figure } from "./common.ts";
 import { fileURLToPath } from "node:url";
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-}
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const repoRoot = REPO_ROOT;
 const USER = "bench";
 const PASSWORD = randomBytes(9).toString("base64url");
 

@@ -18,21 +18,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
+import { median, REPO_ROOT, round, type Figure } from "./common.ts";
 import { nadirOverlay, renderPerspective, startFaceWorkers, writeMultires, type RawImage } from "../src/process/projection/index.ts";
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-}
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const repoRoot = REPO_ROOT;
 const generatePy = path.join(repoRoot, "node_modules/pannellum/utils/multires/generate.py");
 const PYTHON = "/usr/bin/python3"; // not a pyenv shim: the Debian packages are for this one
 
-const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function findSample(): string | undefined {
   const dirs = [process.env.ROTUNDA_SAMPLES, path.resolve(repoRoot, "../shared/samples")].filter((d): d is string => !!d);

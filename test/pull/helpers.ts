@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -13,16 +12,7 @@ export async function tempDir(prefix = "rotunda-pull-"): Promise<{ dir: string; 
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../support/ports.ts";
 
 /** Files of random bytes (JPEG-looking names), sizes between min and max bytes. */
 export async function makeFiles(dir: string, count: number, minBytes: number, maxBytes: number, prefix = "R00"): Promise<Map<string, string>> {

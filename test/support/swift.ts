@@ -11,6 +11,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "./ports.ts";
 
 export interface SwiftS3 {
   endpoint: string;
@@ -25,16 +26,6 @@ const SERVERS = ["account", "container", "object", "proxy"] as const;
 const REQUIRED = [...SERVERS.map((s) => `swift-${s}-server`), "swift-ring-builder"];
 export const INSTALL_HINT = "apt-get install -y swift swift-proxy swift-account swift-container swift-object";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
