@@ -157,7 +157,11 @@ export async function processImage(
     return { url: url(name), bytes: info.size, width: info.width, height: info.height };
   };
   /** An equirectangular JPEG at some size and quality, with GPano XMP for that size. */
-  const equirect = async (w: number, quality: number, kind: string): Promise<Variant> => {
+  // Named by what it is (full size or scaled), not by which list asked for it, so the
+  // quick recipe's variant is the very file the full recipe makes and keeps: a page
+  // opened between the two never loses its picture.
+  const equirect = async (w: number, quality: number): Promise<Variant> => {
+    const kind = w === width ? "full" : "view";
     const h = Math.round((w * height) / width);
     const key = recipe({ kind: "equirect", width: w, quality });
     const pipeline = (w === width ? fromRaw() : fromRaw().resize(w, h, { kernel: "lanczos3" }))
@@ -181,9 +185,9 @@ export async function processImage(
   const ladderQualities = [...new Set(options.qualities)].sort((a, b) => b - a);
   const widths = variantWidths(width, options);
   const [ladder, sized, thumbnail, preview] = await Promise.all([
-    Promise.all(ladderQualities.map((q) => equirect(width, q, "full"))),
+    Promise.all(ladderQualities.map((q) => equirect(width, q))),
     // The full-size variant at the viewer's quality is shared with the ladder when it is on it.
-    Promise.all(widths.filter((w) => w !== width || !ladderQualities.includes(options.quality)).map((w) => equirect(w, options.quality, "view"))),
+    Promise.all(widths.filter((w) => w !== width || !ladderQualities.includes(options.quality)).map((w) => equirect(w, options.quality))),
     small("thumb", thumbWidth, 78),
     small("preview", Math.min(options.previewWidth, thumbWidth), 60),
   ]);

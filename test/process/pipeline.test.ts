@@ -330,4 +330,13 @@ describe("quick, then complete (the dev server's first look)", () => {
     assert.ok(f.variants.some((v) => v.url === q.variants[0]!.url), "the quick 4096 variant is the full recipe's own file, kept");
     assert.deepEqual((await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}) })).made, []);
   });
+
+  test("a picture narrower than 4096 px keeps its quick variant's file through completion", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "small.jpg"), 2048, 1024, 6);
+    const quick = (await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}), quick: true })).manifest.panoramas[0]!;
+    const full = (await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}) })).manifest.panoramas[0]!;
+    assert.equal(full.variants[0]!.url, quick.variants[0]!.url);
+    await stat(path.join(dist, quick.variants[0]!.url));
+  });
 });
