@@ -58,8 +58,9 @@ describe("fleet pull with faults", () => {
 
   before(async () => {
     ({ dir: root, cleanup } = await tempDir());
-    // Nonces expire every 300 ms too: stale challenges arrive in the middle of the run.
-    cams = await startCameras(root, 4, 10, 20_000, 300_000, { drop: 0.2, busy: 0.2, nonceTtlMs: 300 });
+    // Nonces expire every 100 ms too: stale challenges arrive in the middle of the run
+    // (300 ms was longer than a whole pull on Node 24, so no nonce ever went stale).
+    cams = await startCameras(root, 4, 10, 20_000, 300_000, { drop: 0.2, busy: 0.2, nonceTtlMs: 100 });
     // one bigger file per camera, so drops also hit a multi-megabyte body
     for (const cam of cams) {
       const extra = await makeFiles(cam.dir, 1, 2_000_000, 3_000_000, "BIG");
