@@ -74,6 +74,8 @@ interface CacheEntry {
 interface CacheFile {
   version: number;
   entries: Record<string, CacheEntry>;
+  /** Hash of the output URLs the last run kept: unchanged means nothing to prune. */
+  keepKey?: string;
 }
 
 export function imageOptionsFrom(config: GalleryConfig): ImageOptions {
@@ -202,7 +204,8 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const usable = (e: CacheEntry | undefined): e is CacheEntry => !!e && e.optionsKey === optionsKey && (options.quick || e.complete !== false);
   for (const entry of Object.values(cache.entries)) if (usable(entry)) byHash.set(entry.hash, entry);
 
-  const scan = await scanGallery(inputDir);
+  // An output folder inside the gallery must not be read back as new pictures.
+  const scan = await scanGallery(inputDir, { exclude: [outputDir] });
   // The watermark and nadir logos may live in the gallery: they are not panoramas.
   const logos = new Set([options.config.process.watermark?.file, options.config.process.nadir?.file].filter(Boolean).map((f) => path.resolve(inputDir, f!)));
   scan.originals = scan.originals.filter((o) => !logos.has(o.file));
@@ -221,6 +224,8 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
   const nextEntries: Record<string, CacheEntry> = {};
   const processed = new Map<string, { original: OriginalFile; entry: CacheEntry }>();
+  const inFlight = new Map<string, Promise<CacheEntry>>();
+  let savedAt = performance.now();
 
   try {
     await eachLimit(scan.originals, concurrency, async (original) => {
@@ -238,13 +243,18 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
           const same = usable(previous) && previous.hash === hash ? previous : byHash.get(hash);
           if (same && (await outputsExist(outputDir, same.outputs))) {
             entry = { ...same, size: info.size, mtimeMs: info.mtimeMs };
+          } else if (inFlight.has(hash)) {
+            // An identical copy elsewhere in the gallery is being made right now: share its outputs.
+            entry = { ...(await inFlight.get(hash)!), size: info.size, mtimeMs: info.mtimeMs };
           } else {
             exiftool ??= new ExifTool({ maxProcs: concurrency });
-            const outputs = await processImage(
+            const making = processImage(
               { file: original.file, hash, format: original.format },
               { outputDir, exiftool, options: options.quick ? quickOptions(imageOptions) : imageOptions, overlays },
-            );
-            entry = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey, outputs, ...(options.quick ? { complete: false } : {}) };
+            ).then((outputs): CacheEntry => ({ size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey, outputs, ...(options.quick ? { complete: false } : {}) }));
+            inFlight.set(hash, making);
+            making.catch(() => inFlight.delete(hash));
+            entry = await making;
             made.push(relPath);
             options.onPicture?.({ relPath, outcome: "made" });
           }
@@ -255,6 +265,11 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
         }
         nextEntries[relPath] = entry;
         processed.set(relPath, { original, entry });
+        // An interrupted run keeps what it made: the cache is saved every few seconds.
+        if (made.length > 0 && performance.now() - savedAt > 5000) {
+          savedAt = performance.now();
+          await writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: { ...cache.entries, ...nextEntries } } satisfies CacheFile));
+        }
       } catch (error) {
         const message = error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}`;
         failed.push({ source: relPath, message });
@@ -278,6 +293,8 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
         const message = (error as Error).message;
         failed.push({ source: path.relative(inputDir, original.sidecar).split(path.sep).join("/"), message });
         options.onPicture?.({ relPath: original.relPath, outcome: "failed", message });
+        // Left out until its sidecar reads: the broken file may be the one that says `draft: true`.
+        continue;
       }
     }
     if (sidecar.draft) continue;
@@ -328,12 +345,12 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
     failures: failed,
   };
   await writeManifest(outputDir, manifest);
-  await writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: nextEntries } satisfies CacheFile));
-  // Walking media/ costs a readdir of every tile: only when some output can have become unused.
-  const sameAsBefore = made.length === 0
-    && Object.keys(nextEntries).length === Object.keys(cache.entries).length
-    && Object.entries(nextEntries).every(([rel, e]) => cache.entries[rel] === e || (cache.entries[rel]?.hash === e.hash && cache.entries[rel]?.optionsKey === e.optionsKey && cache.entries[rel]?.complete === e.complete));
-  const keep = new Set(Object.values(nextEntries).flatMap((e) => outputUrls(e.outputs)));
-  const removed = sameAsBefore ? 0 : await pruneMedia(outputDir, keep);
+  // Only published pictures keep their media: a draft's files (metadata included) must
+  // not be deployed; un-drafting it makes them again.
+  const keep = new Set(items.map((i) => i.entry).flatMap((e) => outputUrls(e.outputs)));
+  const keepKey = recipeHash([...keep].sort());
+  await writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: nextEntries, keepKey } satisfies CacheFile));
+  // Walking media/ costs a readdir of every tile: only when the set of kept outputs changed.
+  const removed = keepKey === cache.keepKey ? 0 : await pruneMedia(outputDir, keep);
   return { manifest, made, unchanged, failed, removed, ms: performance.now() - started };
 }

@@ -21,20 +21,28 @@ const LOCAL_TAGS = new Set([
 /** Tags that identify the camera body or its owner. */
 const IDENTIFYING = /serial|^(OwnerName|CameraOwnerName|Artist|ImageUniqueID|DocumentID|OriginalDocumentID|InstanceID)$/i;
 
-const GPS = /^GPS|^(tzSource)$/;
+/**
+ * Where the picture was taken: GPS, IPTC/XMP place names, and the time zone that
+ * exiftool-vendored infers from GPS (`tz`, `zone`, `tzSource`).
+ */
+const LOCATION = /^GPS|^(tz|zone|tzSource|City|Sublocation|State|Province-State|Country|CountryCode|Country-PrimaryLocationName|Country-PrimaryLocationCode|Location|LocationCreated|LocationShown|LocationName|LocationInformation)$/i;
 
 export function isPublishable(tag: string, rules: PublishRules): boolean {
   if (LOCAL_TAGS.has(tag) || IDENTIFYING.test(tag)) return false;
-  if (!rules.publishGps && GPS.test(tag)) return false;
+  if (!rules.publishGps && LOCATION.test(tag)) return false;
   return true;
 }
 
-/** Library objects (ExifDateTime, BinaryField, …) to plain JSON; dates as ISO 8601 with their offset. */
-export function toJsonValue(value: unknown): JsonValue | undefined {
+/**
+ * Library objects (ExifDateTime, BinaryField, …) to plain JSON; dates as ISO 8601
+ * with their offset. With `rules`, nested keys obey them too (a structure such as
+ * LocationCreated[].GPSLatitude must not carry what the top level may not).
+ */
+export function toJsonValue(value: unknown, rules?: PublishRules): JsonValue | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
-  if (Array.isArray(value)) return value.map(toJsonValue).filter((v): v is JsonValue => v !== undefined);
+  if (Array.isArray(value)) return value.map((v) => toJsonValue(v, rules)).filter((v): v is JsonValue => v !== undefined);
   if (typeof value === "object") {
     const object = value as { toISOString?: () => string | undefined; rawValue?: string; _ctor?: string };
     const name = value.constructor?.name;
@@ -43,7 +51,8 @@ export function toJsonValue(value: unknown): JsonValue | undefined {
     if (name === "ExifTime" || name === "ExifDate") return String(value);
     const out: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(value)) {
-      const j = toJsonValue(v);
+      if (rules && !isPublishable(k, rules)) continue;
+      const j = toJsonValue(v, rules);
       if (j !== undefined) out[k] = j;
     }
     return out;
@@ -93,10 +102,18 @@ export async function readMetadata(exiftool: ExifTool, file: string, rules: Publ
   const published: MetadataJson = {};
   for (const key of Object.keys(tags).sort()) {
     if (!isPublishable(key, rules)) continue;
-    const value = toJsonValue((tags as Record<string, unknown>)[key]);
+    const value = toJsonValue((tags as Record<string, unknown>)[key], rules);
     if (value !== undefined) published[key] = value;
   }
-  return { published, gpano: gpanoOf(tags as Record<string, unknown>), captureDate: captureDateOf(tags) };
+  let captureDate = captureDateOf(tags);
+  // A time zone exiftool-vendored worked out from GPS says where the picture was
+  // taken: without publishGps, dates keep their wall-clock time and lose that offset.
+  if (!rules.publishGps && /gps/i.test(String((tags as Record<string, unknown>).tzSource ?? ""))) {
+    const dropZone = (v: string) => v.replace(/^(\d{4}-\d\d-\d\dT[\d:.]+)(Z|[+-]\d\d:\d\d)$/, "$1");
+    captureDate = captureDate && dropZone(captureDate);
+    for (const [k, v] of Object.entries(published)) if (typeof v === "string") published[k] = dropZone(v);
+  }
+  return { published, gpano: gpanoOf(tags as Record<string, unknown>), ...(captureDate ? { captureDate } : {}) };
 }
 
 const text = (v: JsonValue | undefined) => (v === undefined || v === null ? undefined : String(v));

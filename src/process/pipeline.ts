@@ -151,7 +151,7 @@ export async function processImage(
   const encodes = context.encodes ?? sharedEncodes;
   const writeImage = async (name: string, pipeline: Sharp): Promise<ImageRef> => {
     const file = path.join(mediaDir, name);
-    const temp = `${file}.tmp`;
+    const temp = `${file}.${process.pid}.${tempCounter++}.tmp`;
     const info = await encodes(() => pipeline.toFile(temp));
     await rename(temp, file);
     return { url: url(name), bytes: info.size, width: info.width, height: info.height };
@@ -200,7 +200,9 @@ export async function processImage(
 
   const metadataJson = JSON.stringify(metadata.published, null, 2) + "\n";
   const metaName = `metadata-${recipe({ kind: "metadata", publishGps: options.publishGps })}.json`;
-  await writeFile(path.join(mediaDir, metaName), metadataJson);
+  const metaTemp = path.join(mediaDir, `${metaName}.${process.pid}.${tempCounter++}.tmp`);
+  await writeFile(metaTemp, metadataJson);
+  await rename(metaTemp, path.join(mediaDir, metaName));
 
   return {
     format: source.format,
@@ -220,6 +222,9 @@ export async function processImage(
 }
 
 type Recipe = (output: object) => string;
+
+/** Temp names are unique per write, so two writers of one output never share a temp file. */
+let tempCounter = 0;
 
 // One JPEG encode per core across every picture in flight: each full-size encode
 // with optimised Huffman tables holds its whole coefficient buffer (~70 MB at
@@ -260,10 +265,11 @@ async function makeSocialCard(
   const card = renderPerspective(raw, view, size, crop);
   const name = `card-${recipe({ kind: "card", ...view })}.jpg`;
   const file = fileFor(name);
+  const temp = `${file}.${process.pid}.${tempCounter++}.tmp`;
   const info = await sharp(card.data, { raw: { width: card.width, height: card.height, channels: card.channels } })
     .jpeg({ quality: 82 })
-    .toFile(`${file}.tmp`);
-  await rename(`${file}.tmp`, file);
+    .toFile(temp);
+  await rename(temp, file);
   return { url: url(name), bytes: info.size, width: info.width, height: info.height };
 }
 
@@ -271,8 +277,7 @@ async function makeSocialCard(
 async function makeTiles(raw: RawImage, geometry: PanoGeometry, mediaDir: string, recipe: Recipe, url: (name: string) => string): Promise<MultiresRecord> {
   const name = `tiles-${recipe({ kind: "tiles", tileSize: 512, quality: 75 })}`;
   const dir = path.join(mediaDir, name);
-  const temp = `${dir}.tmp`;
-  await rm(temp, { recursive: true, force: true });
+  const temp = `${dir}.${process.pid}.${tempCounter++}.tmp`;
   const crop = geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
   // Faces rendered on this thread: pictures already run two at a time, one per
   // core, and the face worker pool grew the heap by a source copy per call.

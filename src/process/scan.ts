@@ -1,7 +1,7 @@
 // Finds the originals of a gallery folder: every picture below it, recognised by
 // its content (a PNG named .jpg is still a PNG), with its sidecar when it has one.
 // Dotfiles and dot-folders (pull ledgers, editors' files) and node_modules are skipped.
-import { open, readdir } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 
 export type PictureFormat = "jpeg" | "png" | "tiff" | "webp" | "avif" | "heif";
@@ -54,16 +54,19 @@ export interface ScanResult {
   unrecognised: Array<{ relPath: string; message: string }>;
 }
 
-export async function scanGallery(galleryDir: string): Promise<ScanResult> {
+export async function scanGallery(galleryDir: string, options: { exclude?: string[] } = {}): Promise<ScanResult> {
   const root = path.resolve(galleryDir);
+  const excluded = (options.exclude ?? []).map((d) => path.resolve(d) + path.sep);
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
     const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path: string }).path;
     const abs = path.join(parent, entry.name);
+    // Symlinked pictures are followed (a gallery assembled from links into a library).
+    if (!entry.isFile() && !(entry.isSymbolicLink() && (await stat(abs).then((s) => s.isFile(), () => false)))) continue;
     const rel = path.relative(root, abs).split(path.sep);
     if (rel.some((segment) => segment.startsWith(".") || SKIP_DIRS.has(segment))) continue;
+    if (excluded.some((d) => abs.startsWith(d))) continue;
     files.push(abs);
   }
   files.sort();

@@ -3,15 +3,33 @@
 // re-makes images.
 import { readFile } from "node:fs/promises";
 import matter from "gray-matter";
+import yaml from "js-yaml";
 import { z } from "zod";
+
+/**
+ * Front matter is YAML and nothing else: gray-matter's default engines would
+ * `eval` a `---js` block, and a sidecar can arrive from a camera. The JSON schema
+ * keeps dates as the author wrote them (with their offset), not as Date objects.
+ */
+const FRONT_MATTER = {
+  engines: {
+    yaml: (text: string) => (yaml.load(text, { schema: yaml.JSON_SCHEMA }) ?? {}) as object,
+    js: () => {
+      throw new Error("only YAML front matter is read (not ---js)");
+    },
+    javascript: () => {
+      throw new Error("only YAML front matter is read (not ---javascript)");
+    },
+  },
+};
 
 const sidecarSchema = z.strictObject({
   title: z.string().optional(),
   caption: z.string().optional(),
   /** Overrides the URL segment that comes from the file name. */
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and '-' only").optional(),
-  /** Overrides the capture date read from the picture (ISO 8601 or YAML date). */
-  date: z.union([z.string(), z.date()]).optional(),
+  /** Overrides the capture date read from the picture (ISO 8601, kept with its offset). */
+  date: z.string().optional(),
   credit: z.string().optional(),
   license: z.string().optional(),
   /** Leave the picture out of the gallery. */
@@ -35,7 +53,9 @@ export class SidecarError extends Error {
 export function parseSidecar(text: string, file: string): Sidecar {
   let parsed: matter.GrayMatterFile<string>;
   try {
-    parsed = matter(text);
+    const language = matter.language(text, FRONT_MATTER).name;
+    if (language && !/^ya?ml$/i.test(language)) throw new Error(`front matter in "${language}" is not read: use YAML`);
+    parsed = matter(text, FRONT_MATTER);
   } catch (error) {
     throw new SidecarError(`${file}: front matter is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
   }
@@ -48,7 +68,7 @@ export function parseSidecar(text: string, file: string): Sidecar {
   }
   const data = result.data;
   const body = parsed.content.trim();
-  const date = data.date instanceof Date ? data.date.toISOString() : data.date;
+  const date = data.date;
   if (date !== undefined && Number.isNaN(Date.parse(date))) throw new SidecarError(`${file}: date "${date}" is not a date`);
   return { ...data, date, caption: data.caption ?? (body || undefined) };
 }

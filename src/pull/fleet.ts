@@ -322,6 +322,18 @@ async function downloadOnce(client: OscClient, file: CameraFile, temp: string): 
   }
 }
 
+/** What a camera may deliver as itself: pictures and raw files. */
+const PICTURE_NAME = /\.(jpe?g|png|tiff?|dng|insp|heic|heif|webp|avif)$/i;
+
+/**
+ * Whatever a camera calls a file, it lands as a picture or as inert data: a listed
+ * `R0010001.md` or `rotunda.json` must never become a sidecar or config that the
+ * build reads (nothing is dropped: it is kept as `….md.bin`).
+ */
+function inertName(name: string): string {
+  return PICTURE_NAME.test(name) ? name : `${name}.bin`;
+}
+
 /** Makes a complete temp file durable and moves it into place. Returns the local name. */
 async function commit(temp: string, file: CameraFile, folder: string): Promise<string> {
   const handle = await open(temp, "r+");
@@ -332,7 +344,7 @@ async function commit(temp: string, file: CameraFile, folder: string): Promise<s
   }
   const taken = parseDateTimeZone(file.dateTimeZone);
   if (taken) await utimes(temp, taken, taken);
-  const saved = await placeWithoutOverwrite(temp, folder, sanitizeFileName(file.name), file.size);
+  const saved = await placeWithoutOverwrite(temp, folder, inertName(sanitizeFileName(file.name)), file.size);
   await syncDir(folder);
   return saved;
 }

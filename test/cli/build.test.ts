@@ -133,6 +133,23 @@ describe("build the demo gallery", () => {
     const page = await readFile(path.join(dist, "summit", "index.html"), "utf8");
     assert.ok(page.includes("Bare &lt;pink&gt; granite"), "caption text is escaped on the page");
   });
+  test("a picture made a draft leaves the site: its page, its media; a title with & is escaped once", async () => {
+    const before = await readManifest(dist);
+    const gone = before.panoramas.find((p) => p.slug === "summit-looking-back")!;
+    const sidecar = path.join(gallery, "pictures", "summit-looking-back.md");
+    await writeFile(sidecar, (await readFile(sidecar, "utf8")).replace("title: Summit, looking back", "title: Summit & co's view\ndraft: true"));
+    const ridge = path.join(gallery, "pictures", "ridge-partial.md");
+    await writeFile(ridge, (await readFile(ridge, "utf8")).replace("title: Ridge (partial panorama)", "title: Tom & Jerry's ridge"));
+    const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
+    assert.equal(result.code, 0, result.stderr);
+    await assert.rejects(stat(path.join(dist, "summit-looking-back", "index.html")), "the draft's page is gone");
+    await assert.rejects(stat(path.join(dist, "summit-looking-back")), "and its folder");
+    await assert.rejects(stat(path.join(dist, gone.metadata.url)), "its metadata is not left to deploy");
+    await assert.rejects(stat(path.join(dist, gone.variants[0]!.url)), "nor its pictures");
+    const page = await readFile(path.join(dist, "ridge-partial", "index.html"), "utf8");
+    assert.match(page, /<title>Tom &amp; Jerry&#39;s ridge · /);
+    await assertSiteComplete(dist, await readManifest(dist));
+  });
 });
 
 describe("build a plain folder of pictures", () => {

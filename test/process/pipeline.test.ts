@@ -340,3 +340,56 @@ describe("quick, then complete (the dev server's first look)", () => {
     await stat(path.join(dist, quick.variants[0]!.url));
   });
 });
+
+describe("found in review", () => {
+  test("identical copies in one run share one set of outputs, neither fails", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "a.jpg"), 1024, 512, 21);
+    for (const copy of ["b.jpg", "c.jpg"]) await writeFile(path.join(dir, copy), await readFile(path.join(dir, "a.jpg")));
+    const result = await run(dir, dist, { process: { qualities: [80, 60] } });
+    assert.deepEqual(result.failed, []);
+    const [a, b, c] = ["a", "b", "c"].map((slug) => result.manifest.panoramas.find((p) => p.slug === slug)!);
+    assert.equal(a!.variants[0]!.url, b!.variants[0]!.url);
+    assert.equal(b!.tiles!.basePath, c!.tiles!.basePath);
+    const leftovers = (await readdir(path.join(dist, "media"), { recursive: true })).filter((f) => f.includes(".tmp"));
+    assert.deepEqual(leftovers, []);
+  });
+
+  test("sidecars: ---js front matter is refused, dates keep their offset, a broken sidecar keeps its picture out", async () => {
+    const { dir, dist } = await gallery();
+    for (const [name, seed] of [["js", 31], ["dated", 32], ["broken", 33]] as const) await makeEquirect(path.join(dir, `${name}.jpg`), 512, 256, seed);
+    await writeFile(path.join(dir, "js.md"), "---js\n{ title: require('os').userInfo().username }\n---\n");
+    await writeFile(path.join(dir, "dated.md"), "---\ntitle: Dated\ndate: 2026-06-14T09:30:00-04:00\n---\n");
+    await writeFile(path.join(dir, "broken.md"), "---\ndraft: yes\n---\n");
+    const result = await run(dir, dist, { process: { qualities: [80], tiles: false } });
+    const why = Object.fromEntries(result.failed.map((f) => [f.source, f.message]));
+    assert.match(why["js.md"]!, /not read: use YAML/);
+    assert.match(why["broken.md"]!, /draft/);
+    assert.deepEqual(result.manifest.panoramas.map((p) => p.slug), ["dated"]);
+    assert.equal(result.manifest.panoramas[0]!.captureDate, "2026-06-14T09:30:00-04:00");
+  });
+
+  test("nested location tags and the GPS-inferred zone are not published without publishGps", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "paris.jpg"), 512, 256, 41);
+    await writeTags(path.join(dir, "paris.jpg"), {
+      "EXIF:DateTimeOriginal": "2026:06:14 09:30:00",
+      "EXIF:GPSLatitude": 48.8584, "EXIF:GPSLatitudeRef": "N", "EXIF:GPSLongitude": 2.2945, "EXIF:GPSLongitudeRef": "E",
+      "XMP-iptcExt:LocationCreated": [{ City: "Paris", GPSLatitude: "48.8584" }],
+    });
+    const result = await run(dir, dist, { process: { qualities: [80], tiles: false } });
+    const p = result.manifest.panoramas[0]!;
+    const json = await readFile(path.join(dist, p.metadata.url), "utf8");
+    assert.doesNotMatch(json, /Paris|48\.85|GPS|Europe\//);
+    assert.equal(p.captureDate, "2026-06-14T09:30:00", "no zone worked out from GPS");
+  });
+
+  test("an output folder inside the gallery is not read back as pictures", async () => {
+    const { dir } = await gallery();
+    await makeEquirect(path.join(dir, "one.jpg"), 512, 256, 51);
+    const inside = path.join(dir, "site");
+    await run(dir, inside, { process: { qualities: [80], tiles: false } });
+    const again = await run(dir, inside, { process: { qualities: [80], tiles: false } });
+    assert.deepEqual(again.manifest.panoramas.map((p) => p.slug), ["one"]);
+  });
+});

@@ -25,8 +25,9 @@ const HOSTILE_NAMES = [
   "sub\\..\\..\\x.JPG",
   "x.JPG",
   ".rotunda-pull.jsonl",
+  "R0010001.md", // would be read as a sidecar
 ];
-const SANITISED = ["rotunda-evil-1.JPG", "passwd", "file", "_CON.jpg", "a_b.JPG", "hidden.JPG", "x.JPG", "x-1.JPG", "rotunda-pull.jsonl"];
+const SANITISED = ["rotunda-evil-1.JPG", "passwd.bin", "file.bin", "_CON.jpg", "a_b.JPG", "hidden.JPG", "x.JPG", "x-1.JPG", "rotunda-pull.jsonl.bin", "R0010001.md.bin"];
 
 describe("hostile cameras", () => {
   let root = "";
@@ -106,7 +107,7 @@ describe("hostile cameras", () => {
 
     const line = (name: string) => result.stdout.split("\n").find((l) => l.trimStart().startsWith(`${name} `)) ?? "";
     assert.match(line("good"), /\b6 new .* ok$/);
-    assert.match(line("trap"), /\b9 new .* ok$/);
+    assert.match(line("trap"), /\b10 new .* ok$/);
     for (const name of ["locked", "malformed", "html", "silent", "refused"]) assert.match(line(name), /FAILED$/, `${name}\n${output}`);
     assert.match(result.stdout, /silent: camera\.listFiles: no answer within 2 s/);
     assert.match(result.stdout, /malformed: camera\.listFiles: the camera did not answer JSON \(HTTP 200, application\/json/);
