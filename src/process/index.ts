@@ -11,7 +11,7 @@ import path from "node:path";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
-import { STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
+import { readManifest, STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import { hashFile, recipeHash } from "./hash.ts";
 import {
   DEFAULT_IMAGE_OPTIONS,
@@ -280,6 +280,8 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
     await exiftool?.end();
   }
 
+  // What was published last time, by original: the fallback for a sidecar that does not read.
+  const previous = new Map((await readManifest(outputDir).catch(() => undefined))?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
   // Authored text: read every time (cheap), never a reason to re-make images.
   const items: Array<{ original: OriginalFile; entry: CacheEntry; sidecar: Sidecar }> = [];
   for (const original of scan.originals) {
@@ -293,8 +295,18 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
         const message = (error as Error).message;
         failed.push({ source: path.relative(inputDir, original.sidecar).split(path.sep).join("/"), message });
         options.onPicture?.({ relPath: original.relPath, outcome: "failed", message });
-        // Left out until its sidecar reads: the broken file may be the one that says `draft: true`.
-        continue;
+        // The broken file may be the one that says `draft: true`: a picture already
+        // published keeps its last good text (so an author's typo does not take the
+        // page away); one that was not published stays out until the sidecar reads.
+        const last = previous.get(original.relPath);
+        if (!last) continue;
+        sidecar = {
+          title: last.title, slug: last.slug,
+          ...(last.caption ? { caption: last.caption } : {}),
+          ...(last.captureDate ? { date: last.captureDate } : {}),
+          ...(last.credit ? { credit: last.credit } : {}),
+          ...(last.license ? { license: last.license } : {}),
+        };
       }
     }
     if (sidecar.draft) continue;

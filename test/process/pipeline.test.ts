@@ -367,6 +367,14 @@ describe("found in review", () => {
     assert.match(why["broken.md"]!, /draft/);
     assert.deepEqual(result.manifest.panoramas.map((p) => p.slug), ["dated"]);
     assert.equal(result.manifest.panoramas[0]!.captureDate, "2026-06-14T09:30:00-04:00");
+
+    // A published picture whose sidecar breaks keeps its last good text, and stays.
+    await writeFile(path.join(dir, "dated.md"), "---\ntitle: [unclosed\n---\n");
+    const again = await run(dir, dist, { process: { qualities: [80], tiles: false } });
+    assert.ok(again.failed.some((f) => f.source === "dated.md"));
+    const dated = again.manifest.panoramas.find((p) => p.slug === "dated")!;
+    assert.equal(dated.title, "Dated");
+    assert.equal(dated.captureDate, "2026-06-14T09:30:00-04:00");
   });
 
   test("nested location tags and the GPS-inferred zone are not published without publishGps", async () => {
