@@ -17,6 +17,7 @@ import { promisify } from "node:util";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
+import { eachLimit } from "../src/limit.ts";
 import { processGallery } from "../src/process/index.ts";
 import { DEFAULT_IMAGE_OPTIONS, processImage } from "../src/process/pipeline.ts";
 import { loadOverlays } from "../src/process/watermark.ts";
@@ -40,13 +41,8 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-/** Runs `tasks` at most `limit` at a time. */
-async function pool(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < tasks.length) await tasks[next++]!();
-  }));
-}
+/** Runs `tasks` at most `n` at a time. */
+const pool = (tasks: Array<() => Promise<unknown>>, n: number) => eachLimit(tasks, n, async (task) => void (await task()));
 
 /** A copy of a JPEG with a unique comment after SOI: new bytes (new hash), the same picture. */
 function uniqueCopy(jpeg: Buffer, n: number): Buffer {

@@ -124,6 +124,15 @@ export async function run(): Promise<Figure[]> {
       emulatorHost!.once("exit", () => reject(new Error("emulator host exited")));
     });
     const urls = JSON.parse(firstLine) as string[];
+    /** The gallery's rotunda.json naming the 20 emulated cameras. */
+    const writeGalleryConfig = () =>
+      writeFile(
+        path.join(gallery, "rotunda.json"),
+        JSON.stringify({
+          cameras: urls.map((url, i) => ({ name: `cam${i + 1}`, url, username: USER, passwordEnv: "BENCH_CAMERA_PW" })),
+          pull: { concurrency: s.concurrency, perCamera: 2 },
+        }),
+      );
 
     // curl: the same files, the same concurrency, Digest auth; password via stdin config.
     const curlOut = path.join(work, "curl");
@@ -158,13 +167,7 @@ export async function run(): Promise<Figure[]> {
 
       // rotunda pull as its own process, as a user runs it.
       await mkdir(gallery);
-      await writeFile(
-        path.join(gallery, "rotunda.json"),
-        JSON.stringify({
-          cameras: urls.map((url, i) => ({ name: `cam${i + 1}`, url, username: USER, passwordEnv: "BENCH_CAMERA_PW" })),
-          pull: { concurrency: s.concurrency, perCamera: 2 },
-        }),
-      );
+      await writeGalleryConfig();
       const pull = await runProcess(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "pull", "--input", gallery], { BENCH_CAMERA_PW: PASSWORD, CI: "1" });
       if (pull.code !== 0) throw new Error(`rotunda pull failed (${pull.code}): ${pull.output}`);
       const pulled = await folderBytes(path.join(gallery, "cameras"));
@@ -183,13 +186,7 @@ export async function run(): Promise<Figure[]> {
     const { build } = await import("esbuild");
     await build({ entryPoints: [path.join(repoRoot, "src/cli/main.ts")], bundle: true, splitting: true, format: "esm", platform: "node", target: "node20", outdir: bundleDir, packages: "external", logLevel: "warning" });
     await mkdir(gallery);
-    await writeFile(
-      path.join(gallery, "rotunda.json"),
-      JSON.stringify({
-        cameras: urls.map((url, i) => ({ name: `cam${i + 1}`, url, username: USER, passwordEnv: "BENCH_CAMERA_PW" })),
-        pull: { concurrency: s.concurrency, perCamera: 2 },
-      }),
-    );
+    await writeGalleryConfig();
     const bundled = await runProcess(process.execPath, [path.join(bundleDir, "main.js"), "pull", "--input", gallery], { BENCH_CAMERA_PW: PASSWORD, CI: "1" });
     await rm(bundleDir, { recursive: true, force: true });
     if (bundled.code !== 0) throw new Error(`bundled pull failed: ${bundled.output}`);

@@ -5,9 +5,10 @@
 // `.rotunda/manifest.json` so it always describes the media beside it, and it is
 // never deployed (deploy skips dot-folders). New pipeline features add optional
 // fields; a change that breaks old readers bumps MANIFEST_VERSION.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { writeFileAtomic } from "./files.ts";
 
 export const MANIFEST_VERSION = 1;
 /** Folder inside the output that holds build state: manifest, process cache. Never deployed. */
@@ -172,9 +173,6 @@ export async function readManifest(outputDir: string): Promise<Manifest> {
 export async function writeManifest(outputDir: string, manifest: Manifest): Promise<string> {
   const checked = validateManifest(manifest, "manifest being written");
   const file = manifestPath(outputDir);
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(checked, null, 2) + "\n");
-  await rename(temp, file);
+  await writeFileAtomic(file, JSON.stringify(checked, null, 2) + "\n");
   return file;
 }

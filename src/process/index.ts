@@ -5,12 +5,14 @@
 // size, mtime, content hash and what was made from it. An original whose size and
 // mtime are unchanged costs one stat; a touched or moved one costs a hash; only new
 // bytes or new options cost image work. Outputs no record refers to are removed.
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
+import { entryPath, writeFileAtomic } from "../files.ts";
+import { eachLimit } from "../limit.ts";
 import { readManifest, STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import { hashFile, recipeHash } from "./hash.ts";
 import {
@@ -109,13 +111,6 @@ async function readCache(file: string): Promise<CacheFile> {
   return { version: CACHE_VERSION, entries: {} };
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
-}
-
 /** URLs of the files an original's outputs consist of (tiles: their folder, ending in "/"). */
 function outputUrls(outputs: ImageOutputs): string[] {
   const urls = [
@@ -141,15 +136,6 @@ async function outputsExist(outputDir: string, outputs: ImageOutputs): Promise<b
   }
 }
 
-/** Runs `worker` over `items`, at most `limit` at a time, in order of start. */
-async function eachLimit<T>(items: T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await worker(items[next++]!);
-  });
-  await Promise.all(runners);
-}
-
 /** Deletes files under media/ that no record refers to, and folders left empty. */
 async function pruneMedia(outputDir: string, keep: Set<string>): Promise<number> {
   const mediaRoot = path.join(outputDir, MEDIA_DIR);
@@ -162,8 +148,7 @@ async function pruneMedia(outputDir: string, keep: Set<string>): Promise<number>
   }
   const dirs = new Set<string>();
   for (const entry of entries) {
-    const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path: string }).path;
-    const abs = path.join(parent, entry.name);
+    const abs = entryPath(entry);
     if (entry.isDirectory()) {
       dirs.add(abs);
       continue;
@@ -268,7 +253,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
         // An interrupted run keeps what it made: the cache is saved every few seconds.
         if (made.length > 0 && performance.now() - savedAt > 5000) {
           savedAt = performance.now();
-          await writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: { ...cache.entries, ...nextEntries } } satisfies CacheFile));
+          await writeFileAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: { ...cache.entries, ...nextEntries } } satisfies CacheFile));
         }
       } catch (error) {
         const message = error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}`;
@@ -280,8 +265,13 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
     await exiftool?.end();
   }
 
-  // What was published last time, by original: the fallback for a sidecar that does not read.
-  const previous = new Map((await readManifest(outputDir).catch(() => undefined))?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
+  // What was published last time, by original: the fallback for a sidecar that does
+  // not read. Read only then, not on every (no-op) rebuild.
+  let previous: Map<string, PanoramaRecord> | undefined;
+  const lastPublished = async (relPath: string) => {
+    previous ??= new Map((await readManifest(outputDir).catch(() => undefined))?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
+    return previous.get(relPath);
+  };
   // Authored text: read every time (cheap), never a reason to re-make images.
   const items: Array<{ original: OriginalFile; entry: CacheEntry; sidecar: Sidecar }> = [];
   for (const original of scan.originals) {
@@ -298,7 +288,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
         // The broken file may be the one that says `draft: true`: a picture already
         // published keeps its last good text (so an author's typo does not take the
         // page away); one that was not published stays out until the sidecar reads.
-        const last = previous.get(original.relPath);
+        const last = await lastPublished(original.relPath);
         if (!last) continue;
         sidecar = {
           title: last.title, slug: last.slug,
@@ -361,7 +351,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   // not be deployed; un-drafting it makes them again.
   const keep = new Set(items.map((i) => i.entry).flatMap((e) => outputUrls(e.outputs)));
   const keepKey = recipeHash([...keep].sort());
-  await writeAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: nextEntries, keepKey } satisfies CacheFile));
+  await writeFileAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: nextEntries, keepKey } satisfies CacheFile));
   // Walking media/ costs a readdir of every tile: only when the set of kept outputs changed.
   const removed = keepKey === cache.keepKey ? 0 : await pruneMedia(outputDir, keep);
   return { manifest, made, unchanged, failed, removed, ms: performance.now() - started };

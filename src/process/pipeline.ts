@@ -6,11 +6,13 @@
 // sharp reads raw input without decoding again. Files are written under a temp
 // name and renamed, so a crash never leaves a truncated file under a final,
 // content-hashed name.
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import sharp, { type Sharp } from "sharp";
+import sharp, { type OutputInfo, type Sharp } from "sharp";
 import type { ExifTool } from "exiftool-vendored";
+import { tempPath, writeFileAtomic } from "../files.ts";
+import { limiter, type Limiter } from "../limit.ts";
 import type { FileRef, ImageRef, MetadataEntry, MultiresRecord, Variant, ViewerConfig } from "../manifest.ts";
 import { panoGeometry, viewerConfig, type PanoGeometry } from "./gpano.ts";
 import { recipeHash } from "./hash.ts";
@@ -150,10 +152,7 @@ export async function processImage(
 
   const encodes = context.encodes ?? sharedEncodes;
   const writeImage = async (name: string, pipeline: Sharp): Promise<ImageRef> => {
-    const file = path.join(mediaDir, name);
-    const temp = `${file}.${process.pid}.${tempCounter++}.tmp`;
-    const info = await encodes(() => pipeline.toFile(temp));
-    await rename(temp, file);
+    const info = await encodes(() => saveAtomic(pipeline, path.join(mediaDir, name)));
     return { url: url(name), bytes: info.size, width: info.width, height: info.height };
   };
   /** An equirectangular JPEG at some size and quality, with GPano XMP for that size. */
@@ -193,16 +192,14 @@ export async function processImage(
   ]);
   // Tiles after the JPEGs rather than beside them: their cube faces and the JPEG
   // encoders' coefficient buffers together would double the peak memory.
-  const socialCard = options.socialCard ? await makeSocialCard(raw, geometry, viewer, (name) => path.join(mediaDir, name), recipe, url) : undefined;
+  const socialCard = options.socialCard ? await makeSocialCard(raw, geometry, viewer, writeImage, recipe) : undefined;
   const tiles = options.tiles ? await makeTiles(raw, geometry, mediaDir, recipe, url) : undefined;
   const fullAtQuality = ladder.find((v) => v.quality === options.quality);
   const variants = [...sized, ...(fullAtQuality && width <= options.maxWidth ? [fullAtQuality] : [])].sort((a, b) => b.width - a.width);
 
   const metadataJson = JSON.stringify(metadata.published, null, 2) + "\n";
   const metaName = `metadata-${recipe({ kind: "metadata", publishGps: options.publishGps })}.json`;
-  const metaTemp = path.join(mediaDir, `${metaName}.${process.pid}.${tempCounter++}.tmp`);
-  await writeFile(metaTemp, metadataJson);
-  await rename(metaTemp, path.join(mediaDir, metaName));
+  await writeFileAtomic(path.join(mediaDir, metaName), metadataJson);
 
   return {
     format: source.format,
@@ -223,62 +220,47 @@ export async function processImage(
 
 type Recipe = (output: object) => string;
 
-/** Temp names are unique per write, so two writers of one output never share a temp file. */
-let tempCounter = 0;
 
 // One JPEG encode per core across every picture in flight: each full-size encode
 // with optimised Huffman tables holds its whole coefficient buffer (~70 MB at
 // 6720×3360), so more at once buys no speed and costs memory.
 const sharedEncodes = limiter(availableParallelism());
 
-type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
-
-/** At most `n` of the returned function's tasks run at once. */
-export function limiter(n: number): Limiter {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async (task) => {
-    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
-    else active++;
-    try {
-      return await task();
-    } finally {
-      const next = queue.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
-
 /** 1200×630 perspective view of the initial direction, for link previews. */
 async function makeSocialCard(
   raw: RawImage,
   geometry: PanoGeometry,
   viewer: ViewerConfig,
-  fileFor: (name: string) => string,
+  writeImage: (name: string, pipeline: Sharp) => Promise<ImageRef>,
   recipe: Recipe,
-  url: (name: string) => string,
 ): Promise<ImageRef> {
-  const size = { width: 1200, height: 630 };
   const view = { yaw: viewer.yaw, pitch: viewer.pitch, hfov: Math.min(110, Math.max(60, viewer.hfov)) };
-  const crop = geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
-  const card = renderPerspective(raw, view, size, crop);
-  const name = `card-${recipe({ kind: "card", ...view })}.jpg`;
-  const file = fileFor(name);
-  const temp = `${file}.${process.pid}.${tempCounter++}.tmp`;
-  const info = await sharp(card.data, { raw: { width: card.width, height: card.height, channels: card.channels } })
-    .jpeg({ quality: 82 })
-    .toFile(temp);
+  const card = renderPerspective(raw, view, { width: 1200, height: 630 }, cropOf(geometry));
+  return writeImage(
+    `card-${recipe({ kind: "card", ...view })}.jpg`,
+    sharp(card.data, { raw: { width: card.width, height: card.height, channels: card.channels } }).jpeg({ quality: 82 }),
+  );
+}
+
+/** Where a partial panorama sits in its sphere, as the projection code wants it; undefined for a full sphere. */
+function cropOf(geometry: PanoGeometry) {
+  return geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
+}
+
+/** Encodes under a temp name and renames, so a crash never leaves a truncated file under a final name. */
+async function saveAtomic(pipeline: Sharp, file: string): Promise<OutputInfo> {
+  const temp = tempPath(file);
+  const info = await pipeline.toFile(temp);
   await rename(temp, file);
-  return { url: url(name), bytes: info.size, width: info.width, height: info.height };
+  return info;
 }
 
 /** Pannellum multires cube tiles in their own hashed folder, moved into place when complete. */
 async function makeTiles(raw: RawImage, geometry: PanoGeometry, mediaDir: string, recipe: Recipe, url: (name: string) => string): Promise<MultiresRecord> {
   const name = `tiles-${recipe({ kind: "tiles", tileSize: 512, quality: 75 })}`;
   const dir = path.join(mediaDir, name);
-  const temp = `${dir}.${process.pid}.${tempCounter++}.tmp`;
-  const crop = geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
+  const temp = tempPath(dir);
+  const crop = cropOf(geometry);
   // Faces rendered on this thread: pictures already run two at a time, one per
   // core, and the face worker pool grew the heap by a source copy per call.
   const result = await writeMultires(raw, temp, { quality: 75, workers: 0, ...(crop ? { crop } : {}) });

@@ -3,6 +3,7 @@
 // Dotfiles and dot-folders (pull ledgers, editors' files) and node_modules are skipped.
 import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { entryPath } from "../files.ts";
 
 export type PictureFormat = "jpeg" | "png" | "tiff" | "webp" | "avif" | "heif";
 
@@ -60,8 +61,7 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries) {
-    const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path: string }).path;
-    const abs = path.join(parent, entry.name);
+    const abs = entryPath(entry);
     // Symlinked pictures are followed (a gallery assembled from links into a library).
     if (!entry.isFile() && !(entry.isSymbolicLink() && (await stat(abs).then((s) => s.isFile(), () => false)))) continue;
     const rel = path.relative(root, abs).split(path.sep);

@@ -2,7 +2,7 @@
 // folder, through Eleventy with Rotunda's plugin (see eleventy.config.ts).
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import Eleventy from "@11ty/eleventy";
+import Eleventy, { type UserConfig } from "@11ty/eleventy";
 
 export { default as rotundaPlugin } from "./plugin.ts";
 
@@ -13,10 +13,17 @@ export const LAYOUTS_DIR = path.join(PROJECT_ROOT, "layouts");
 
 export interface RenderOptions {
   outputDir: string;
-  quiet?: boolean;
+  /** Eleventy's input (the layouts) and config file; Rotunda's own by default. */
+  layoutsDir?: string;
+  eleventyConfig?: string;
+  /**
+   * "serve": templates are re-read every time (Eleventy otherwise caches them for
+   * the process's life) and Eleventy logs nothing; its errors reject as always.
+   */
+  mode?: "build" | "serve";
 }
 
-/** Renders every page; returns how many files Eleventy wrote. */
+/** Renders every page and removes pages no longer made; returns how many pages were written. */
 /**
  * Eleventy never deletes: pages of pictures that were removed, renamed or made
  * drafts would stay in the output and be deployed. Removes every HTML file this
@@ -40,17 +47,21 @@ async function removeStalePages(outputDir: string, written: Set<string>): Promis
   await walk(outputDir, true);
 }
 
-export async function renderSite(options: RenderOptions): Promise<number> {
-  const eleventy = new Eleventy(LAYOUTS_DIR, path.resolve(options.outputDir), {
-    configPath: ELEVENTY_CONFIG,
-    quietMode: options.quiet ?? true,
+export async function renderSite(options: RenderOptions): Promise<Set<string>> {
+  const outputDir = path.resolve(options.outputDir);
+  const serve = options.mode === "serve";
+  const eleventy = new Eleventy(options.layoutsDir ?? LAYOUTS_DIR, outputDir, {
+    configPath: options.eleventyConfig ?? ELEVENTY_CONFIG,
+    quietMode: true,
+    ...(serve ? { runMode: "serve" as const, config: (c: UserConfig) => c.setUseTemplateCache(false) } : {}),
   });
-  const written = (await eleventy.write()) as unknown;
-  // Eleventy 3 resolves to [passthroughCopies, templates].
-  const pages = (Array.isArray(written) ? (written as unknown[]).flat() : [])
-    .map((t) => (t && typeof t === "object" && "outputPath" in t ? (t as { outputPath: unknown }).outputPath : undefined))
-    .filter((p): p is string => typeof p === "string")
-    .map((p) => path.resolve(p));
-  await removeStalePages(path.resolve(options.outputDir), new Set(pages));
-  return pages.length;
+  if (serve) eleventy.disableLogger();
+  // Eleventy 3 resolves to [passthroughCopies, templates]; paginated templates nest one level more.
+  const [, templates] = (await eleventy.write()) as [unknown, unknown[]];
+  const pages = new Set<string>();
+  for (const entry of templates.flat(2) as Array<{ outputPath?: unknown } | undefined>) {
+    if (typeof entry?.outputPath === "string") pages.add(path.resolve(entry.outputPath));
+  }
+  await removeStalePages(outputDir, pages);
+  return pages;
 }

@@ -28,6 +28,7 @@ import { FACES, renderFace, type Face } from "./cubemap.ts";
 import { facePool, giveShared, shareImage } from "./pool.ts";
 import { EquirectSampler } from "./sample.ts";
 import type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
+import { limiter } from "../../limit.ts";
 
 export interface MultiresOptions {
   /**
@@ -97,22 +98,6 @@ export function multiresLayout(cubeSize: number, tileSize = 512): MultiresLayout
     size = Math.floor(size / 2);
   }
   return { cubeSize, tileResolution, maxLevel, levels };
-}
-
-/** Runs at most `limit` async jobs at once. */
-function limiter(limit: number): <T>(job: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(job: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await job();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
 }
 
 /** Copies the w × h region at (x, y) out of an RGB image `src` of width `sw`. */

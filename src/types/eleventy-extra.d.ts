@@ -1,4 +1,4 @@
-// Two more members of Eleventy's API that the dev server uses, merged into the
+// Two more members of Eleventy's API that the render uses in serve mode, merged into the
 // project's declarations (src/types/eleventy.d.ts).
 declare module "@11ty/eleventy" {
   interface UserConfig {

@@ -1,0 +1,26 @@
+// Bounded concurrency: at most `n` of the returned function's tasks run at once,
+// the others wait their turn in order.
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+export function limiter(n: number): Limiter {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async (task) => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next task, or give it back.
+      const next = queue.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+/** Runs `worker` over every item, at most `n` at a time. */
+export async function eachLimit<T>(items: T[], n: number, worker: (item: T) => Promise<void>): Promise<void> {
+  const limit = limiter(n);
+  await Promise.all(items.map((item) => limit(() => worker(item))));
+}
