@@ -113,12 +113,19 @@ describe("rotunda serve", () => {
     assert.match(await other.locator("#rotunda-problems").textContent() ?? "", /delta\.jpg/, "every page carries the banner");
     await other.close();
 
+    const fixedFrom = server.output().length;
     await makeEquirect(path.join(gallery, "delta.jpg"), 1024, 512, 4);
     await banner.waitFor({ state: "detached", timeout: 15_000 });
     await page.waitForFunction(() => !!document.querySelector('.gallery a[href="/delta/"]'), null, { timeout: 10_000 });
-    await page.goto(new URL("/delta/", server.url).href);
-    await viewerLoaded(page);
+    // Open the page once the completing run has rewritten it: Eleventy writes pages in
+    // place, so a page fetched mid-write can come back cut short (and never reload).
+    // The run then tells open pages to reload: open a new page once that is sent.
+    await server.waitFor(/rebuilt \(completing the new pictures\)/, 30_000, fixedFrom);
     await page.close();
+    await new Promise((r) => setTimeout(r, 200));
+    const delta = await open("/delta/");
+    await viewerLoaded(delta);
+    await delta.close();
   });
 
   test("bad front matter and a bad rotunda.json show on the page and recover when fixed", async () => {
