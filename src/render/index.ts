@@ -4,17 +4,22 @@ import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import Eleventy, { type UserConfig } from "@11ty/eleventy";
 
+import { rotundaSite } from "./site.ts";
+
 export { default as rotundaPlugin } from "./plugin.ts";
 
-/** The project root: where eleventy.config.ts and layouts/ live. */
+/** The project root: where layouts/ lives. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
-export const ELEVENTY_CONFIG = path.join(PROJECT_ROOT, "eleventy.config.ts");
 export const LAYOUTS_DIR = path.join(PROJECT_ROOT, "layouts");
 
 export interface RenderOptions {
   outputDir: string;
-  /** Eleventy's input (the layouts) and config file; Rotunda's own by default. */
+  /** Eleventy's input (the layouts); Rotunda's own by default. */
   layoutsDir?: string;
+  /**
+   * An Eleventy config file of the caller's own, used instead of Rotunda's site
+   * settings (src/render/site.ts); it adds the Rotunda plugin itself.
+   */
   eleventyConfig?: string;
   /**
    * "serve": templates are re-read every time (Eleventy otherwise caches them for
@@ -50,10 +55,16 @@ async function removeStalePages(outputDir: string, written: Set<string>): Promis
 export async function renderSite(options: RenderOptions): Promise<Set<string>> {
   const outputDir = path.resolve(options.outputDir);
   const serve = options.mode === "serve";
-  const eleventy = new Eleventy(options.layoutsDir ?? LAYOUTS_DIR, outputDir, {
-    configPath: options.eleventyConfig ?? ELEVENTY_CONFIG,
+  // Relative to the working directory: an absolute input breaks Eleventy's permalinks.
+  const input = path.relative(process.cwd(), path.resolve(options.layoutsDir ?? LAYOUTS_DIR)) || ".";
+  const eleventy = new Eleventy(input, outputDir, {
+    configPath: options.eleventyConfig ?? false,
     quietMode: true,
-    ...(serve ? { runMode: "serve" as const, config: (c: UserConfig) => c.setUseTemplateCache(false) } : {}),
+    ...(serve ? { runMode: "serve" as const } : {}),
+    config: (c: UserConfig) => {
+      if (!options.eleventyConfig) rotundaSite(c);
+      if (serve) c.setUseTemplateCache(false);
+    },
   });
   if (serve) eleventy.disableLogger();
   // Eleventy 3 resolves to [passthroughCopies, templates]; paginated templates nest one level more.

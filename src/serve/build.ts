@@ -12,7 +12,7 @@ export interface BuildOptions {
   outputDir: string;
   /** Eleventy's input (the layouts) and config file. */
   layoutsDir: string;
-  eleventyConfig: string;
+  eleventyConfig?: string;
   /** Progress of the process step (a bar on a terminal). */
   reporter?: Pick<ProcessOptions, "onStart" | "onPicture">;
 }

@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { createProgress, type Progress } from "../cli/progress.ts";
-import { ELEVENTY_CONFIG, LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
+import { LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
 import { Builder, type BuildOutcome } from "./build.ts";
 import { startHttpServer } from "./http.ts";
 import { problemLine, problemsBanner, type Problem } from "./problems.ts";
@@ -105,7 +105,7 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
       progress?.tick(1, event.relPath);
     },
   };
-  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig ?? ELEVENTY_CONFIG, reporter });
+  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig, reporter });
   let runs = 0;
   const report = (outcome: BuildOutcome, changes: string[], ms: number) => {
     const what = changes.length === 1 ? shortPath(changes[0]!) : `${changes.length} changes`;

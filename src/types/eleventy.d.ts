@@ -14,13 +14,16 @@ declare module "@11ty/eleventy" {
     addShortcode(name: string, shortcode: (...args: any[]) => unknown): void;
     addWatchTarget(target: string): void;
     setNunjucksEnvironmentOptions(options: Record<string, unknown>): void;
+    setTemplateFormats(formats: string[]): void;
+    setIncludesDirectory(dir: string): void;
     setServerOptions(options: Record<string, unknown>): void;
     setWatchThrottleWaitTime(ms: number): void;
     setQuietMode(quiet: boolean): void;
     on(event: string, callback: (...args: any[]) => unknown): void;
   }
   export interface EleventyOptions {
-    configPath?: string;
+    /** false: no config file, only the `config` callback. */
+    configPath?: string | false;
     quietMode?: boolean;
     runMode?: "build" | "serve" | "watch";
     config?: (config: UserConfig) => void;
