@@ -24,3 +24,30 @@ export async function eachLimit<T>(items: T[], n: number, worker: (item: T) => P
   const limit = limiter(n);
   await Promise.all(items.map((item) => limit(() => worker(item))));
 }
+
+/**
+ * Group commit: concurrent callers share one run of an expensive `flush` (an
+ * fsync). Each call resolves once a flush that began after the call has
+ * finished, so whatever the caller wrote before calling is covered.
+ */
+export function groupCommit(flush: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined; // the flush under way
+  let queued: Promise<void> | undefined; // the next one, shared by everyone who calls before it starts
+  return () => {
+    if (queued) return queued;
+    const previous = running;
+    const self: { flush?: Promise<void> } = {};
+    self.flush = (async () => {
+      await previous?.catch(() => {}); // also defers past the assignments below
+      queued = undefined; // callers from now on need a later flush
+      running = self.flush;
+      try {
+        await flush();
+      } finally {
+        if (running === self.flush) running = undefined;
+      }
+    })();
+    queued = self.flush;
+    return self.flush;
+  };
+}

@@ -1,6 +1,8 @@
 // Pulls every camera at once, nothing lost: each file streams into a dotfile temp
 // in its destination folder, is fsynced, checked against the listed size, linked
-// into place without overwriting anything, and only then recorded in the ledger.
+// into place without overwriting anything, and only once that name is durable
+// recorded in the ledger (folder and ledger fsyncs are shared by the files
+// finishing together).
 // Only after that may --delete-after remove it from the camera.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -11,6 +13,7 @@ import { resolveCameras, type Camera } from "./cameras.ts";
 import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { OscClient, parseDateTimeZone, type CameraFile } from "./osc-client.ts";
+import { groupCommit } from "../limit.ts";
 import { isTransient, withRetry, type RetryPolicy } from "./retry.ts";
 import { alternativeName, sanitizeFileName } from "./sanitize.ts";
 
@@ -177,6 +180,9 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
 
     const pulledUrls: string[] = [];
     const l = ledger;
+    // A picture's name is made durable before its ledger entry is written, so a
+    // crash can never leave an entry for a file that is not there.
+    const syncFolder = groupCommit(() => syncDir(folder));
     // A camera that went away (Wi-Fi lost, battery flat, password changed) fails
     // its files after retries; after two in a row the rest are not even tried, so
     // it stops holding shared download slots through its backoff sleeps.
@@ -216,7 +222,7 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
           const releaseDisk = await disk.acquire();
           let saved: string;
           try {
-            saved = await commit(temp, file, folder);
+            saved = await commit(temp, file, folder, syncFolder);
           } finally {
             releaseDisk();
           }
@@ -334,8 +340,12 @@ function inertName(name: string): string {
   return PICTURE_NAME.test(name) ? name : `${name}.bin`;
 }
 
-/** Makes a complete temp file durable and moves it into place. Returns the local name. */
-async function commit(temp: string, file: CameraFile, folder: string): Promise<string> {
+/**
+ * Makes a complete temp file durable and links it into place; resolves once its
+ * name is durable too (`syncFolder`, one fsync of the folder shared by the files
+ * placed meanwhile). Returns the local name.
+ */
+async function commit(temp: string, file: CameraFile, folder: string, syncFolder: () => Promise<void>): Promise<string> {
   const handle = await open(temp, "r+");
   try {
     await handle.sync();
@@ -345,7 +355,7 @@ async function commit(temp: string, file: CameraFile, folder: string): Promise<s
   const taken = parseDateTimeZone(file.dateTimeZone);
   if (taken) await utimes(temp, taken, taken);
   const saved = await placeWithoutOverwrite(temp, folder, inertName(sanitizeFileName(file.name)), file.size);
-  await syncDir(folder);
+  await syncFolder();
   return saved;
 }
 

@@ -1,8 +1,10 @@
 // The per-camera ledger: what was pulled, so a rerun downloads nothing twice even
-// after the user renamed or moved the picture. Append-only JSON lines with an
-// fsync per entry; a line torn by a crash is ignored on the next read.
+// after the user renamed or moved the picture. Append-only JSON lines, fsynced
+// before an entry counts (one fsync shared by the entries written meanwhile); a
+// line torn by a crash is ignored on the next read.
 import { open, readFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { groupCommit } from "../limit.ts";
 import type { CameraFile } from "./osc-client.ts";
 
 export const LEDGER_FILE = ".rotunda-pull.jsonl";
@@ -34,6 +36,7 @@ export function identity(file: Pick<CameraFile, "fileUrl" | "size" | "dateTimeZo
 export class Ledger {
   private readonly known = new Map<string, LedgerEntry>();
   private queue: Promise<void> = Promise.resolve();
+  private readonly flush = groupCommit(() => this.handle.datasync());
 
   private constructor(
     readonly file: string,
@@ -76,15 +79,13 @@ export class Ledger {
     return [...this.known.values()];
   }
 
-  /** Appends and fsyncs one entry; resolves once it is durable. Writes are serialised. */
-  record(entry: LedgerEntry): Promise<void> {
-    const run = this.queue.then(async () => {
-      await this.handle.write(JSON.stringify(entry) + "\n");
-      await this.handle.datasync();
-      this.known.set(identity(entry), entry);
-    });
-    this.queue = run.catch(() => {});
-    return run;
+  /** Appends one entry; resolves once it is durable. Writes are serialised, fsyncs shared. */
+  async record(entry: LedgerEntry): Promise<void> {
+    const written = this.queue.then(() => this.handle.write(JSON.stringify(entry) + "\n"));
+    this.queue = written.then(() => {}, () => {});
+    await written;
+    await this.flush();
+    this.known.set(identity(entry), entry);
   }
 
   async close(): Promise<void> {

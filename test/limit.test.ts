@@ -1,0 +1,81 @@
+// Concurrency helpers: the limiter and the group commit the pull's fsyncs share.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { groupCommit, limiter } from "../src/limit.ts";
+
+/** A promise settled from outside. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test("limiter: never more than n tasks at once, and all of them run", async () => {
+  const limit = limiter(2);
+  let active = 0;
+  let most = 0;
+  const done = await Promise.all(
+    Array.from({ length: 7 }, (_, i) =>
+      limit(async () => {
+        active += 1;
+        most = Math.max(most, active);
+        await tick();
+        active -= 1;
+        return i;
+      }),
+    ),
+  );
+  assert.equal(most, 2);
+  assert.deepEqual(done, [0, 1, 2, 3, 4, 5, 6]);
+});
+
+test("groupCommit: callers that arrive together share one flush", async () => {
+  let flushes = 0;
+  const commit = groupCommit(async () => {
+    flushes += 1;
+  });
+  await Promise.all([commit(), commit(), commit(), commit()]);
+  assert.equal(flushes, 1);
+  await commit();
+  assert.equal(flushes, 2, "a later call flushes again");
+});
+
+test("groupCommit: a call made while a flush runs waits for the next flush", async () => {
+  const flushes: Array<ReturnType<typeof deferred>> = [];
+  const commit = groupCommit(() => {
+    const d = deferred();
+    flushes.push(d);
+    return d.promise;
+  });
+  const first = commit();
+  await tick();
+  assert.equal(flushes.length, 1, "the first flush started");
+  let secondDone = false;
+  const second = commit().then(() => (secondDone = true));
+  const third = commit(); // joins the second
+  flushes[0]!.resolve();
+  await first;
+  await tick();
+  assert.equal(secondDone, false, "the first flush began before the second call: it does not cover it");
+  assert.equal(flushes.length, 2, "a second flush started once the first ended");
+  flushes[1]!.resolve();
+  await Promise.all([second, third]);
+  assert.equal(flushes.length, 2, "the second and third call shared it");
+});
+
+test("groupCommit: a failed flush fails its callers, and the next call flushes again", async () => {
+  let attempt = 0;
+  const commit = groupCommit(async () => {
+    attempt += 1;
+    if (attempt === 1) throw new Error("EIO");
+  });
+  await assert.rejects(Promise.all([commit(), commit()]), /EIO/);
+  await commit();
+  assert.equal(attempt, 2);
+});
