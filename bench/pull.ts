@@ -6,7 +6,7 @@
 //
 // Env: BENCH_PULL_CAMERAS (20), BENCH_PULL_FILES (500), BENCH_PULL_MB (8),
 // BENCH_PULL_CONCURRENCY (16, files at once overall; 2 per camera), BENCH_PULL_DIR (os.tmpdir()),
-// BENCH_PULL_ROUNDS (2: curl and pull alternate, best time of each is kept; peak RSS is the worst).
+// BENCH_PULL_ROUNDS (3: curl and pull alternate, best time of each is kept; peak RSS is the worst).
 // The pull fsyncs every file (curl does not): on a slow disk that is part of its time,
 // so a second baseline adds `sync --data <curl's files>` to curl's time.
 // The emulators run in a child process of their own so neither client competes
@@ -30,7 +30,7 @@ const settings = () => ({
   files: Number(process.env.BENCH_PULL_FILES ?? 500),
   mb: Number(process.env.BENCH_PULL_MB ?? 8),
   concurrency: Number(process.env.BENCH_PULL_CONCURRENCY ?? 16),
-  rounds: Math.max(1, Number(process.env.BENCH_PULL_ROUNDS ?? 2)),
+  rounds: Math.max(1, Number(process.env.BENCH_PULL_ROUNDS ?? 3)),
   dir: process.env.BENCH_PULL_DIR ?? os.tmpdir(),
 });
 
