@@ -178,7 +178,6 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
     log(`${camera.name}: ${files.length} on camera, ${todo.length} to pull`);
     options.sink?.grow?.(todo.length);
 
-    const pulledUrls: string[] = [];
     const l = ledger;
     // A picture's name is made durable before its ledger entry is written, so a
     // crash can never leave an entry for a file that is not there.
@@ -229,7 +228,6 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
           await l.record({ fileUrl: file.fileUrl, size: file.size, dateTimeZone: file.dateTimeZone, file: saved, at: new Date().toISOString() });
           result.new += 1;
           result.bytes += file.size;
-          pulledUrls.push(file.fileUrl);
         } catch (error) {
           result.failed += 1;
           const message = messageOf(error, camera.name);
@@ -249,9 +247,19 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
     }
 
     if (pull.deleteAfter) {
-      // Pulled now or in an earlier run, both are on disk with a durable ledger entry.
-      const listed = new Set(files.map((f) => f.fileUrl));
-      const safe = [...new Set([...pulledUrls, ...files.filter((f) => l.has(f)).map((f) => f.fileUrl)])].filter((u) => listed.has(u));
+      // Pulled now or in an earlier run, and on disk now where the ledger says, at the
+      // size pulled. A picture since moved or deleted here stays on the camera: this
+      // run cannot tell a publisher's tidying from a loss.
+      const safe: string[] = [];
+      let kept = 0;
+      for (const file of files) {
+        const entry = l.entryFor(file);
+        if (!entry) continue;
+        const local = await stat(path.join(folder, entry.file)).catch(() => undefined);
+        if (local?.isFile() && local.size === entry.size) safe.push(file.fileUrl);
+        else kept += 1;
+      }
+      if (kept > 0) log(`${camera.name}: kept ${kept} picture(s) on the camera: pulled before, but no longer in ${folder} as pulled`);
       try {
         await client.delete(safe);
         result.deleted = safe.length;

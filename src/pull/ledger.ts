@@ -71,6 +71,11 @@ export class Ledger {
     return this.known.has(identity(file));
   }
 
+  /** What was recorded when `file` was pulled, if it was. */
+  entryFor(file: CameraFile): LedgerEntry | undefined {
+    return this.known.get(identity(file));
+  }
+
   get size(): number {
     return this.known.size;
   }

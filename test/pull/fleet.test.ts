@@ -2,7 +2,7 @@
 // cut mid-body, 20% of requests answered 503. Every file must arrive whole, once;
 // reruns download nothing; a pull killed with SIGKILL and rerun ends the same.
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, rename, writeFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -162,6 +162,34 @@ describe("fleet pull with faults", () => {
       assert.equal(result.cameras[0]!.deleted, 131);
       assert.deepEqual(await hashFolder(path.join(gallery, "cameras", "many")), hashes);
       assert.deepEqual(await readdir(src), [], "camera emptied");
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test("--delete-after keeps on the camera what was pulled before but is no longer here as pulled", async () => {
+    const src = path.join(root, "kept");
+    await mkdir(src);
+    await makeFiles(src, 4, 500, 2_000);
+    const emulator = await startEmulator({ dir: src, username: USER, password: PASSWORD });
+    try {
+      const gallery = path.join(root, "gallery-kept");
+      const cameras = [{ name: "kept", url: emulator.url, username: USER, passwordEnv: "ROTUNDA_CAM_PW" }];
+      const first = await pullGallery({ galleryDir: gallery, cameras: parseConfig({ cameras }).cameras, pull: parseConfig({}).pull, env, retryPolicy: fastRetry });
+      assert.equal(first.new, 4);
+      // The publisher deletes one picture and moves another away; a third is cut short.
+      const folder = path.join(gallery, "cameras", "kept");
+      const local = (await readdir(folder)).filter((f) => !f.startsWith(".")).sort();
+      await rm(path.join(folder, local[0]!));
+      await rename(path.join(folder, local[1]!), path.join(root, `moved-${local[1]}`));
+      await writeFile(path.join(folder, local[2]!), "cut short");
+      const lines: string[] = [];
+      const config = parseConfig({ cameras, pull: { deleteAfter: true } });
+      const second = await pullGallery({ galleryDir: gallery, cameras: config.cameras, pull: config.pull, env, retryPolicy: fastRetry, sink: { log: (l) => lines.push(l) } });
+      assert.equal(second.new, 0, "nothing pulled twice");
+      assert.equal(second.cameras[0]!.deleted, 1, "only the picture still here as pulled is deleted");
+      assert.deepEqual((await readdir(src)).sort(), local.slice(0, 3), "the other three stay on the camera");
+      assert.ok(lines.some((l) => /kept 3 picture\(s\) on the camera/.test(l)), lines.join("\n"));
     } finally {
       await emulator.close();
     }
