@@ -50,7 +50,7 @@ export async function writeResults(name: string, figures: Figure[]): Promise<str
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Peak and current resident memory of a process, from /proc (MB). */
+/** RSS of one process now and at its peak (VmRSS, VmHWM), in MB. */
 export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number } | undefined> {
   try {
     const { readFile } = await import("node:fs/promises");
@@ -60,4 +60,30 @@ export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: nu
   } catch {
     return undefined;
   }
+}
+
+/** A process and all its descendants (the launcher's child, ExifTool's perl processes…). */
+async function processTree(pid: number): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const parents = new Map<number, number[]>();
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!parents.has(ppid)) parents.set(ppid, []);
+    parents.get(ppid)!.push(Number(name));
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/**
+ * Memory of a process with all its descendants: RSS now, summed, and the sum of
+ * each one's own peak (an upper bound of the tree's peak: their peaks need not coincide).
+ */
+export async function treeMemoryOf(pid: number): Promise<{ rssMb: number; peakMb: number; processes: number } | undefined> {
+  const each = (await Promise.all((await processTree(pid)).map(memoryOf))).filter((m) => m !== undefined);
+  if (each.length === 0) return undefined;
+  return { rssMb: round(each.reduce((n, m) => n + m.rssMb, 0), 1), peakMb: round(each.reduce((n, m) => n + m.peakMb, 0), 1), processes: each.length };
 }

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "../support/browser.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { listeningSockets, startServe, type ServeProcess } from "./helpers.ts";
+import { groupMembers, listeningSockets, startServe, type ServeProcess } from "./helpers.ts";
 
 let work: string;
 let gallery: string;
@@ -70,13 +70,23 @@ describe("rotunda serve", () => {
   test("listens on 127.0.0.1 only, on the next free port when the asked one is taken", async () => {
     assert.match(server.output(), new RegExp(`Serving http://127\\.0\\.0\\.1:\\d+/ \\(${blockedPort} was taken\\)`));
     assert.ok(server.port > blockedPort);
-    const sockets = await listeningSockets(server.pid);
-    assert.ok(sockets.length > 0, "the server's PID has a listening socket");
+    // The rotunda process and the one its launcher runs the server in (one process group).
+    const sockets = (await Promise.all((await groupMembers(server.pid)).map(listeningSockets))).flat();
+    assert.ok(sockets.length > 0, "the server's processes have a listening socket");
     assert.deepEqual(sockets, [{ address: "127.0.0.1", port: server.port }]);
     const response = await fetch(server.url);
     assert.equal(response.status, 200);
     assert.match(await response.text(), /Alpha hall/);
   });
+
+  test("runs in a child of the launcher with glibc's mmap threshold fixed at 8 MB", async () => {
+    const setting = `MALLOC_MMAP_THRESHOLD_=${8 * 1024 * 1024}`;
+    const has = async (pid: number) => (await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "")).split("\0").includes(setting);
+    assert.equal(await has(server.pid), false, "the launcher runs with glibc's default");
+    const others = (await groupMembers(server.pid)).filter((pid) => pid !== server.pid);
+    assert.ok((await Promise.all(others.map(has))).some(Boolean), "the process it started has the setting");
+  });
+
 
   test("a caption edit shows on the open page without a manual reload, images untouched", async () => {
     const page = await open("/alpha/");

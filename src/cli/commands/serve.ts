@@ -55,9 +55,11 @@ export const command: Command = {
     }
 
     // Listening for the stop signals first: a stop during the first build must work too.
+    // Kept listening: a second SIGTERM (the launcher forwards one that the process
+    // group also got) must not kill the server mid-shutdown.
     const signalled = new Promise<number>((resolve) => {
-      process.once("SIGTERM", () => resolve(EXIT.ok));
-      process.once("SIGHUP", () => resolve(EXIT.ok));
+      process.on("SIGTERM", () => resolve(EXIT.ok));
+      process.on("SIGHUP", () => resolve(EXIT.ok));
     });
     const { startDevServer } = await import("../../serve/index.ts");
     const starting = startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds });
