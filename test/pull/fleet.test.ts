@@ -90,7 +90,9 @@ describe("fleet pull with faults", () => {
     const dropped = cams.reduce((n, c) => n + c.emulator.stats.dropped, 0);
     const busy = cams.reduce((n, c) => n + c.emulator.stats.busy, 0);
     const stale = cams.reduce((n, c) => n + c.emulator.guard!.staleChallenges, 0);
-    assert.ok(dropped >= 3 && busy >= 3 && stale >= 1, `faults really happened (dropped ${dropped}, busy ${busy}, stale nonces ${stale})`);
+    // Each kind of fault at least once, so the checks above were made under them (the
+    // drops are random: 2 to 14 of ~50 downloads were seen, so no higher bar is safe).
+    assert.ok(dropped >= 1 && busy >= 1 && stale >= 1, `faults really happened (dropped ${dropped}, busy ${busy}, stale nonces ${stale})`);
 
     // The user renames one picture and moves another away: neither comes back.
     const folder1 = path.join(gallery, "cameras", "cam1");
