@@ -8,7 +8,7 @@
 // read-only install), tsx runs the sources.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -18,13 +18,19 @@ const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const src = path.join(root, "src");
 const cacheDir = path.resolve(process.env.ROTUNDA_CACHE_DIR || path.join(root, "node_modules/.cache/rotunda"));
 
-/** A fingerprint of every source file (path, size, mtime), the installed packages and Node's version. */
+/**
+ * A fingerprint of what the bundle is made from: every file of src/ and scripts/
+ * (path, size, mtime), the TypeScript settings, the installed packages (the bundle
+ * refers to their files) and Node's version.
+ */
 async function sourceStamp() {
   const hash = createHash("sha256").update(`${process.version}\n${root}\n`);
-  const entries = await readdir(src, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
-  // The lock file too: the bundle refers to the installed packages' files.
-  files.push(path.join(root, "package.json"), path.join(root, "package-lock.json"), path.join(root, "scripts/prebuild.ts"), fileURLToPath(import.meta.url));
+  const files = [];
+  for (const dir of [src, path.join(root, "scripts")]) {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    files.push(...entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort());
+  }
+  files.push(...["package.json", "package-lock.json", "tsconfig.json"].map((f) => path.join(root, f)));
   for (const file of files) {
     const s = await stat(file).catch(() => ({ size: -1, mtimeMs: 0 }));
     hash.update(`${file}\n${s.size}\n${s.mtimeMs}\n`);
@@ -99,14 +105,31 @@ async function bundledEntry() {
   return entry;
 }
 
-/** Bundles of earlier sources, left an hour so a rotunda still running from one keeps its chunks. */
+const UNUSED_MS = 3_600_000;
+
+/**
+ * Bundles of earlier sources, and builds cut short, once unused for an hour. A
+ * rotunda running from a bundle touches its folder every ten minutes (see run), so
+ * the chunks it has yet to load are never taken from under it.
+ */
 async function pruneOldBundles(keep) {
   for (const name of await readdir(cacheDir)) {
-    if (name === keep || !name.startsWith("cli-")) continue;
+    if (name === keep || !(name.startsWith("cli-") || name.startsWith(".build-"))) continue;
     const dir = path.join(cacheDir, name);
     const s = await stat(dir).catch(() => undefined);
-    if (s && Date.now() - s.mtimeMs > 3_600_000) await rm(dir, { recursive: true, force: true }).catch(() => {});
+    if (s && Date.now() - s.mtimeMs > UNUSED_MS) await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/** Marks a bundle as in use now, and every ten minutes while this process runs. */
+function keepInUse(entry) {
+  const dir = path.dirname(entry);
+  const touch = () => {
+    const now = new Date();
+    utimes(dir, now, now).catch(() => {});
+  };
+  touch();
+  setInterval(touch, UNUSED_MS / 6).unref();
 }
 
 /**
@@ -120,10 +143,14 @@ async function pruneOldBundles(keep) {
  */
 function inChildWithImageMemory(args) {
   const imageCommands = new Set(["build", "process", "serve"]);
-  if (process.platform !== "linux" || process.env.MALLOC_MMAP_THRESHOLD_ !== undefined || !imageCommands.has(args[0])) return false;
+  if (!imageCommands.has(args[0]) || process.env.MALLOC_MMAP_THRESHOLD_ !== undefined) return false;
+  if (process.platform !== "linux" || !process.report.getReport().header.glibcVersionRuntime) return false; // glibc only
+  // Under a debugger the command stays in this process, where the inspector is.
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => /--inspect|--debug/.test(a))) return false;
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
-    stdio: "inherit",
-    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: String(8 * 1024 * 1024) },
+    // The IPC channel tells the child when this process is gone, even by SIGKILL.
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: String(8 * 1024 * 1024), ROTUNDA_LAUNCHER_CHILD: "1" },
   });
   // Signals sent to this process are the child's to act on (a Ctrl-C reaches both).
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
@@ -135,14 +162,24 @@ function inChildWithImageMemory(args) {
   return true;
 }
 
+/** In the launcher's child: stop when the launcher is gone, without being kept alive by the channel. */
+function followLauncher() {
+  if (process.env.ROTUNDA_LAUNCHER_CHILD !== "1" || !process.channel) return;
+  delete process.env.ROTUNDA_LAUNCHER_CHILD; // not for the processes it starts
+  process.channel.unref();
+  process.once("disconnect", () => process.exit(130));
+}
+
 async function run() {
+  followLauncher();
   let entry;
   try {
     entry = await bundledEntry();
-  } catch {
-    entry = undefined;
+  } catch (error) {
+    console.error(`rotunda: no bundle of the sources could be made in ${cacheDir} (${error.message.split("\n")[0]}); running them through tsx`);
   }
   if (entry) {
+    keepInUse(entry);
     await import(pathToFileURL(entry).href);
   } else {
     const { register } = await import("tsx/esm/api");

@@ -7,13 +7,14 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser } from "playwright-core";
 import { startEmulator } from "../../src/pull/emulator/server.ts";
 import { LAYOUTS_DIR, PROJECT_ROOT } from "../../src/render/index.ts";
 import { startDevServer } from "../../src/serve/index.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { startServe } from "./helpers.ts";
+import { groupMembers, startServe } from "./helpers.ts";
 
 let work: string;
 let browser: Browser;
@@ -153,4 +154,21 @@ test("a new picture shows first with the quick recipe, then is completed in a fo
   } finally {
     await server.close();
   }
+});
+
+test("a serve whose launcher is killed outright stops too, port and all", async () => {
+  const gallery = path.join(work, "k-gallery");
+  await mkdir(gallery);
+  await makeEquirect(path.join(gallery, "one.jpg"), 512, 256, 8);
+  const server = await startServe(["--input", gallery, "--output", path.join(work, "k-dist"), "--port", "0"]);
+  const members = await groupMembers(server.pid);
+  assert.ok(members.length >= 2, "the launcher and the server it started");
+  process.kill(server.pid, "SIGKILL"); // the launcher only: nothing can be forwarded
+  let left = members;
+  for (let i = 0; i < 100 && left.length > 0; i++) {
+    await sleep(100);
+    left = await groupMembers(server.pid);
+  }
+  assert.deepEqual(left, [], "no process of it survives");
+  await assert.rejects(fetch(server.url), "the port is closed");
 });
