@@ -13,7 +13,7 @@ import { resolveCameras, type Camera } from "./cameras.ts";
 import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { OscClient, parseDateTimeZone, type CameraFile } from "./osc-client.ts";
-import { groupCommit } from "../limit.ts";
+import { groupCommit, limiter, type Limiter } from "../limit.ts";
 import { isTransient, withRetry, type RetryPolicy } from "./retry.ts";
 import { alternativeName, sanitizeFileName } from "./sanitize.ts";
 
@@ -99,34 +99,15 @@ export async function pullGallery(options: PullGalleryOptions): Promise<PullResu
   });
 }
 
-/** A counting semaphore: at most `limit` holders at once. */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active -= 1;
-    };
-  }
-}
-
 const TEMP_PREFIX = ".rotunda-";
 const TEMP_SUFFIX = ".part";
 
 export async function pullCameras(options: PullCamerasOptions): Promise<PullResult> {
   const started = Date.now();
   const pull = options.pull ?? {};
-  const overall = new Semaphore(pull.concurrency ?? 8);
+  const overall = limiter(pull.concurrency ?? 8);
   // Files being fsynced and moved into place at once (bounds temp files awaiting a flush).
-  const disk = new Semaphore(pull.concurrency ?? 8);
+  const disk = limiter(pull.concurrency ?? 8);
   const results = await Promise.all(
     options.cameras.map((camera) =>
       pullOne(camera, path.join(options.root, camera.name), pull, overall, disk, options).catch((error: unknown) => {
@@ -141,10 +122,10 @@ export async function pullCameras(options: PullCamerasOptions): Promise<PullResu
   return { cameras: results, ok: results.every((r) => r.errors.length === 0), new: sum("new"), skipped: sum("skipped"), failed: sum("failed"), bytes: sum("bytes"), ms: Date.now() - started };
 }
 
-async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>, overall: Semaphore, disk: Semaphore, options: PullCamerasOptions): Promise<CameraPullResult> {
+async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>, overall: Limiter, disk: Limiter, options: PullCamerasOptions): Promise<CameraPullResult> {
   const result: CameraPullResult = { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [], folder };
   const log = (line: string) => options.sink?.log?.(line);
-  const perCamera = new Semaphore(pull.perCamera ?? 2);
+  const perCamera = limiter(pull.perCamera ?? 2);
   const timeoutMs = (pull.timeoutSeconds ?? 10) * 1000;
   const policy = options.retryPolicy ?? { retries: pull.retries ?? 5, baseDelayMs: 250, maxDelayMs: 5000 };
   const client = new OscClient({
@@ -194,37 +175,29 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
         try {
           // The network slots are held for the transfer only; the fsync that follows
           // overlaps the next downloads instead of holding one back.
-          const releaseCamera = await perCamera.acquire();
-          try {
-            if (gaveUp !== undefined) {
-              notTried += 1;
-              result.failed += 1;
-              return;
-            }
-            const releaseAll = await overall.acquire();
+          const tried = await perCamera(async () => {
+            if (gaveUp !== undefined) return false;
             try {
-              options.signal?.throwIfAborted();
-              await withRetry(() => downloadOnce(client, file, temp), { policy, signal: options.signal });
-            } finally {
-              releaseAll();
+              await overall(() => {
+                options.signal?.throwIfAborted();
+                return withRetry(() => downloadOnce(client, file, temp), { policy, signal: options.signal });
+              });
+            } catch (error) {
+              if (error instanceof AuthError || isTransient(error)) {
+                consecutiveFailures += 1;
+                if (consecutiveFailures >= 2 || error instanceof AuthError) gaveUp ??= messageOf(error, camera.name);
+              }
+              throw error;
             }
-          } catch (error) {
-            if (error instanceof AuthError || isTransient(error)) {
-              consecutiveFailures += 1;
-              if (consecutiveFailures >= 2 || error instanceof AuthError) gaveUp ??= messageOf(error, camera.name);
-            }
-            throw error;
-          } finally {
-            releaseCamera();
+            return true;
+          });
+          if (!tried) {
+            notTried += 1;
+            result.failed += 1;
+            return;
           }
           consecutiveFailures = 0;
-          const releaseDisk = await disk.acquire();
-          let saved: string;
-          try {
-            saved = await commit(temp, file, folder, syncFolder);
-          } finally {
-            releaseDisk();
-          }
+          const saved = await disk(() => commit(temp, file, folder, syncFolder));
           await l.record({ fileUrl: file.fileUrl, size: file.size, dateTimeZone: file.dateTimeZone, file: saved, at: new Date().toISOString() });
           result.new += 1;
           result.bytes += file.size;

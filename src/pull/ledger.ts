@@ -68,7 +68,7 @@ export class Ledger {
   }
 
   has(file: CameraFile): boolean {
-    return this.known.has(identity(file));
+    return this.entryFor(file) !== undefined;
   }
 
   /** What was recorded when `file` was pulled, if it was. */
