@@ -8,19 +8,12 @@ import { z } from "zod";
 
 /**
  * Front matter is YAML and nothing else: gray-matter's default engines would
- * `eval` a `---js` block, and a sidecar can arrive from a camera. The JSON schema
- * keeps dates as the author wrote them (with their offset), not as Date objects.
+ * `eval` a `---js` block, and a sidecar can arrive from a camera, so parseSidecar
+ * refuses any other language before parsing. The JSON schema keeps dates as the
+ * author wrote them (with their offset), not as Date objects.
  */
 const FRONT_MATTER = {
-  engines: {
-    yaml: (text: string) => (yaml.load(text, { schema: yaml.JSON_SCHEMA }) ?? {}) as object,
-    js: () => {
-      throw new Error("only YAML front matter is read (not ---js)");
-    },
-    javascript: () => {
-      throw new Error("only YAML front matter is read (not ---javascript)");
-    },
-  },
+  engines: { yaml: (text: string) => (yaml.load(text, { schema: yaml.JSON_SCHEMA }) ?? {}) as object },
 };
 
 const sidecarSchema = z.strictObject({
@@ -68,9 +61,8 @@ export function parseSidecar(text: string, file: string): Sidecar {
   }
   const data = result.data;
   const body = parsed.content.trim();
-  const date = data.date;
-  if (date !== undefined && Number.isNaN(Date.parse(date))) throw new SidecarError(`${file}: date "${date}" is not a date`);
-  return { ...data, date, caption: data.caption ?? (body || undefined) };
+  if (data.date !== undefined && Number.isNaN(Date.parse(data.date))) throw new SidecarError(`${file}: date "${data.date}" is not a date`);
+  return { ...data, caption: data.caption ?? (body || undefined) };
 }
 
 export async function readSidecar(file: string): Promise<Sidecar> {
