@@ -1,7 +1,6 @@
 // Entry point of the `rotunda` command: finds the subcommand, runs it, maps
 // errors to exit codes. Subcommands are loaded on demand so `rotunda pull`
 // never loads sharp and `rotunda build` never loads the camera client.
-import { ConfigError } from "../config.ts";
 import { UsageError, type Command } from "./command.ts";
 import { EXIT } from "./exit-codes.ts";
 
@@ -53,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`rotunda ${name}: ${error.message}\n\n${command.help}`);
       return EXIT.usage;
     }
+    // Loaded here, not at start: config.ts brings zod, which --help and --version do without.
+    const { ConfigError } = await import("../config.ts");
     if (error instanceof ConfigError) {
       console.error(`rotunda ${name}: ${error.message}`);
       return EXIT.usage;

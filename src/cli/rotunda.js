@@ -73,11 +73,13 @@ const packagesByUrl = {
   },
 };
 
+const exists = (file) => stat(file).then(() => true, () => false);
+
 /** The bundle's entry for the current sources, built if needed. */
 async function bundledEntry() {
   const target = path.join(cacheDir, `cli-${await sourceStamp()}`);
   const entry = path.join(target, "main.js");
-  if (await stat(entry).then(() => true, () => false)) return entry;
+  if (await exists(entry)) return entry;
   const { build } = await import("esbuild");
   await mkdir(cacheDir, { recursive: true });
   // Built aside and renamed into place: rotundas started together never see half a bundle.
@@ -96,7 +98,7 @@ async function bundledEntry() {
       logLevel: "silent",
     });
     await rename(temp, target).catch(async (error) => {
-      if (!(await stat(entry).then(() => true, () => false))) throw error; // else another start won the race
+      if (!(await exists(entry))) throw error; // else another start won the race
     });
   } finally {
     await rm(temp, { recursive: true, force: true });
@@ -143,10 +145,10 @@ function keepInUse(entry) {
  */
 function inChildWithImageMemory(args) {
   const imageCommands = new Set(["build", "process", "serve"]);
-  if (!imageCommands.has(args[0]) || process.env.MALLOC_MMAP_THRESHOLD_ !== undefined) return false;
-  if (process.platform !== "linux" || !process.report.getReport().header.glibcVersionRuntime) return false; // glibc only
+  if (!imageCommands.has(args[0]) || process.env.MALLOC_MMAP_THRESHOLD_ !== undefined || process.platform !== "linux") return false;
   // Under a debugger the command stays in this process, where the inspector is.
   if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => /--inspect|--debug/.test(a))) return false;
+  if (!process.report.getReport().header.glibcVersionRuntime) return false; // glibc only (~5 ms to ask)
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     // The IPC channel tells the child when this process is gone, even by SIGKILL.
     stdio: ["inherit", "inherit", "inherit", "ipc"],
