@@ -12,5 +12,5 @@ const layouts = path.relative(process.cwd(), path.join(import.meta.dirname, "lay
 
 export default function (eleventyConfig: UserConfig) {
   rotundaSite(eleventyConfig);
-  return { dir: { input: layouts, includes: "_includes" }, htmlTemplateEngine: "njk" };
+  return { dir: { input: layouts } };
 }

@@ -1,9 +1,8 @@
 // The render stage: the manifest and the layouts → HTML pages in the output
-// folder, through Eleventy with Rotunda's plugin (see eleventy.config.ts).
+// folder, through Eleventy with Rotunda's site settings (site.ts).
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import Eleventy, { type UserConfig } from "@11ty/eleventy";
-
 import { rotundaSite } from "./site.ts";
 
 export { default as rotundaPlugin } from "./plugin.ts";
@@ -28,7 +27,6 @@ export interface RenderOptions {
   mode?: "build" | "serve";
 }
 
-/** Renders every page and removes pages no longer made; returns how many pages were written. */
 /**
  * Eleventy never deletes: pages of pictures that were removed, renamed or made
  * drafts would stay in the output and be deployed. Removes every HTML file this
@@ -52,6 +50,7 @@ async function removeStalePages(outputDir: string, written: Set<string>): Promis
   await walk(outputDir, true);
 }
 
+/** Renders every page and removes the pages no longer made; returns the paths of the pages written. */
 export async function renderSite(options: RenderOptions): Promise<Set<string>> {
   const outputDir = path.resolve(options.outputDir);
   const serve = options.mode === "serve";

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import sharp from "sharp";
-import { readManifest, type Manifest } from "../../src/manifest.ts";
+import { readManifest, writeManifest, type Manifest } from "../../src/manifest.ts";
+import { renderSite } from "../../src/render/index.ts";
 import { ROOT, runRotunda } from "../support/cli.ts";
 import { makeEquirect, writeTags } from "../support/pictures.ts";
 
@@ -88,6 +89,27 @@ describe("build the demo gallery", () => {
     assert.match(page, /src="\/assets\/viewer-[0-9a-f]{12}\.js"/);
     assert.match(page, /Matthew Petroff/, "attribution shown on the page");
     assert.doesNotMatch(page, /<script[^>]+src="https?:/, "no third-party scripts");
+  });
+
+  test("eleventy.config.ts (for Eleventy's own command line) renders the very pages rotunda build does", async () => {
+    // Both renders read only the manifest: copied alone into two fresh output folders,
+    // with a title that only escaping keeps from being markup.
+    const manifest = await readManifest(dist);
+    manifest.panoramas[0]!.title = "Tom & Jerry's <ridge>";
+    const pagesOf = async (eleventyConfig?: string) => {
+      const out = await mkdtemp(path.join(work, "render-"));
+      await writeManifest(out, manifest);
+      const written = await renderSite({ outputDir: out, ...(eleventyConfig ? { eleventyConfig } : {}) });
+      const pages = new Map<string, string>();
+      for (const file of written) pages.set(path.relative(out, file), await readFile(file, "utf8"));
+      return pages;
+    };
+    const own = await pagesOf();
+    const viaConfigFile = await pagesOf(path.join(ROOT, "eleventy.config.ts"));
+    assert.ok(own.size >= 5, "index, 404, a page per panorama, comparison pages");
+    assert.match(own.get("index.html")!, /Tom &amp; Jerry&#39;s &lt;ridge&gt;/);
+    assert.deepEqual([...viaConfigFile.keys()].sort(), [...own.keys()].sort());
+    for (const [page, html] of own) assert.equal(viaConfigFile.get(page), html, `${page} is the same either way`);
   });
 
   test("a rebuild with nothing changed keeps every name and makes nothing", async () => {
