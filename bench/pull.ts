@@ -13,11 +13,11 @@
 // with them for this process's event loop.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { REPO_ROOT, type Figure } from "./common.ts";
+import { memoryOf, REPO_ROOT, type Figure } from "./common.ts";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = REPO_ROOT;
@@ -43,19 +43,13 @@ async function serveEmulators(dirs: string[]): Promise<void> {
   await Promise.all(emulators.map((e) => e.close()));
 }
 
-/** Peak RSS (VmHWM) of a running process, in KB, polled until it exits. */
+/** Peak RSS (VmHWM) of a running process, in MB, polled until it exits. */
 function watchPeakRss(pid: number): { stop(): number } {
   let peak = 0;
-  const read = async () => {
-    try {
-      const status = await readFile(`/proc/${pid}/status`, "utf8");
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      if (kb > peak) peak = kb;
-    } catch {
-      // exited
-    }
-  };
-  const timer = setInterval(read, 50);
+  const timer = setInterval(async () => {
+    const m = await memoryOf(pid); // undefined once it has exited
+    if (m && m.peakMb > peak) peak = m.peakMb;
+  }, 50);
   return {
     stop() {
       clearInterval(timer);
@@ -64,7 +58,7 @@ function watchPeakRss(pid: number): { stop(): number } {
   };
 }
 
-function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ code: number | null; ms: number; peakKb: number; output: string }> {
+function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ code: number | null; ms: number; peakMb: number; output: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
@@ -74,7 +68,7 @@ function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, inp
     child.stderr.on("data", (d: Buffer) => (output += d));
     child.on("error", reject);
     child.stdin.end(input ?? "");
-    child.on("close", (code) => resolve({ code, ms: performance.now() - started, peakKb: watch.stop(), output }));
+    child.on("close", (code) => resolve({ code, ms: performance.now() - started, peakMb: watch.stop(), output }));
   });
 }
 
@@ -148,7 +142,7 @@ export async function run(): Promise<Figure[]> {
     const expected = s.files * size;
     const curlRuns: number[] = [];
     const curlDurableRuns: number[] = [];
-    const pullRuns: Array<{ ms: number; peakKb: number; rerunMs: number }> = [];
+    const pullRuns: Array<{ ms: number; peakMb: number; rerunMs: number }> = [];
     // The launcher builds its bundle on first use: not part of a pull's time.
     await runProcess(process.execPath, [ROTUNDA, "--version"], {});
     // Alternate curl and pull and keep each one's best: disk writeback on a VM is noisy.
@@ -178,7 +172,7 @@ export async function run(): Promise<Figure[]> {
       // (process start, 20 listings with Digest handshakes), nothing downloaded.
       const rerun = await runProcess(process.execPath, [ROTUNDA, "pull", "--input", gallery], { BENCH_CAMERA_PW: PASSWORD, CI: "1" });
       if (rerun.code !== 0 || !/Pulled 0 new/.test(rerun.output)) throw new Error(`rerun pulled again: ${rerun.output}`);
-      pullRuns.push({ ms: pull.ms, peakKb: pull.peakKb, rerunMs: rerun.ms });
+      pullRuns.push({ ms: pull.ms, peakMb: pull.peakMb, rerunMs: rerun.ms });
       await rm(gallery, { recursive: true, force: true });
       await runProcess("sync", [], {});
     }
@@ -191,7 +185,7 @@ export async function run(): Promise<Figure[]> {
     await rm(gallery, { recursive: true, force: true });
 
     const curl = { ms: Math.min(...curlRuns), durableMs: Math.min(...curlDurableRuns) };
-    const pull = { ms: Math.min(...pullRuns.map((r) => r.ms)), peakKb: Math.max(...pullRuns.map((r) => r.peakKb)), rerunMs: Math.min(...pullRuns.map((r) => r.rerunMs)) };
+    const pull = { ms: Math.min(...pullRuns.map((r) => r.ms)), peakMb: Math.max(...pullRuns.map((r) => r.peakMb)), rerunMs: Math.min(...pullRuns.map((r) => r.rerunMs)) };
 
     const mbs = (ms: number) => expected / (1024 * 1024) / (ms / 1000);
     const pullRate = mbs(pull.ms);
@@ -200,14 +194,14 @@ export async function run(): Promise<Figure[]> {
     return [
       { name: `pull throughput (${label})`, value: round(pullRate), unit: "MB/s", baseline: { name: "curl --digest --parallel", value: round(curlRate) } },
       { name: "pull throughput relative to curl", value: round((pullRate / curlRate) * 100), unit: "%", baseline: { name: "target", value: 80 } },
-      { name: `pull peak RSS (${label})`, value: round(pull.peakKb / 1024), unit: "MB", baseline: { name: "target", value: 150 } },
+      { name: `pull peak RSS (${label})`, value: round(pull.peakMb), unit: "MB", baseline: { name: "target", value: 150 } },
       {
         name: "pull throughput relative to curl + fsync of its files (same durability)",
         value: round((pullRate / mbs(curl.durableMs)) * 100),
         unit: "%",
         baseline: { name: "target", value: 80 },
       },
-      { name: "pull peak RSS, sources run through tsx instead of the bundle", value: round(viaTsx.peakKb / 1024), unit: "MB", baseline: { name: "launcher (bundle)", value: round(pull.peakKb / 1024) } },
+      { name: "pull peak RSS, sources run through tsx instead of the bundle", value: round(viaTsx.peakMb), unit: "MB", baseline: { name: "launcher (bundle)", value: round(pull.peakMb) } },
       { name: "pull wall time", value: round(pull.ms / 1000), unit: "s", baseline: { name: "curl wall time", value: round(curl.ms / 1000) } },
       { name: "curl + fsync wall time", value: round(curl.durableMs / 1000), unit: "s" },
       { name: "pull rerun wall time (nothing new: process start + listings)", value: round(pull.rerunMs / 1000), unit: "s" },

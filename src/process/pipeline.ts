@@ -220,10 +220,9 @@ export async function processImage(
 
 type Recipe = (output: object) => string;
 
-
 // One JPEG encode per core across every picture in flight: each full-size encode
-// with optimised Huffman tables holds its whole coefficient buffer (~70 MB at
-// 6720×3360), so more at once buys no speed and costs memory.
+// with optimised Huffman tables holds whole-picture coefficient buffers (~135 MB
+// measured at 6720×3360), so more at once buys no speed and costs memory.
 const sharedEncodes = limiter(availableParallelism());
 
 /** 1200×630 perspective view of the initial direction, for link previews. */

@@ -266,10 +266,11 @@ export class OscClient {
   /**
    * Streams a file into `destination` (a path, created or truncated); returns the
    * bytes written. Not fsynced: durability is the caller's business (the pull
-   * fsyncs outside its download slots, so disk flushes overlap the network). Written straight from
-   * undici's handler with writeSync: no stream layers, no buffering beyond one
-   * socket chunk (spent chunks are reclaimed as it goes, see reclaim.ts), so memory
-   * stays flat whatever the file size or the number of downloads. The caller retries (into a fresh temp file) on a dropped body.
+   * fsyncs outside its download slots, so disk flushes overlap the network).
+   * Written straight from undici's handler with writeSync: no stream layers, no
+   * buffering beyond one socket chunk (spent chunks are reclaimed as it goes, see
+   * reclaim.ts), so memory stays flat whatever the file size or the number of
+   * downloads. The caller retries (into a fresh temp file) on a dropped body.
    */
   async download(fileUrl: string, destination: string): Promise<number> {
     // Always from the camera's own origin: a hostile listing cannot send us (and our
