@@ -13,6 +13,7 @@ import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { imageMemoryEnv, onGlibc } from "./image-memory.js";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const src = path.join(root, "src");
@@ -135,24 +136,22 @@ function keepInUse(entry) {
 }
 
 /**
- * The image commands run in a child process with glibc's mmap threshold fixed at
- * 8 MB. glibc otherwise raises that threshold (up to 32 MB) as large blocks are
- * freed, and then keeps libvips' and mozjpeg's per-encode buffers of 11–45 MB in
- * its heaps, where freed memory is rarely returned: processing 16 THETA-sized
- * pictures peaked at 919 MB RSS with glibc's default and 609 MB with this, in the
- * same time. glibc reads the setting only at start, hence the child. Set
- * MALLOC_MMAP_THRESHOLD_ yourself to choose another value.
+ * The image commands run in a child process with glibc malloc settings that keep
+ * the image buffers' memory from piling up and make fresh buffers cheaper to fill
+ * (see image-memory.js); glibc reads them only at start, hence the child.
  */
 function inChildWithImageMemory(args) {
   const imageCommands = new Set(["build", "process", "serve"]);
-  if (!imageCommands.has(args[0]) || process.env.MALLOC_MMAP_THRESHOLD_ !== undefined || process.platform !== "linux") return false;
+  if (!imageCommands.has(args[0])) return false;
+  const env = imageMemoryEnv(process.env);
+  if (!env) return false; // already set, by the user or a launcher above
   // Under a debugger the command stays in this process, where the inspector is.
   if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => /--inspect|--debug/.test(a))) return false;
-  if (!process.report.getReport().header.glibcVersionRuntime) return false; // glibc only (~5 ms to ask)
+  if (!onGlibc()) return false; // asked last: it takes ~5 ms
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     // The IPC channel tells the child when this process is gone, even by SIGKILL.
     stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: String(8 * 1024 * 1024), ROTUNDA_LAUNCHER_CHILD: "1" },
+    env: { ...env, ROTUNDA_LAUNCHER_CHILD: "1" },
   });
   // Signals sent to this process are the child's to act on (a Ctrl-C reaches both).
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));

@@ -79,14 +79,13 @@ describe("rotunda serve", () => {
     assert.match(await response.text(), /Alpha hall/);
   });
 
-  test("runs in a child of the launcher with glibc's mmap threshold fixed at 8 MB", async () => {
-    const setting = `MALLOC_MMAP_THRESHOLD_=${8 * 1024 * 1024}`;
+  test("runs in a child of the launcher with the image commands' glibc malloc settings", async () => {
+    const setting = `GLIBC_TUNABLES=glibc.malloc.mmap_threshold=${8 * 1024 * 1024}:glibc.malloc.hugetlb=1`;
     const has = async (pid: number) => (await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "")).split("\0").includes(setting);
-    assert.equal(await has(server.pid), false, "the launcher runs with glibc's default");
+    assert.equal(await has(server.pid), false, "the launcher runs with glibc's defaults");
     const others = (await groupMembers(server.pid)).filter((pid) => pid !== server.pid);
-    assert.ok((await Promise.all(others.map(has))).some(Boolean), "the process it started has the setting");
+    assert.ok((await Promise.all(others.map(has))).some(Boolean), "the process it started has the settings");
   });
-
 
   test("a caption edit shows on the open page without a manual reload, images untouched", async () => {
     const page = await open("/alpha/");
