@@ -9,7 +9,7 @@ export interface Figure {
   value: number;
   unit: string;
   /** What the figure is compared with, measured in the same run where possible. */
-  baseline?: { name: string; value: number };
+  baseline?: { name: string; value: number; unit?: string };
   /** The target the issue sets, in words ("≤ 1.1× baseline"). */
   target?: string;
 }
@@ -34,7 +34,9 @@ export async function thetaSample(workDir: string): Promise<string> {
 export function printFigures(title: string, figures: Figure[]): void {
   console.log(`\n${title}`);
   for (const f of figures) {
-    const base = f.baseline ? `  (baseline ${f.baseline.name}: ${f.baseline.value} ${f.unit}; ratio ${(f.value / f.baseline.value).toFixed(2)})` : "";
+    const unit = f.baseline?.unit ?? f.unit;
+    const ratio = f.baseline && unit === f.unit ? `; ratio ${(f.value / f.baseline.value).toFixed(2)}` : "";
+    const base = f.baseline ? `  (baseline ${f.baseline.name}: ${f.baseline.value} ${unit}${ratio})` : "";
     console.log(`  ${f.name}: ${f.value} ${f.unit}${base}${f.target ? `  target ${f.target}` : ""}`);
   }
 }

@@ -1,0 +1,50 @@
+// Rotunda's side of the ladder benchmark, in a process of its own so it runs with
+// the glibc malloc settings `rotunda process` gets from its launcher (bench/process.ts
+// starts it with them). It stays up between runs, as a gallery build would be warm
+// after its first picture, and answers one line per request on stdin:
+//   ladder <out-dir>   watermark + quality ladder + thumbnail of the sample → {"seconds"}
+//   encodes            the 12 ladder encodes alone, from the decoded sample → {"seconds"}
+//   node --import tsx bench/ladder-run.ts <sample> <logo>
+import { createInterface } from "node:readline";
+import { rm } from "node:fs/promises";
+import { ExifTool } from "exiftool-vendored";
+import sharp, { type OutputInfo } from "sharp";
+import { parseConfig } from "../src/config.ts";
+import { eachLimit } from "../src/limit.ts";
+import { DEFAULT_IMAGE_OPTIONS, processImage } from "../src/process/pipeline.ts";
+import { loadOverlays } from "../src/process/watermark.ts";
+
+const [sample, logo] = process.argv.slice(2);
+if (!sample || !logo) throw new Error("usage: ladder-run.ts <sample> <logo>");
+
+const config = parseConfig({ process: { sizes: [], tiles: false, socialCard: false, watermark: { file: logo, position: "+3000+1600" } } });
+const overlays = await loadOverlays(process.cwd(), config.process.watermark);
+const options = { ...DEFAULT_IMAGE_OPTIONS, sizes: [], tiles: false, socialCard: false };
+const exiftool = new ExifTool({ maxProcs: 1 });
+await exiftool.read(sample); // started outside the timing, as in a gallery build
+
+async function seconds(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+let decoded: { data: Buffer; info: OutputInfo } | undefined;
+let runs = 0;
+for await (const line of createInterface({ input: process.stdin })) {
+  const [what, out] = line.split(" ");
+  let result: number;
+  if (what === "ladder" && out) {
+    const hash = `${runs++}`.padEnd(64, "0");
+    result = await seconds(() => processImage({ file: sample, hash, format: "jpeg" }, { outputDir: out, exiftool, options, overlays }));
+    await rm(out, { recursive: true, force: true });
+  } else if (what === "encodes") {
+    decoded ??= await sharp(sample).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = decoded;
+    result = await seconds(() => eachLimit(options.qualities, 2, async (q) => void (await sharp(data, { raw: info }).jpeg({ quality: q }).toBuffer())));
+  } else {
+    throw new Error(`unknown request: ${line}`);
+  }
+  process.stdout.write(JSON.stringify({ seconds: result }) + "\n");
+}
+await exiftool.end();
