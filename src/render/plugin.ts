@@ -23,6 +23,11 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
   eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
   eleventyConfig.addFilter("rotundaBytes", bytes);
   eleventyConfig.addFilter("rotundaDate", readableDate);
-  eleventyConfig.addFilter("rotundaViewerData", (panorama, mode) => viewerData(panorama, mode));
+  // The viewer's URLs sit in a JSON blob that no HTML URL rewriting reaches, so
+  // they take the site's pathPrefix here, through Eleventy's own url filter.
+  eleventyConfig.addFilter("rotundaViewerData", function (this: unknown, panorama, mode) {
+    const url = eleventyConfig.getFilter("url");
+    return viewerData(panorama, mode, (u) => String(url.call(this, u)));
+  });
   eleventyConfig.addFilter("rotundaAbsoluteUrl", (url: string, baseUrl?: string) => absoluteUrl(url, baseUrl));
 }

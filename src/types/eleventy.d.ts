@@ -11,6 +11,7 @@ declare module "@11ty/eleventy" {
     addPlugin<O>(plugin: (config: UserConfig, options?: O) => void | Promise<void>, options?: O): void;
     addGlobalData(name: string, data: unknown): void;
     addFilter(name: string, filter: (...args: any[]) => unknown): void;
+    getFilter(name: string): (...args: any[]) => unknown;
     addShortcode(name: string, shortcode: (...args: any[]) => unknown): void;
     addWatchTarget(target: string): void;
     setNunjucksEnvironmentOptions(options: Record<string, unknown>): void;

@@ -112,6 +112,24 @@ describe("build the demo gallery", () => {
     for (const [page, html] of own) assert.equal(viaConfigFile.get(page), html, `${page} is the same either way`);
   });
 
+  test("an Eleventy site with a pathPrefix gets every local URL under it, the viewer's too", async () => {
+    const out = await mkdtemp(path.join(work, "prefixed-"));
+    await writeManifest(out, await readManifest(dist));
+    const config = path.join(out, "prefixed.config.ts");
+    await writeFile(config, `import { rotundaSite } from ${JSON.stringify(path.join(ROOT, "src/render/site.ts"))};
+export default function (eleventyConfig) { rotundaSite(eleventyConfig); return { pathPrefix: "/gallery/" }; }
+`);
+    const written = await renderSite({ outputDir: out, eleventyConfig: config });
+    const page = await readFile(path.join(out, (await readManifest(dist)).panoramas[0]!.slug, "index.html"), "utf8");
+    assert.match(page, /id="rotunda-viewer-data">[^<]*"\/gallery\/media\//, "the viewer's variants are under the prefix");
+    for (const file of written) {
+      for (const url of localUrls(await readFile(file, "utf8"))) {
+        assert.ok(url.startsWith("/gallery/"), `${url} in ${path.relative(out, file)} is under /gallery/`);
+        await stat(path.join(dist, url.slice("/gallery".length).split("#")[0]!)).catch(() => assert.fail(`${url} has no file behind the prefix`));
+      }
+    }
+  });
+
   test("a rebuild with nothing changed keeps every name and makes nothing", async () => {
     const before = await readManifest(dist);
     const result = await runRotunda(["build", "--input", gallery, "--output", dist]);
