@@ -3,11 +3,13 @@
 //
 // Both hosts apply EVERY rule whose path matches and join repeated headers with
 // commas, so rules must never overlap: a folder whose files are all hashed gets
-// one `/folder/*` rule (tiles, assets), everything else gets exact paths, and
-// `x/index.html` also gets its pretty URL `x/`.
+// one `/folder/*` rule (media, assets), other files get exact paths. Pages get
+// none: both hosts already send CACHE_HTML (`public, max-age=0, must-revalidate`)
+// by default, and Cloudflare Pages reads only the first 100 rules, which a rule
+// per page would use up at about 50 panoramas (a page and a comparison page each).
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CACHE_IMMUTABLE, cacheControlFor } from "./headers.ts";
+import { CACHE_HTML, CACHE_IMMUTABLE, cacheControlFor } from "./headers.ts";
 import { HEADERS_FILE, listSiteFiles } from "./local.ts";
 
 /** `_headers` text for a site holding `relPaths` (relative, `/`-separated). */
@@ -41,8 +43,7 @@ export function renderHeaders(relPaths: readonly string[]): string {
       continue;
     }
     const value = cacheControlFor(p);
-    rules.set(`/${p}`, value);
-    if (p === "index.html" || p.endsWith("/index.html")) rules.set(`/${p.slice(0, -"index.html".length)}`, value);
+    if (value !== CACHE_HTML) rules.set(`/${p}`, value);
   }
   const lines = ["# Written by rotunda build: cache rules, the same as `rotunda deploy` puts on objects."];
   for (const [url, value] of [...rules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
