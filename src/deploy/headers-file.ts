@@ -5,8 +5,9 @@
 // commas, so rules must never overlap: a folder whose files are all hashed gets
 // one `/folder/*` rule (media, assets), other files get exact paths. Pages get
 // none: both hosts already send CACHE_HTML (`public, max-age=0, must-revalidate`)
-// by default, and Cloudflare Pages reads only the first 100 rules, which a rule
-// per page would use up at about 50 panoramas (a page and a comparison page each).
+// by default, and Cloudflare Pages reads only the first 100 rules, which rules per
+// page would use up at about 25 panoramas (`x/index.html` and `x/` for a page and
+// for its comparison page).
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CACHE_HTML, CACHE_IMMUTABLE, cacheControlFor } from "./headers.ts";
