@@ -33,8 +33,8 @@ export function startPullLoop(options: PullLoopOptions): PullLoop {
       return;
     }
     saidNoCameras = false;
-    const { pullGallery } = await import("../pull/index.ts");
     try {
+      const { pullGallery } = await import("../pull/index.ts");
       const result = await pullGallery({ galleryDir: options.inputDir, cameras: config.cameras, pull: config.pull, signal: abort.signal });
       const problems: Problem[] = result.cameras.flatMap((c) => c.errors.map((message) => ({ kind: "pull" as const, source: c.name, message })));
       if (result.new > 0) options.log(`pull: ${result.new} new picture(s) from ${result.cameras.filter((c) => c.new > 0).map((c) => c.name).join(", ")}`);
