@@ -7,6 +7,8 @@
 //  3. peak RSS while `rotunda process` makes every default output of N
 //     originals (BENCH_PROCESS_COUNT, default 200), sampled as it goes;
 //  4. a no-op rebuild of BENCH_NOOP_COUNT (default 1000) processed originals.
+// A count of 0 leaves that part out: BENCH_PROCESS_COUNT=0 BENCH_NOOP_COUNT=0 runs
+// the ladder comparisons alone (about a minute).
 //
 //   node --import tsx bench/process.ts        (or npm run bench)
 import { execFile, spawn } from "node:child_process";
@@ -204,6 +206,8 @@ export async function noop(work: string, count: number): Promise<Figure[]> {
 }
 
 export async function runBench(): Promise<Figure[]> {
+  const noopCount = Number(process.env.BENCH_NOOP_COUNT ?? 1000);
+  const memoryCount = Number(process.env.BENCH_PROCESS_COUNT ?? 200);
   const work = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), "rotunda-bench-process-"));
   try {
     const sample = await thetaSample(work);
@@ -211,8 +215,8 @@ export async function runBench(): Promise<Figure[]> {
     await copyFile(sample, local);
     const figures = [
       ...(await ladder(work, local)),
-      ...(await noop(work, Number(process.env.BENCH_NOOP_COUNT ?? 1000))),
-      ...(await memory(work, local, Number(process.env.BENCH_PROCESS_COUNT ?? 200))),
+      ...(noopCount > 0 ? await noop(work, noopCount) : []),
+      ...(memoryCount > 0 ? await memory(work, local, memoryCount) : []),
     ];
     return figures;
   } finally {
