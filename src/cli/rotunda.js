@@ -13,7 +13,7 @@ import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { imageMemoryEnv, onGlibc } from "./image-memory.js";
+import { imageChildEnv, onGlibc } from "./image-memory.js";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const src = path.join(root, "src");
@@ -141,17 +141,12 @@ function keepInUse(entry) {
  * (see image-memory.js); glibc reads them only at start, hence the child.
  */
 function inChildWithImageMemory(args) {
-  const imageCommands = new Set(["build", "process", "serve"]);
-  if (!imageCommands.has(args[0])) return false;
-  const env = imageMemoryEnv(process.env);
-  if (!env) return false; // already set, by the user or a launcher above
-  // Under a debugger the command stays in this process, where the inspector is.
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => /--inspect|--debug/.test(a))) return false;
-  if (!onGlibc()) return false; // asked last: it takes ~5 ms
+  const env = imageChildEnv(args);
+  if (!env || !onGlibc()) return false; // glibc asked last: it takes ~5 ms
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     // The IPC channel tells the child when this process is gone, even by SIGKILL.
     stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...env, ROTUNDA_LAUNCHER_CHILD: "1" },
+    env,
   });
   // Signals sent to this process are the child's to act on (a Ctrl-C reaches both).
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
