@@ -1,9 +1,9 @@
 // Rotunda's side of the ladder benchmark, in a process of its own so it runs with
 // the glibc malloc settings `rotunda process` gets from its launcher (bench/process.ts
 // starts it with them). It stays up between runs, as a gallery build would be warm
-// after its first picture, and answers one line per request on stdin:
-//   ladder <out-dir>   watermark + quality ladder + thumbnail of the sample → {"seconds"}
-//   encodes            the 12 ladder encodes alone, from the decoded sample → {"seconds"}
+// after its first picture, and answers one JSON line per JSON request line on stdin:
+//   {"run":"ladder","out":dir}  watermark + quality ladder + thumbnail of the sample → {"seconds"}
+//   {"run":"encodes"}           the 12 ladder encodes alone, from the decoded sample → {"seconds"}
 //   node --import tsx bench/ladder-run.ts <sample> <logo>
 import { createInterface } from "node:readline";
 import { rm } from "node:fs/promises";
@@ -32,7 +32,7 @@ async function seconds(fn: () => Promise<unknown>): Promise<number> {
 let decoded: { data: Buffer; info: OutputInfo } | undefined;
 let runs = 0;
 for await (const line of createInterface({ input: process.stdin })) {
-  const [what, out] = line.split(" ");
+  const { run: what, out } = JSON.parse(line) as { run: string; out?: string };
   let result: number;
   if (what === "ladder" && out) {
     const hash = `${runs++}`.padEnd(64, "0");
