@@ -114,14 +114,20 @@ describe("build the demo gallery", () => {
 
   test("an Eleventy site with a pathPrefix gets every local URL under it, the viewer's too", async () => {
     const out = await mkdtemp(path.join(work, "prefixed-"));
-    await writeManifest(out, await readManifest(dist));
     const config = path.join(out, "prefixed.config.ts");
     await writeFile(config, `import { rotundaSite } from ${JSON.stringify(path.join(ROOT, "src/render/site.ts"))};
 export default function (eleventyConfig) { rotundaSite(eleventyConfig); return { pathPrefix: "/gallery/" }; }
 `);
+    const manifest = await readManifest(dist);
+    manifest.gallery.baseUrl = "https://example.com/";
+    await writeManifest(out, manifest);
     const written = await renderSite({ outputDir: out, eleventyConfig: config });
-    const page = await readFile(path.join(out, (await readManifest(dist)).panoramas[0]!.slug, "index.html"), "utf8");
-    assert.match(page, /id="rotunda-viewer-data">[^<]*"\/gallery\/media\//, "the viewer's variants are under the prefix");
+    const tiled = manifest.panoramas.find((p) => p.tiles && p.socialCard)!;
+    const page = await readFile(path.join(out, tiled.slug, "index.html"), "utf8");
+    const data = JSON.parse(/id="rotunda-viewer-data">([^<]*)</.exec(page)![1]!) as { variants: Array<{ url: string }>; multiRes?: { basePath: string } };
+    assert.ok(data.variants.every((v) => v.url.startsWith("/gallery/media/")), "the viewer's variants are under the prefix");
+    assert.equal(data.multiRes?.basePath, `/gallery${tiled.tiles!.basePath}`, "and so are its tiles");
+    assert.match(page, new RegExp(`<meta property="og:image" content="https://example\\.com/gallery${tiled.socialCard!.url}">`), "the social card's absolute URL too");
     for (const file of written) {
       for (const url of localUrls(await readFile(file, "utf8"))) {
         assert.ok(url.startsWith("/gallery/"), `${url} in ${path.relative(out, file)} is under /gallery/`);
