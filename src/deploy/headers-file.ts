@@ -53,10 +53,22 @@ export function renderHeaders(relPaths: readonly string[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** Writes `<distDir>/_headers` for the files now in distDir; returns its path. */
-export async function writeHeadersFile(distDir: string): Promise<string> {
+/** Cloudflare Pages ignores the rules after its 100th. */
+export const HEADERS_RULE_LIMIT = 100;
+
+/**
+ * Writes `<distDir>/_headers` for the files now in distDir. Returns its path and a
+ * warning when it has more rules than Cloudflare Pages reads (files outside fully
+ * hashed folders each need their own: an unhashed file in media/, say).
+ */
+export async function writeHeadersFile(distDir: string): Promise<{ file: string; rules: number; warning?: string }> {
   const files = await listSiteFiles(distDir);
   const file = path.join(distDir, HEADERS_FILE);
-  await writeFile(file, renderHeaders(files.map((f) => f.relPath)));
-  return file;
+  const text = renderHeaders(files.map((f) => f.relPath));
+  await writeFile(file, text);
+  const paths = text.split("\n").filter((line) => line.startsWith("/"));
+  if (paths.length <= HEADERS_RULE_LIMIT) return { file, rules: paths.length };
+  const warning = `${file} has ${paths.length} rules and Cloudflare Pages reads only the first ${HEADERS_RULE_LIMIT}: ` +
+    `each file outside a fully hashed folder needs one (${paths.filter((p) => !p.endsWith("/*")).slice(0, 3).join(", ")}, …)`;
+  return { file, rules: paths.length, warning };
 }

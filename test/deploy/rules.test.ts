@@ -187,6 +187,20 @@ describe("local scan", () => {
   const tmp = mkdtemp(path.join(os.tmpdir(), "rotunda-deploy-unit-"));
   after(async () => rm(await tmp, { recursive: true, force: true }));
 
+  it("writeHeadersFile warns when _headers has more rules than Cloudflare Pages reads", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "rotunda-headers-"));
+    try {
+      await mkdir(path.join(dir, "media"));
+      // Unhashed files in media/: the folder cannot be one rule, each file needs its own.
+      for (let i = 0; i < 101; i++) await writeFile(path.join(dir, "media", `poster-${i}.jpg`), "x");
+      const result = await writeHeadersFile(dir);
+      assert.equal(result.rules, 101);
+      assert.match(result.warning ?? "", /_headers has 101 rules and Cloudflare Pages reads only the first 100: .*\/media\/poster-0\.jpg/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("skips dotfiles, dot-folders, _headers and .br/.gz siblings; writeHeadersFile writes _headers", async () => {
     const dir = await tmp;
     const put = async (rel: string, body = rel) => {
@@ -207,7 +221,7 @@ describe("local scan", () => {
     assert.equal(scanned.find((f) => f.relPath === "index.html")?.md5, "5d41402abc4b2a76b9719d911017c592"); // md5("hello")
     assert.equal(scanned.find((f) => f.relPath === "index.html")?.size, 5);
 
-    await writeHeadersFile(dir);
+    assert.deepEqual(await writeHeadersFile(dir), { file: path.join(dir, "_headers"), rules: 2 });
     const text = await readFile(path.join(dir, "_headers"), "utf8");
     assert.match(text, /^\/archive\.tar\.gz\n  Cache-Control: public, max-age=300, must-revalidate$/m);
     assert.match(text, /^\/media\/\*\n  Cache-Control: public, max-age=31536000, immutable$/m);

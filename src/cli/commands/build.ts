@@ -46,7 +46,8 @@ Exit codes: 0 built; 1 built, but some pictures or cameras failed (listed);
     console.log(processSummary(result.process));
     const pages = (await renderSite({ outputDir })).size;
     const headers = await writeHeadersFile(outputDir);
-    console.log(`render: ${pages} pages and ${path.basename(headers)} → ${path.relative(process.cwd(), outputDir) || "."} · build took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (headers.warning) console.error(`warning: ${headers.warning}`);
+    console.log(`render: ${pages} pages and ${path.basename(headers.file)} → ${path.relative(process.cwd(), outputDir) || "."} · build took ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return result.process.failed.length > 0 || result.pullFailures > 0 ? EXIT.partial : EXIT.ok;
   },
 };
