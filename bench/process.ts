@@ -1,7 +1,9 @@
 // Process benchmarks, side by side in one run on a THETA Z1-sized original:
 //  1. watermark + 12-step quality ladder + thumbnail (Rotunda's per-picture
 //     pipeline) vs the libjpeg-turbo floor (djpeg once, then `cjpeg -optimize
-//     -quality Q` per step, two at a time on the two cores);
+//     -quality Q` per step, two at a time on the two cores), run as it is and
+//     again with the glibc malloc settings Rotunda runs with (cjpeg gains too);
+//     Rotunda's side runs in a child with those settings (bench/ladder-run.ts);
 //  2. the same vs the old way: ImageMagick `composite`, then one `convert
 //     -quality Q` process per step;
 //  3. peak RSS while `rotunda process` makes every default output of N
