@@ -49,6 +49,13 @@ export async function writeResults(name: string, figures: Figure[]): Promise<str
   return file;
 }
 
+/** Seconds `fn` takes to settle. */
+export async function secondsOf(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -13,6 +13,7 @@ import { parseConfig } from "../src/config.ts";
 import { eachLimit } from "../src/limit.ts";
 import { DEFAULT_IMAGE_OPTIONS, processImage } from "../src/process/pipeline.ts";
 import { loadOverlays } from "../src/process/watermark.ts";
+import { secondsOf } from "./common.ts";
 
 const [sample, logo] = process.argv.slice(2);
 if (!sample || !logo) throw new Error("usage: ladder-run.ts <sample> <logo>");
@@ -23,12 +24,6 @@ const options = { ...DEFAULT_IMAGE_OPTIONS, sizes: [], tiles: false, socialCard:
 const exiftool = new ExifTool({ maxProcs: 1 });
 await exiftool.read(sample); // started outside the timing, as in a gallery build
 
-async function seconds(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return (performance.now() - start) / 1000;
-}
-
 let decoded: { data: Buffer; info: OutputInfo } | undefined;
 let runs = 0;
 for await (const line of createInterface({ input: process.stdin })) {
@@ -36,12 +31,12 @@ for await (const line of createInterface({ input: process.stdin })) {
   let result: number;
   if (what === "ladder" && out) {
     const hash = `${runs++}`.padEnd(64, "0");
-    result = await seconds(() => processImage({ file: sample, hash, format: "jpeg" }, { outputDir: out, exiftool, options, overlays }));
+    result = await secondsOf(() => processImage({ file: sample, hash, format: "jpeg" }, { outputDir: out, exiftool, options, overlays }));
     await rm(out, { recursive: true, force: true });
   } else if (what === "encodes") {
     decoded ??= await sharp(sample).raw().toBuffer({ resolveWithObject: true });
     const { data, info } = decoded;
-    result = await seconds(() => eachLimit(options.qualities, 2, async (q) => void (await sharp(data, { raw: info }).jpeg({ quality: q }).toBuffer())));
+    result = await secondsOf(() => eachLimit(options.qualities, 2, async (q) => void (await sharp(data, { raw: info }).jpeg({ quality: q }).toBuffer())));
   } else {
     throw new Error(`unknown request: ${line}`);
   }

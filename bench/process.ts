@@ -24,7 +24,7 @@ import { parseConfig } from "../src/config.ts";
 import { processGallery } from "../src/process/index.ts";
 import { imageMemoryEnv, onGlibc } from "../src/cli/image-memory.js";
 import { DEFAULT_IMAGE_OPTIONS } from "../src/process/pipeline.ts";
-import { median, printFigures, REPO_ROOT, round, thetaSample, treeMemoryOf, writeResults, type Figure } from "./common.ts";
+import { median, printFigures, REPO_ROOT, round, secondsOf, thetaSample, treeMemoryOf, writeResults, type Figure } from "./common.ts";
 
 const run = promisify(execFile);
 const QUALITIES = DEFAULT_IMAGE_OPTIONS.qualities;
@@ -36,12 +36,6 @@ async function has(command: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return (performance.now() - start) / 1000;
 }
 
 /** djpeg once, then `cjpeg -optimize -quality Q` per ladder step, two at a time (xargs -P2). */
@@ -67,12 +61,10 @@ function uniqueCopy(jpeg: Buffer, n: number): Buffer {
 }
 
 /**
- * Rotunda's side of the ladder, in a child process (bench/ladder-run.ts) with the
- * glibc malloc settings `rotunda process` runs with on this machine; the floor and
- * ImageMagick run with this process's, as they would on their own.
+ * Rotunda's side of the ladder, in a child process (bench/ladder-run.ts) started
+ * with `env`: the glibc malloc settings `rotunda process` runs with on this machine.
  */
-function rotundaSide(sample: string, logo: string) {
-  const env = onGlibc() ? (imageMemoryEnv(process.env) ?? process.env) : process.env;
+function rotundaSide(sample: string, logo: string, env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "bench/ladder-run.ts"), sample, logo], { env, stdio: ["pipe", "pipe", "inherit"] });
   // A child that died says so through `exited` and its stderr, not as an EPIPE here.
   child.stdin.on("error", () => {});
@@ -107,8 +99,11 @@ export async function ladder(work: string, sample: string): Promise<Figure[]> {
   const hasFloor = await has("cjpeg");
   const ppm = path.join(work, "decoded.ppm");
   const floorArgs = ["-c", floorScript, "floor", sample, ppm, work, ...QUALITIES.map(String)];
+  // Rotunda runs with the settings its launcher gives; the floor and ImageMagick with
+  // this process's environment, as they would on their own (and the floor once more
+  // with Rotunda's settings).
   const tunedEnv = onGlibc() ? imageMemoryEnv(process.env) : undefined;
-  const rotunda = rotundaSide(sample, logo);
+  const rotunda = rotundaSide(sample, logo, tunedEnv ?? process.env);
   const encodeRuns: number[] = [];
   try {
     for (let i = 0; i < 3; i++) {
@@ -117,8 +112,8 @@ export async function ladder(work: string, sample: string): Promise<Figure[]> {
         // One shell runs the floor's processes: spawned from this process, each
         // fork would copy the page tables of its few hundred MB (sharp, buffers)
         // and add ~20 ms per cjpeg to the floor.
-        floorRuns.push(await time(() => run("sh", floorArgs)));
-        if (tunedEnv) tunedFloorRuns.push(await time(() => run("sh", floorArgs, { env: tunedEnv })));
+        floorRuns.push(await secondsOf(() => run("sh", floorArgs)));
+        if (tunedEnv) tunedFloorRuns.push(await secondsOf(() => run("sh", floorArgs, { env: tunedEnv })));
       }
     }
     // Where the time goes: the same 12 encodes alone, from an already decoded buffer.
@@ -138,7 +133,7 @@ export async function ladder(work: string, sample: string): Promise<Figure[]> {
   }
 
   if ((await has("composite")) && (await has("convert")) && (await run("convert", ["-version"]).then((r) => /ImageMagick/.test(r.stdout), () => false))) {
-    const old = await time(() => run("sh", ["-c", imageMagickScript, "old-way", sample, logo, work, ...QUALITIES.map(String)]));
+    const old = await secondsOf(() => run("sh", ["-c", imageMagickScript, "old-way", sample, logo, work, ...QUALITIES.map(String)]));
     figures.push({ name: "speed-up over the old ImageMagick way (composite + 13 convert processes)", value: round(old / rotundaSeconds, 1), unit: "×", baseline: { name: "ImageMagick", value: round(old), unit: "s" }, target: "≥ 5×" });
   } else {
     figures.push({ name: "speed-up over the old ImageMagick way", value: 0, unit: "×", target: "baseline missing: apt-get install imagemagick" });
@@ -200,7 +195,7 @@ export async function noop(work: string, count: number): Promise<Figure[]> {
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     let made = -1;
-    runs.push(await time(async () => {
+    runs.push(await secondsOf(async () => {
       made = (await processGallery({ inputDir: gallery, outputDir: dist, config })).made.length;
     }));
     if (made !== 0) throw new Error(`no-op rebuild made ${made} pictures`);
