@@ -13,17 +13,18 @@ import path from "node:path";
 import { CACHE_HTML, CACHE_IMMUTABLE, cacheControlFor } from "./headers.ts";
 import { HEADERS_FILE, listSiteFiles } from "./local.ts";
 
-/** `_headers` text for a site holding `relPaths` (relative, `/`-separated). */
-export function renderHeaders(relPaths: readonly string[]): string {
+/** The `_headers` rules (URL pattern → Cache-Control) for a site holding `relPaths` (relative, `/`-separated). */
+function headerRules(relPaths: readonly string[]): Map<string, string> {
   // A folder can be one rule when every file below it is hashed.
   const mixed = new Set<string>();
   const folders = new Set<string>();
   for (const p of relPaths) {
     const parts = p.split("/").slice(0, -1);
+    const hashed = cacheControlFor(p) === CACHE_IMMUTABLE;
     for (let i = 1; i <= parts.length; i++) {
       const folder = parts.slice(0, i).join("/");
       folders.add(folder);
-      if (cacheControlFor(p) !== CACHE_IMMUTABLE) mixed.add(folder);
+      if (!hashed) mixed.add(folder);
     }
   }
   const whole = new Set([...folders].filter((f) => !mixed.has(f)));
@@ -46,6 +47,15 @@ export function renderHeaders(relPaths: readonly string[]): string {
     const value = cacheControlFor(p);
     if (value !== CACHE_HTML) rules.set(`/${p}`, value);
   }
+  return rules;
+}
+
+/** `_headers` text for a site holding `relPaths`. */
+export function renderHeaders(relPaths: readonly string[]): string {
+  return formatHeaders(headerRules(relPaths));
+}
+
+function formatHeaders(rules: Map<string, string>): string {
   const lines = ["# Written by rotunda build: cache rules, the same as `rotunda deploy` puts on objects."];
   for (const [url, value] of [...rules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     lines.push(url, `  Cache-Control: ${value}`);
@@ -64,11 +74,11 @@ export const HEADERS_RULE_LIMIT = 100;
 export async function writeHeadersFile(distDir: string): Promise<{ file: string; rules: number; warning?: string }> {
   const files = await listSiteFiles(distDir);
   const file = path.join(distDir, HEADERS_FILE);
-  const text = renderHeaders(files.map((f) => f.relPath));
-  await writeFile(file, text);
-  const paths = text.split("\n").filter((line) => line.startsWith("/"));
-  if (paths.length <= HEADERS_RULE_LIMIT) return { file, rules: paths.length };
-  const warning = `${file} has ${paths.length} rules and Cloudflare Pages reads only the first ${HEADERS_RULE_LIMIT}: ` +
-    `each file outside a fully hashed folder needs one (${paths.filter((p) => !p.endsWith("/*")).slice(0, 3).join(", ")}, …)`;
-  return { file, rules: paths.length, warning };
+  const rules = headerRules(files.map((f) => f.relPath));
+  await writeFile(file, formatHeaders(rules));
+  if (rules.size <= HEADERS_RULE_LIMIT) return { file, rules: rules.size };
+  const exact = [...rules.keys()].filter((p) => !p.endsWith("/*")).sort();
+  const warning = `${file} has ${rules.size} rules and Cloudflare Pages reads only the first ${HEADERS_RULE_LIMIT}: ` +
+    `each file outside a fully hashed folder needs one (${exact.slice(0, 3).join(", ")}, …)`;
+  return { file, rules: rules.size, warning };
 }

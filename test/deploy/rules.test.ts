@@ -181,11 +181,6 @@ describe("_headers", () => {
     const rules = text.split("\n").filter((l) => l.startsWith("/"));
     assert.deepEqual(rules, ["/assets/*", "/media/*", "/robots.txt"]);
   });
-});
-
-describe("local scan", () => {
-  const tmp = mkdtemp(path.join(os.tmpdir(), "rotunda-deploy-unit-"));
-  after(async () => rm(await tmp, { recursive: true, force: true }));
 
   it("writeHeadersFile warns when _headers has more rules than Cloudflare Pages reads", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "rotunda-headers-"));
@@ -200,6 +195,11 @@ describe("local scan", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("local scan", () => {
+  const tmp = mkdtemp(path.join(os.tmpdir(), "rotunda-deploy-unit-"));
+  after(async () => rm(await tmp, { recursive: true, force: true }));
 
   it("skips dotfiles, dot-folders, _headers and .br/.gz siblings; writeHeadersFile writes _headers", async () => {
     const dir = await tmp;
