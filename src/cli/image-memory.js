@@ -10,9 +10,9 @@
 //   default and 609 MB with this, in the same time.
 // - glibc.malloc.hugetlb=1: those buffers, now mapped fresh for each encode, are
 //   asked for as transparent huge pages, so the kernel fills them in 2 MB steps
-//   instead of 4 KB ones. A full-size Huffman-optimised encode touches ~140 MB
-//   (mozjpeg keeps the quantised and the unquantised coefficients of the whole
-//   picture); measured here, page faults per encode fell from ~35,000 to ~4,300, the
+//   instead of 4 KB ones. A full-size Huffman-optimised encode faults in ~140 MB
+//   of fresh pages (mozjpeg keeps the quantised and the unquantised coefficients of
+//   the whole picture); measured here, page faults per encode fell from ~35,000 to ~4,300, the
 //   kernel's share of an encode from ~95 ms to ~50 ms and its CPU time from ~297 ms
 //   to ~257 ms (14% less), at the same peak RSS.
 //   glibc before 2.35 ignores the setting, as does a kernel with THP off.
