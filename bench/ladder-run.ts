@@ -11,7 +11,7 @@ import { ExifTool } from "exiftool-vendored";
 import sharp, { type OutputInfo } from "sharp";
 import { parseConfig } from "../src/config.ts";
 import { eachLimit } from "../src/limit.ts";
-import { DEFAULT_IMAGE_OPTIONS, processImage } from "../src/process/pipeline.ts";
+import { imageOptionsFrom, processImage } from "../src/process/pipeline.ts";
 import { loadOverlays } from "../src/process/watermark.ts";
 import { secondsOf } from "./common.ts";
 
@@ -20,7 +20,7 @@ if (!sample || !logo) throw new Error("usage: ladder-run.ts <sample> <logo>");
 
 const config = parseConfig({ process: { sizes: [], tiles: false, socialCard: false, watermark: { file: logo, position: "+3000+1600" } } });
 const overlays = await loadOverlays(process.cwd(), config.process.watermark);
-const options = { ...DEFAULT_IMAGE_OPTIONS, sizes: [], tiles: false, socialCard: false };
+const options = imageOptionsFrom(config.process);
 const exiftool = new ExifTool({ maxProcs: 1 });
 await exiftool.read(sample); // started outside the timing, as in a gallery build
 

@@ -23,11 +23,10 @@ import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
 import { processGallery } from "../src/process/index.ts";
 import { imageMemoryEnv, onGlibc } from "../src/cli/image-memory.js";
-import { DEFAULT_IMAGE_OPTIONS } from "../src/process/pipeline.ts";
 import { median, printFigures, REPO_ROOT, round, secondsOf, thetaSample, treeMemoryOf, writeResults, type Figure } from "./common.ts";
 
 const run = promisify(execFile);
-const QUALITIES = DEFAULT_IMAGE_OPTIONS.qualities;
+const QUALITIES = parseConfig({}).process.qualities;
 
 async function has(command: string): Promise<boolean> {
   try {

@@ -68,27 +68,12 @@ const multires = z.object({
 
 const metadataEntry = z.object({ label: z.string(), value: z.string() });
 
-export const panoramaRecordSchema = z.object({
-  /** Stable identity: the slug, unique in the gallery. */
-  id: z.string().min(1),
-  /** URL segment of the panorama's page (`/<slug>/`); from the file name or the sidecar, never from the bytes. */
-  slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  source: z.object({
-    /** Path of the original, relative to the gallery folder, with forward slashes. */
-    path: z.string(),
-    /** SHA-256 of the original's bytes, hex. */
-    hash: z.string().regex(/^[0-9a-f]{64}$/),
-    bytes: z.int().nonnegative(),
-    format: z.string(),
-  }),
-  title: z.string(),
-  /** Caption text from the sidecar, plain text; blank lines separate paragraphs. */
-  caption: z.string().optional(),
-  /** Capture time as an ISO 8601 string, with its UTC offset when the camera recorded one. */
-  captureDate: z.string().optional(),
-  /** Credit line and licence shown on the panorama's page. */
-  credit: z.string().optional(),
-  license: z.string().optional(),
+/**
+ * Everything in a panorama's record that process makes from its original's bytes
+ * and the options: a new output is a field here, the step that makes it, and the
+ * template that shows it.
+ */
+export const panoramaMediaSchema = z.object({
   /** Size of the original. */
   width: z.int().positive(),
   height: z.int().positive(),
@@ -110,6 +95,32 @@ export const panoramaRecordSchema = z.object({
   viewer: viewerConfig,
 });
 
+/** Names the gallery's own folders use at the site's root: never a panorama's slug. */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set(["assets", "media", "albums", "tags", "places", "dates", "map", "page"]);
+
+export const panoramaRecordSchema = panoramaMediaSchema.extend({
+  /** Stable identity: the slug, unique in the gallery. */
+  id: z.string().min(1),
+  /** URL segment of the panorama's page (`/<slug>/`); from the file name or the sidecar, never from the bytes. */
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).refine((slug) => !RESERVED_SLUGS.has(slug), "is a name the gallery's own pages use"),
+  source: z.object({
+    /** Path of the original, relative to the gallery folder, with forward slashes. */
+    path: z.string(),
+    /** SHA-256 of the original's bytes, hex. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z.int().nonnegative(),
+    format: z.string(),
+  }),
+  title: z.string(),
+  /** Caption text from the sidecar, plain text; blank lines separate paragraphs. */
+  caption: z.string().optional(),
+  /** Capture time as an ISO 8601 string, with its UTC offset when the camera recorded one. */
+  captureDate: z.string().optional(),
+  /** Credit line and licence shown on the panorama's page. */
+  credit: z.string().optional(),
+  license: z.string().optional(),
+});
+
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
   generator: z.literal("rotunda"),
@@ -126,6 +137,7 @@ export const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type PanoramaRecord = z.infer<typeof panoramaRecordSchema>;
+export type PanoramaMedia = z.infer<typeof panoramaMediaSchema>;
 export type Variant = z.infer<typeof variant>;
 export type ImageRef = z.infer<typeof imageRef>;
 export type FileRef = z.infer<typeof fileRef>;
@@ -135,6 +147,26 @@ export type MultiresRecord = z.infer<typeof multires>;
 
 export class ManifestError extends Error {
   override name = "ManifestError";
+}
+
+/**
+ * The site-absolute URLs of the files a record refers to: every `url`, and the
+ * tile folder (`basePath`, ending in "/"), wherever they sit in the record.
+ */
+export function referencedUrls(record: PanoramaRecord | PanoramaMedia): string[] {
+  const urls: string[] = [];
+  const visit = (value: unknown, key: string) => {
+    if (typeof value === "string") {
+      if (key === "url") urls.push(value);
+      else if (key === "basePath") urls.push(value + "/");
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, "");
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) visit(v, k);
+    }
+  };
+  visit(record, "");
+  return urls;
 }
 
 export function manifestPath(outputDir: string): string {

@@ -22,7 +22,6 @@ export function processSummary(result: ProcessResult): string {
   const lines = [
     `process: ${result.manifest.panoramas.length} panoramas · ${result.made.length} made, ${result.unchanged.length} unchanged, ${result.failed.length} failed · ${seconds} s`,
   ];
-  if (result.removed > 0) lines.push(`process: removed ${result.removed} outputs no picture uses any more`);
   for (const f of result.failed) lines.push(`  failed: ${f.source}: ${f.message}`);
   return lines.join("\n");
 }

@@ -8,10 +8,8 @@
 // by default, and Cloudflare Pages reads only the first 100 rules, which rules per
 // page would use up at about 25 panoramas (`x/index.html` and `x/` for a page and
 // for its comparison page).
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { CACHE_HTML, CACHE_IMMUTABLE, cacheControlFor } from "./headers.ts";
-import { HEADERS_FILE, listSiteFiles } from "./local.ts";
+import { HEADERS_FILE } from "./local.ts";
 
 /** The `_headers` rules (URL pattern → Cache-Control) for a site holding `relPaths` (relative, `/`-separated). */
 function headerRules(relPaths: readonly string[]): Map<string, string> {
@@ -50,11 +48,6 @@ function headerRules(relPaths: readonly string[]): Map<string, string> {
   return rules;
 }
 
-/** `_headers` text for a site holding `relPaths`. */
-export function renderHeaders(relPaths: readonly string[]): string {
-  return formatHeaders(headerRules(relPaths));
-}
-
 function formatHeaders(rules: Map<string, string>): string {
   const lines = ["# Written by rotunda build: cache rules, the same as `rotunda deploy` puts on objects."];
   for (const [url, value] of [...rules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -67,18 +60,16 @@ function formatHeaders(rules: Map<string, string>): string {
 export const HEADERS_RULE_LIMIT = 100;
 
 /**
- * Writes `<distDir>/_headers` for the files now in distDir. Returns its path and a
- * warning when it has more rules than Cloudflare Pages reads (files outside fully
- * hashed folders each need their own: an unhashed file in media/, say).
+ * The `_headers` file for a site holding `relPaths`, with a warning when it has
+ * more rules than Cloudflare Pages reads (files outside fully hashed folders each
+ * need their own: an unhashed file in media/, say).
  */
-export async function writeHeadersFile(distDir: string): Promise<{ file: string; rules: number; warning?: string }> {
-  const files = await listSiteFiles(distDir);
-  const file = path.join(distDir, HEADERS_FILE);
-  const rules = headerRules(files.map((f) => f.relPath));
-  await writeFile(file, formatHeaders(rules));
-  if (rules.size <= HEADERS_RULE_LIMIT) return { file, rules: rules.size };
+export function headersFileFor(relPaths: readonly string[]): { text: string; rules: number; warning?: string } {
+  const rules = headerRules(relPaths);
+  const text = formatHeaders(rules);
+  if (rules.size <= HEADERS_RULE_LIMIT) return { text, rules: rules.size };
   const exact = [...rules.keys()].filter((p) => !p.endsWith("/*")).sort();
-  const warning = `${file} has ${rules.size} rules and Cloudflare Pages reads only the first ${HEADERS_RULE_LIMIT}: ` +
+  const warning = `${HEADERS_FILE} has ${rules.size} rules and Cloudflare Pages reads only the first ${HEADERS_RULE_LIMIT}: ` +
     `each file outside a fully hashed folder needs one (${exact.slice(0, 3).join(", ")}, …)`;
-  return { file, rules: rules.size, warning };
+  return { text, rules: rules.size, warning };
 }

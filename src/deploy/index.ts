@@ -4,12 +4,12 @@
 // for hosts that read one (Netlify, Cloudflare Pages) with the same cache rules.
 //
 //   deploy(options)          scan, plan, upload by phase, prune        (deploy.ts)
-//   writeHeadersFile(dist)   `_headers` for the build                  (headers-file.ts)
+//   headersFileFor(files)    `_headers` for the build                  (headers-file.ts)
 //   parseS3Url(url)          `s3://bucket/prefix` → target             (s3-target.ts)
 //   isHashedPath, headersFor, phaseOf: the rules                       (headers.ts)
 //   makePlan, formatPlan: diffing local files against a listing       (plan.ts)
 export { deploy, type DeployOptions, type DeployResult, type DeploySink, type FailedItem } from "./deploy.ts";
-export { renderHeaders, writeHeadersFile } from "./headers-file.ts";
+export { headersFileFor } from "./headers-file.ts";
 export {
   CACHE_HTML,
   CACHE_IMMUTABLE,

@@ -4,33 +4,44 @@
 // Incremental: `<output>/.rotunda/process-cache.json` remembers, per original, its
 // size, mtime, content hash and what was made from it. An original whose size and
 // mtime are unchanged costs one stat; a touched or moved one costs a hash; only new
-// bytes or new options cost image work. Outputs no record refers to are removed.
-import { readFile, readdir, rm, stat } from "node:fs/promises";
+// bytes or new options cost image work. Process never deletes: outputs no page uses
+// any more are swept by the build once the new pages are in place (src/output/).
+import { readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
-import { entryPath, writeFileAtomic } from "../files.ts";
+import { writeFileAtomic } from "../files.ts";
 import { eachLimit } from "../limit.ts";
-import { readManifest, STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
-import { hashFile, recipeHash } from "./hash.ts";
 import {
-  DEFAULT_IMAGE_OPTIONS,
-  MEDIA_DIR,
-  PIPELINE_VERSION,
-  PictureError,
-  processImage,
-  type ImageOptions,
-  type ImageOutputs,
-} from "./pipeline.ts";
+  MANIFEST_VERSION,
+  readManifest,
+  referencedUrls,
+  RESERVED_SLUGS,
+  STATE_DIR,
+  writeManifest,
+  type Manifest,
+  type PanoramaMedia,
+  type PanoramaRecord,
+} from "../manifest.ts";
+import { hashFile, recipeHash } from "./hash.ts";
+import { imageOptionsFrom, mediaFolderOf, PIPELINE_VERSION, PictureError, processImage, type ImageOptions, type ImageOutputs } from "./pipeline.ts";
 import { scanGallery, type OriginalFile } from "./scan.ts";
 import { readSidecar, type Sidecar } from "./sidecar.ts";
-import { loadOverlays, OverlayError, type Overlays } from "./watermark.ts";
 import { assignSlugs, titleFromFileName } from "./slug.ts";
+import { loadOverlays, OverlayError, type Overlays } from "./watermark.ts";
 
 export { PictureError } from "./pipeline.ts";
 export { panoGeometry, viewerConfig, type GPano } from "./gpano.ts";
+
+/** What process asks of the output folder before it writes there (src/output/ implements it). */
+export interface OutputClaims {
+  /** Called before the first write into a media folder (relative to the output, "media/<hash>"). */
+  claimFolder(folder: string): Promise<void>;
+  /** Brings back a folder set aside while its picture was not published; false when there is none. */
+  restoreHeld(folder: string): Promise<boolean>;
+}
 
 export interface ProcessOptions {
   inputDir: string;
@@ -39,7 +50,7 @@ export interface ProcessOptions {
   /** Pictures processed at once; defaults to the number of cores. */
   concurrency?: number;
   /** Called after each original with what happened to it. */
-  onPicture?: (event: { relPath: string; outcome: "made" | "unchanged" | "failed"; message?: string }) => void;
+  onPicture?: (event: PictureEvent) => void;
   /** Called once the originals are counted. */
   onStart?: (total: number) => void;
   /**
@@ -49,20 +60,36 @@ export interface ProcessOptions {
    * card); pictures already complete are left as they are.
    */
   quick?: boolean;
+  /** The output folder's record of what Rotunda writes (absent: nothing is recorded). */
+  output?: OutputClaims;
+}
+
+export interface PictureEvent {
+  relPath: string;
+  outcome: "made" | "unchanged" | "failed";
+  message?: string;
+}
+
+/** A problem with one source file, named by its path in the gallery. */
+export interface SourceProblem {
+  source: string;
+  message: string;
 }
 
 export interface ProcessResult {
   manifest: Manifest;
   made: string[];
   unchanged: string[];
-  failed: Array<{ source: string; message: string }>;
-  /** Output files removed because no picture uses them any more. */
-  removed: number;
+  failed: SourceProblem[];
+  /** Published anyway, with a note: a slug changed, a failed picture's last good version kept. */
+  warnings: SourceProblem[];
+  /** Media folders of pictures in the gallery that are not published now (drafts, a sidecar that does not read). */
+  unpublished: string[];
   ms: number;
 }
 
 const CACHE_FILE = "process-cache.json";
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 interface CacheEntry {
   size: number;
@@ -73,32 +100,86 @@ interface CacheEntry {
   /** False when only the quick outputs were made (see ProcessOptions.quick). */
   complete?: boolean;
 }
+
 interface CacheFile {
   version: number;
   entries: Record<string, CacheEntry>;
-  /** Hash of the output URLs the last run kept: unchanged means nothing to prune. */
-  keepKey?: string;
 }
 
-export function imageOptionsFrom(config: GalleryConfig): ImageOptions {
-  const p = config.process;
-  return {
-    ...DEFAULT_IMAGE_OPTIONS,
-    qualities: p.qualities,
-    quality: p.quality,
-    sizes: p.sizes,
-    maxWidth: p.maxWidth,
-    tiles: p.tiles,
-    socialCard: p.socialCard,
-    publishGps: p.publishGps,
-    pixelLimit: p.pixelLimit,
-  };
+/** One run's settings, read once. */
+interface Run {
+  inputDir: string;
+  outputDir: string;
+  cacheFile: string;
+  imageOptions: ImageOptions;
+  overlays: Overlays;
+  /** Hash of everything that changes what is made: outputs made under another key are re-made. */
+  optionsKey: string;
+  options: ProcessOptions;
 }
 
 /** The quick recipe: the viewer's variant at most 4096 px wide (the same file the full recipe makes), nothing else big. */
 function quickOptions(options: ImageOptions): ImageOptions {
   const width = Math.min(options.maxWidth, 4096);
   return { ...options, qualities: [], sizes: [width], maxWidth: width, tiles: false, socialCard: false };
+}
+
+export async function processGallery(options: ProcessOptions): Promise<ProcessResult> {
+  const started = performance.now();
+  // libvips' operation cache would keep decoded originals alive between pictures.
+  sharp.cache(false);
+  const run = await prepareRun(options);
+  const { originals, unrecognised } = await findOriginals(run);
+  options.onStart?.(originals.length + unrecognised.length);
+  for (const bad of unrecognised) options.onPicture?.({ relPath: bad.source, outcome: "failed", message: bad.message });
+
+  const made = await makeOutputs(run, originals);
+  const published = await composeRecords(run, originals, made.entries, made.failed);
+  const failed = [...unrecognised, ...made.failed, ...published.failed].sort((a, b) => (a.source < b.source ? -1 : 1));
+  const manifest: Manifest = {
+    version: MANIFEST_VERSION,
+    generator: "rotunda",
+    gallery: {
+      title: options.config.title,
+      ...(options.config.description ? { description: options.config.description } : {}),
+      ...(options.config.baseUrl ? { baseUrl: options.config.baseUrl } : {}),
+    },
+    panoramas: published.panoramas,
+    failures: failed,
+  };
+  await writeManifest(run.outputDir, manifest);
+  await saveCache(run.cacheFile, made.entries);
+  const publishedFolders = new Set(published.panoramas.map((p) => mediaFolderOf(p.source.hash)));
+  const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f));
+  return { manifest, made: made.made, unchanged: made.unchanged, failed, warnings: published.warnings, unpublished, ms: performance.now() - started };
+}
+
+async function prepareRun(options: ProcessOptions): Promise<Run> {
+  const inputDir = path.resolve(options.inputDir);
+  const outputDir = path.resolve(options.outputDir);
+  const imageOptions = imageOptionsFrom(options.config.process);
+  let overlays: Overlays;
+  try {
+    overlays = await loadOverlays(inputDir, options.config.process.watermark, options.config.process.nadir);
+  } catch (error) {
+    if (error instanceof OverlayError) throw new ConfigError(`${CONFIG_FILE}: ${error.message}`);
+    throw error;
+  }
+  const optionsKey = recipeHash({ v: PIPELINE_VERSION, imageOptions, overlays: overlays.key });
+  return { inputDir, outputDir, cacheFile: path.join(outputDir, STATE_DIR, CACHE_FILE), imageOptions, overlays, optionsKey, options };
+}
+
+/** The gallery's originals: not the output folder (it may lie inside the gallery), not the logos. */
+async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unrecognised: SourceProblem[] }> {
+  const scan = await scanGallery(run.inputDir, { exclude: [run.outputDir] });
+  const { watermark, nadir } = run.options.config.process;
+  const logos = new Set([watermark?.file, nadir?.file].filter((f): f is string => !!f).map((f) => path.resolve(run.inputDir, f)));
+  return {
+    originals: scan.originals.filter((o) => !logos.has(o.file)),
+    unrecognised: scan.unrecognised
+      .filter((u) => !logos.has(path.resolve(run.inputDir, u.relPath)))
+      .map((u) => ({ source: u.relPath, message: u.message })),
+  };
 }
 
 async function readCache(file: string): Promise<CacheFile> {
@@ -111,24 +192,14 @@ async function readCache(file: string): Promise<CacheFile> {
   return { version: CACHE_VERSION, entries: {} };
 }
 
-/** URLs of the files an original's outputs consist of (tiles: their folder, ending in "/"). */
-function outputUrls(outputs: ImageOutputs): string[] {
-  const urls = [
-    ...outputs.variants.map((v) => v.url),
-    ...outputs.ladder.map((v) => v.url),
-    outputs.thumbnail.url,
-    outputs.preview.url,
-    outputs.metadata.url,
-  ];
-  if (outputs.socialCard) urls.push(outputs.socialCard.url);
-  if (outputs.tiles) urls.push(outputs.tiles.basePath + "/");
-  return urls;
+async function saveCache(file: string, entries: Record<string, CacheEntry>): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify({ version: CACHE_VERSION, entries } satisfies CacheFile));
 }
 
 /** One stat per output file (a tile folder is checked by its fallback faces, written last). */
-async function outputsExist(outputDir: string, outputs: ImageOutputs): Promise<boolean> {
+async function outputsExist(outputDir: string, media: PanoramaMedia): Promise<boolean> {
   try {
-    const files = outputUrls(outputs).map((url) => (url.endsWith("/") ? `${url}fallback/d.jpg` : url));
+    const files = referencedUrls(media).map((url) => (url.endsWith("/") ? `${url}fallback/d.jpg` : url));
     await Promise.all(files.map((url) => stat(path.join(outputDir, url))));
     return true;
   } catch {
@@ -136,223 +207,172 @@ async function outputsExist(outputDir: string, outputs: ImageOutputs): Promise<b
   }
 }
 
-/** Deletes files under media/ that no record refers to, and folders left empty. */
-async function pruneMedia(outputDir: string, keep: Set<string>): Promise<number> {
-  const mediaRoot = path.join(outputDir, MEDIA_DIR);
-  let removed = 0;
-  let entries;
-  try {
-    entries = await readdir(mediaRoot, { recursive: true, withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  const dirs = new Set<string>();
-  for (const entry of entries) {
-    const abs = entryPath(entry);
-    if (entry.isDirectory()) {
-      dirs.add(abs);
-      continue;
-    }
-    const url = "/" + path.relative(outputDir, abs).split(path.sep).join("/");
-    const tileFolder = /^(.*\/tiles-[0-9a-f]+\/)/.exec(url)?.[1];
-    if (!keep.has(url) && !(tileFolder && keep.has(tileFolder))) {
-      await rm(abs, { force: true });
-      removed++;
-    }
-  }
-  // Deepest first, so parents empty out after their children.
-  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
-    if ((await readdir(dir)).length === 0) await rm(dir, { recursive: true, force: true });
-  }
-  return removed;
+interface MadeOutputs {
+  /** By original (relPath): what its outputs are now. */
+  entries: Record<string, CacheEntry>;
+  made: string[];
+  unchanged: string[];
+  failed: SourceProblem[];
 }
 
-export async function processGallery(options: ProcessOptions): Promise<ProcessResult> {
-  const started = performance.now();
-  // libvips' operation cache would keep decoded originals alive between pictures.
-  sharp.cache(false);
-  const inputDir = path.resolve(options.inputDir);
-  const outputDir = path.resolve(options.outputDir);
-  const imageOptions = imageOptionsFrom(options.config);
-  let overlays: Overlays;
-  try {
-    overlays = await loadOverlays(inputDir, options.config.process.watermark, options.config.process.nadir);
-  } catch (error) {
-    if (error instanceof OverlayError) throw new ConfigError(`${CONFIG_FILE}: ${error.message}`);
-    throw error;
-  }
-  const optionsKey = recipeHash({ v: PIPELINE_VERSION, imageOptions, overlays: overlays.key });
-  const cacheFile = path.join(outputDir, STATE_DIR, CACHE_FILE);
-  const cache = await readCache(cacheFile);
-  const byHash = new Map<string, CacheEntry>();
+/** Reuses or makes the outputs of every original, `concurrency` at a time. */
+async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOutputs> {
+  const { options } = run;
+  const cache = await readCache(run.cacheFile);
   // An entry is good enough when its options match and, unless this is a quick run, it is complete.
-  const usable = (e: CacheEntry | undefined): e is CacheEntry => !!e && e.optionsKey === optionsKey && (options.quick || e.complete !== false);
+  const usable = (e: CacheEntry | undefined): e is CacheEntry => !!e && e.optionsKey === run.optionsKey && (options.quick || e.complete !== false);
+  const byHash = new Map<string, CacheEntry>();
   for (const entry of Object.values(cache.entries)) if (usable(entry)) byHash.set(entry.hash, entry);
+  const available = async (entry: CacheEntry) =>
+    (await outputsExist(run.outputDir, entry.outputs.media))
+    || ((await options.output?.restoreHeld(mediaFolderOf(entry.hash))) === true && (await outputsExist(run.outputDir, entry.outputs.media)));
 
-  // An output folder inside the gallery must not be read back as new pictures.
-  const scan = await scanGallery(inputDir, { exclude: [outputDir] });
-  // The watermark and nadir logos may live in the gallery: they are not panoramas.
-  const logos = new Set([options.config.process.watermark?.file, options.config.process.nadir?.file].filter(Boolean).map((f) => path.resolve(inputDir, f!)));
-  scan.originals = scan.originals.filter((o) => !logos.has(o.file));
-  scan.unrecognised = scan.unrecognised.filter((u) => !logos.has(path.resolve(inputDir, u.relPath)));
-  options.onStart?.(scan.originals.length + scan.unrecognised.length);
-  const failed: ProcessResult["failed"] = [];
-  const made: string[] = [];
-  const unchanged: string[] = [];
-  for (const bad of scan.unrecognised) {
-    failed.push({ source: bad.relPath, message: bad.message });
-    options.onPicture?.({ relPath: bad.relPath, outcome: "failed", message: bad.message });
-  }
-
+  const result: MadeOutputs = { entries: {}, made: [], unchanged: [], failed: [] };
   // Started only when some picture needs work: a no-op rebuild never spawns ExifTool.
   let exiftool: ExifTool | undefined;
   const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
-  const nextEntries: Record<string, CacheEntry> = {};
-  const processed = new Map<string, { original: OriginalFile; entry: CacheEntry }>();
+  // An identical copy elsewhere in the gallery being made right now shares its outputs.
   const inFlight = new Map<string, Promise<CacheEntry>>();
   let savedAt = performance.now();
 
+  const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<CacheEntry> => {
+    exiftool ??= new ExifTool({ maxProcs: concurrency });
+    await options.output?.claimFolder(mediaFolderOf(hash));
+    const outputs = await processImage(
+      { file: original.file, hash, format: original.format },
+      { outputDir: run.outputDir, exiftool, options: options.quick ? quickOptions(run.imageOptions) : run.imageOptions, overlays: run.overlays },
+    );
+    return { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey, outputs, ...(options.quick ? { complete: false } : {}) };
+  };
+
+  /** The outputs of one original: the cached ones when its bytes and the options are unchanged, else made. */
+  const outputsOf = async (original: OriginalFile): Promise<{ entry: CacheEntry; made: boolean }> => {
+    const info = await stat(original.file);
+    if (info.size === 0) throw new PictureError("empty file (0 bytes)");
+    const previous = cache.entries[original.relPath];
+    if (usable(previous) && previous.size === info.size && previous.mtimeMs === info.mtimeMs && (await available(previous))) {
+      return { entry: previous, made: false };
+    }
+    const hash = await hashFile(original.file);
+    const same = usable(previous) && previous.hash === hash ? previous : byHash.get(hash);
+    if (same && (await available(same))) return { entry: { ...same, size: info.size, mtimeMs: info.mtimeMs }, made: false };
+    const sharing = inFlight.get(hash);
+    if (sharing) return { entry: { ...(await sharing), size: info.size, mtimeMs: info.mtimeMs }, made: false };
+    const making = make(original, info, hash);
+    inFlight.set(hash, making);
+    making.catch(() => inFlight.delete(hash));
+    return { entry: await making, made: true };
+  };
+
   try {
-    await eachLimit(scan.originals, concurrency, async (original) => {
+    await eachLimit(originals, concurrency, async (original) => {
       const { relPath } = original;
       try {
-        const info = await stat(original.file);
-        if (info.size === 0) throw new PictureError("empty file (0 bytes)");
-        const previous = cache.entries[relPath];
-        let entry: CacheEntry | undefined;
-        if (usable(previous) && previous.size === info.size && previous.mtimeMs === info.mtimeMs
-          && (await outputsExist(outputDir, previous.outputs))) {
-          entry = previous;
-        } else {
-          const hash = await hashFile(original.file);
-          const same = usable(previous) && previous.hash === hash ? previous : byHash.get(hash);
-          if (same && (await outputsExist(outputDir, same.outputs))) {
-            entry = { ...same, size: info.size, mtimeMs: info.mtimeMs };
-          } else if (inFlight.has(hash)) {
-            // An identical copy elsewhere in the gallery is being made right now: share its outputs.
-            entry = { ...(await inFlight.get(hash)!), size: info.size, mtimeMs: info.mtimeMs };
-          } else {
-            exiftool ??= new ExifTool({ maxProcs: concurrency });
-            const making = processImage(
-              { file: original.file, hash, format: original.format },
-              { outputDir, exiftool, options: options.quick ? quickOptions(imageOptions) : imageOptions, overlays },
-            ).then((outputs): CacheEntry => ({ size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey, outputs, ...(options.quick ? { complete: false } : {}) }));
-            inFlight.set(hash, making);
-            making.catch(() => inFlight.delete(hash));
-            entry = await making;
-            made.push(relPath);
-            options.onPicture?.({ relPath, outcome: "made" });
-          }
-        }
-        if (!made.includes(relPath)) {
-          unchanged.push(relPath);
-          options.onPicture?.({ relPath, outcome: "unchanged" });
-        }
-        nextEntries[relPath] = entry;
-        processed.set(relPath, { original, entry });
+        const { entry, made } = await outputsOf(original);
+        result.entries[relPath] = entry;
+        (made ? result.made : result.unchanged).push(relPath);
+        options.onPicture?.({ relPath, outcome: made ? "made" : "unchanged" });
         // An interrupted run keeps what it made: the cache is saved every few seconds.
-        if (made.length > 0 && performance.now() - savedAt > 5000) {
+        if (made && performance.now() - savedAt > 5000) {
           savedAt = performance.now();
-          await writeFileAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: { ...cache.entries, ...nextEntries } } satisfies CacheFile));
+          await saveCache(run.cacheFile, { ...cache.entries, ...result.entries });
         }
       } catch (error) {
         const message = error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}`;
-        failed.push({ source: relPath, message });
+        result.failed.push({ source: relPath, message });
         options.onPicture?.({ relPath, outcome: "failed", message });
       }
     });
   } finally {
     await exiftool?.end();
   }
+  return result;
+}
 
-  // What was published last time, by original: the fallback for a sidecar that does
-  // not read. Read only then, not on every (no-op) rebuild.
+/** The panoramas as published, newest first: text from the sidecars, slugs assigned, drafts left out. */
+async function composeRecords(
+  run: Run,
+  originals: OriginalFile[],
+  entries: Record<string, CacheEntry>,
+  failedPictures: SourceProblem[],
+): Promise<{ panoramas: PanoramaRecord[]; failed: SourceProblem[]; warnings: SourceProblem[] }> {
+  const failed: SourceProblem[] = [];
+  const warnings: SourceProblem[] = [];
+  // What was published last time, by original: read only when something failed.
   let previous: Map<string, PanoramaRecord> | undefined;
   const lastPublished = async (relPath: string) => {
-    previous ??= new Map((await readManifest(outputDir).catch(() => undefined))?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
+    previous ??= new Map((await readManifest(run.outputDir).catch(() => undefined))?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
     return previous.get(relPath);
   };
-  // Authored text: read every time (cheap), never a reason to re-make images.
-  const items: Array<{ original: OriginalFile; entry: CacheEntry; sidecar: Sidecar }> = [];
-  for (const original of scan.originals) {
-    const done = processed.get(original.relPath);
-    if (!done) continue;
+
+  const items: Array<{ relPath: string; record: Omit<PanoramaRecord, "id" | "slug">; wish?: string }> = [];
+  for (const original of originals) {
+    const entry = entries[original.relPath];
+    if (!entry) {
+      // The picture failed: the version published last time stays, so a bad copy or a
+      // bad option never takes a page away.
+      const last = await lastPublished(original.relPath);
+      if (last && (await outputsExist(run.outputDir, last))) {
+        const { id: _id, slug, ...record } = last;
+        items.push({ relPath: original.relPath, record, wish: slug });
+        warnings.push({ source: original.relPath, message: "its last published version stays until it processes again" });
+      }
+      continue;
+    }
     let sidecar: Sidecar = {};
     if (original.sidecar) {
       try {
         sidecar = await readSidecar(original.sidecar);
       } catch (error) {
-        const message = (error as Error).message;
-        failed.push({ source: path.relative(inputDir, original.sidecar).split(path.sep).join("/"), message });
-        options.onPicture?.({ relPath: original.relPath, outcome: "failed", message });
+        const source = path.relative(run.inputDir, original.sidecar).split(path.sep).join("/");
+        failed.push({ source, message: (error as Error).message });
+        run.options.onPicture?.({ relPath: original.relPath, outcome: "failed", message: (error as Error).message });
         // The broken file may be the one that says `draft: true`: a picture already
-        // published keeps its last good text (so an author's typo does not take the
-        // page away); one that was not published stays out until the sidecar reads.
+        // published keeps its last good text; one that was not published stays out
+        // until the sidecar reads.
         const last = await lastPublished(original.relPath);
         if (!last) continue;
-        sidecar = {
-          title: last.title, slug: last.slug,
-          ...(last.caption ? { caption: last.caption } : {}),
-          ...(last.captureDate ? { date: last.captureDate } : {}),
-          ...(last.credit ? { credit: last.credit } : {}),
-          ...(last.license ? { license: last.license } : {}),
-        };
+        sidecar = sidecarOf(last);
       }
     }
     if (sidecar.draft) continue;
-    items.push({ original, entry: done.entry, sidecar });
+    items.push({ relPath: original.relPath, record: recordOf(original, entry, sidecar), ...(sidecar.slug ? { wish: sidecar.slug } : {}) });
   }
+  void failedPictures;
 
-  const slugs = assignSlugs(items.map((i) => ({ relPath: i.original.relPath, wish: i.sidecar.slug })));
-  const panoramas: PanoramaRecord[] = items.map(({ original, entry, sidecar }, i) => {
-    const o = entry.outputs;
-    const captureDate = sidecar.date ?? o.captureDate;
-    return {
-      id: slugs[i]!,
-      slug: slugs[i]!,
-      source: { path: original.relPath, hash: entry.hash, bytes: entry.size, format: o.format },
-      title: sidecar.title ?? titleFromFileName(original.relPath),
-      ...(sidecar.caption ? { caption: sidecar.caption } : {}),
-      ...(captureDate ? { captureDate } : {}),
-      ...(sidecar.credit ? { credit: sidecar.credit } : {}),
-      ...(sidecar.license ? { license: sidecar.license } : {}),
-      width: o.width,
-      height: o.height,
-      variants: o.variants,
-      ladder: o.ladder,
-      ...(o.tiles ? { tiles: o.tiles } : {}),
-      ...(o.socialCard ? { socialCard: o.socialCard } : {}),
-      thumbnail: o.thumbnail,
-      preview: o.preview,
-      metadata: o.metadata,
-      metadataTable: o.metadataTable,
-      viewer: o.viewer,
-    };
-  });
+  const { slugs, warnings: slugWarnings } = assignSlugs(items.map((i) => ({ relPath: i.relPath, wish: i.wish })), RESERVED_SLUGS);
+  for (const w of slugWarnings) warnings.push({ source: w.relPath, message: w.message });
+  const panoramas: PanoramaRecord[] = items.map((item, i) => ({ id: slugs[i]!, slug: slugs[i]!, ...item.record }) as PanoramaRecord);
   // Newest first; undated after dated; then by title.
   panoramas.sort((a, b) =>
     (b.captureDate ? Date.parse(b.captureDate) : -Infinity) - (a.captureDate ? Date.parse(a.captureDate) : -Infinity)
     || a.title.localeCompare(b.title));
+  return { panoramas, failed, warnings };
+}
 
-  failed.sort((a, b) => (a.source < b.source ? -1 : 1));
-  const manifest: Manifest = {
-    version: 1,
-    generator: "rotunda",
-    gallery: {
-      title: options.config.title,
-      ...(options.config.description ? { description: options.config.description } : {}),
-      ...(options.config.baseUrl ? { baseUrl: options.config.baseUrl } : {}),
-    },
-    panoramas,
-    failures: failed,
+/** A panorama's record but for its slug: the sidecar's text over the outputs. */
+function recordOf(original: OriginalFile, entry: CacheEntry, sidecar: Sidecar): Omit<PanoramaRecord, "id" | "slug"> {
+  const { format, captureDate: shot, media } = entry.outputs;
+  const captureDate = sidecar.date ?? shot;
+  return {
+    source: { path: original.relPath, hash: entry.hash, bytes: entry.size, format },
+    title: sidecar.title ?? titleFromFileName(original.relPath),
+    ...(sidecar.caption ? { caption: sidecar.caption } : {}),
+    ...(captureDate ? { captureDate } : {}),
+    ...(sidecar.credit ? { credit: sidecar.credit } : {}),
+    ...(sidecar.license ? { license: sidecar.license } : {}),
+    ...media,
   };
-  await writeManifest(outputDir, manifest);
-  // Only published pictures keep their media: a draft's files (metadata included) must
-  // not be deployed; un-drafting it makes them again.
-  const keep = new Set(items.map((i) => i.entry).flatMap((e) => outputUrls(e.outputs)));
-  const keepKey = recipeHash([...keep].sort());
-  await writeFileAtomic(cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: nextEntries, keepKey } satisfies CacheFile));
-  // Walking media/ costs a readdir of every tile: only when the set of kept outputs changed.
-  const removed = keepKey === cache.keepKey ? 0 : await pruneMedia(outputDir, keep);
-  return { manifest, made, unchanged, failed, removed, ms: performance.now() - started };
+}
+
+/** The text a published record took from its sidecar, to stand in for one that no longer reads. */
+function sidecarOf(last: PanoramaRecord): Sidecar {
+  return {
+    title: last.title,
+    slug: last.slug,
+    ...(last.caption ? { caption: last.caption } : {}),
+    ...(last.captureDate ? { date: last.captureDate } : {}),
+    ...(last.credit ? { credit: last.credit } : {}),
+    ...(last.license ? { license: last.license } : {}),
+  };
 }

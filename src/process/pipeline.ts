@@ -13,7 +13,8 @@ import sharp, { type OutputInfo, type Sharp } from "sharp";
 import type { ExifTool } from "exiftool-vendored";
 import { tempPath, writeFileAtomic } from "../files.ts";
 import { limiter, type Limiter } from "../limit.ts";
-import type { FileRef, ImageRef, MetadataEntry, MultiresRecord, Variant, ViewerConfig } from "../manifest.ts";
+import type { ProcessConfig } from "../config.ts";
+import type { ImageRef, MultiresRecord, PanoramaMedia, Variant, ViewerConfig } from "../manifest.ts";
 import { panoGeometry, viewerConfig, type PanoGeometry } from "./gpano.ts";
 import { recipeHash } from "./hash.ts";
 import { metadataTable, readMetadata } from "./metadata.ts";
@@ -26,6 +27,7 @@ import { gpanoXmp } from "./xmp.ts";
 export const PIPELINE_VERSION = 2;
 export const MEDIA_DIR = "media";
 
+/** What processing one original needs to know: the gallery's process options, with their defaults applied. */
 export interface ImageOptions {
   /** Full-size quality ladder. */
   qualities: number[];
@@ -44,34 +46,35 @@ export interface ImageOptions {
   pixelLimit: number;
 }
 
-export const DEFAULT_IMAGE_OPTIONS: ImageOptions = {
-  qualities: [95, 90, 85, 80, 75, 70, 65, 60, 50, 40, 30, 20],
-  quality: 85,
-  sizes: [8192, 4096, 2048],
-  maxWidth: 8192,
-  thumbnailWidth: 640,
-  previewWidth: 256,
-  tiles: true,
-  socialCard: true,
-  publishGps: false,
-  pixelLimit: 16384 * 8192,
-};
+/** The image options of a gallery's (validated) process settings: the defaults live in the config schema. */
+export function imageOptionsFrom(p: ProcessConfig): ImageOptions {
+  return {
+    qualities: p.qualities,
+    quality: p.quality,
+    sizes: p.sizes,
+    maxWidth: p.maxWidth,
+    thumbnailWidth: THUMBNAIL_WIDTH,
+    previewWidth: PREVIEW_WIDTH,
+    tiles: p.tiles,
+    socialCard: p.socialCard,
+    publishGps: p.publishGps,
+    pixelLimit: p.pixelLimit,
+  };
+}
 
-/** What processing one original yields: everything in a panorama record that depends on its bytes. */
+const THUMBNAIL_WIDTH = 640;
+const PREVIEW_WIDTH = 256;
+
+/** What processing one original yields: the record's media, and what the record takes from the picture's metadata. */
 export interface ImageOutputs {
   format: PictureFormat;
-  width: number;
-  height: number;
   captureDate?: string;
-  variants: Variant[];
-  ladder: Variant[];
-  thumbnail: ImageRef;
-  preview: ImageRef;
-  socialCard?: ImageRef;
-  tiles?: MultiresRecord;
-  metadata: FileRef;
-  metadataTable: MetadataEntry[];
-  viewer: ViewerConfig;
+  media: PanoramaMedia;
+}
+
+/** The folder (relative to the output) that holds every output of the original with this content hash. */
+export function mediaFolderOf(hash: string): string {
+  return `${MEDIA_DIR}/${hash.slice(0, 12)}`;
 }
 
 /** A picture that cannot be published, with why (shown as one line naming the file). */
@@ -124,10 +127,10 @@ export async function processImage(
   context: ProcessContext,
 ): Promise<ImageOutputs> {
   const { options, outputDir, overlays } = context;
-  const folder = source.hash.slice(0, 12);
-  const mediaDir = path.join(outputDir, MEDIA_DIR, folder);
+  const folder = mediaFolderOf(source.hash);
+  const mediaDir = path.join(outputDir, folder);
   await mkdir(mediaDir, { recursive: true });
-  const url = (name: string) => `/${MEDIA_DIR}/${folder}/${name}`;
+  const url = (name: string) => `/${folder}/${name}`;
   // Every output's name hashes the source, the overlays and its own settings.
   const recipe = (output: object) => recipeHash({ v: PIPELINE_VERSION, source: source.hash, overlays: overlays.key, ...output });
 
@@ -203,18 +206,20 @@ export async function processImage(
 
   return {
     format: source.format,
-    width,
-    height,
     ...(metadata.captureDate ? { captureDate: metadata.captureDate } : {}),
-    variants,
-    ladder,
-    thumbnail,
-    preview,
-    ...(socialCard ? { socialCard } : {}),
-    ...(tiles ? { tiles } : {}),
-    metadata: { url: url(metaName), bytes: Buffer.byteLength(metadataJson) },
-    metadataTable: metadataTable(metadata.published, { width, height }),
-    viewer,
+    media: {
+      width,
+      height,
+      variants,
+      ladder,
+      ...(tiles ? { tiles } : {}),
+      ...(socialCard ? { socialCard } : {}),
+      thumbnail,
+      preview,
+      metadata: { url: url(metaName), bytes: Buffer.byteLength(metadataJson) },
+      metadataTable: metadataTable(metadata.published, { width, height }),
+      viewer,
+    },
   };
 }
 

@@ -18,14 +18,24 @@ export function titleFromFileName(relPath: string): string {
   return words ? words[0]!.toUpperCase() + words.slice(1) : base;
 }
 
+export interface SlugAssignment {
+  slugs: string[];
+  /** Pictures that did not get the slug they asked for or were named for, with why. */
+  warnings: Array<{ relPath: string; message: string }>;
+}
+
 /**
  * One unique slug per picture, deterministic for a given set of paths. A wish
- * (sidecar `slug`) wins; otherwise the file name; a clash takes the parent
- * folders' names as a prefix (`lobby-r0010001`), then a number.
+ * (sidecar `slug`) wins; otherwise the file name; a clash of file names takes the
+ * parent folders' names as a prefix (`lobby-r0010001`), then a number. A slug the
+ * gallery's own folders use (`assets`, `media`…) or one already taken gets a
+ * number too, with a warning naming the picture.
  */
-export function assignSlugs(items: Array<{ relPath: string; wish?: string }>): string[] {
-  const taken = new Set<string>();
-  const result = new Array<string>(items.length);
+export function assignSlugs(items: Array<{ relPath: string; wish?: string }>, reserved: ReadonlySet<string> = new Set()): SlugAssignment {
+  const taken = new Set<string>(reserved);
+  const owner = new Map<string, string>();
+  const slugs = new Array<string>(items.length);
+  const warnings: SlugAssignment["warnings"] = [];
   const order = items.map((item, index) => ({ ...item, index }));
   // Wishes first so a file-name slug never steals an explicit one.
   order.sort((a, b) => Number(!!b.wish) - Number(!!a.wish) || (a.relPath < b.relPath ? -1 : 1));
@@ -41,8 +51,14 @@ export function assignSlugs(items: Array<{ relPath: string; wish?: string }>): s
     if (!item.wish && (baseCounts.get(base) ?? 0) > 1 && segments.length > 1) candidate = slugify(segments.join("-"));
     let slug = candidate;
     for (let n = 2; taken.has(slug); n++) slug = `${candidate}-${n}`;
+    if (slug !== candidate) {
+      const why = reserved.has(candidate) ? "is a name the gallery's own pages use" : `is taken by ${owner.get(candidate)}`;
+      warnings.push({ relPath: item.relPath, message: `slug "${candidate}" ${why}: its page is /${slug}/` });
+    }
     taken.add(slug);
-    result[item.index] = slug;
+    owner.set(slug, item.relPath);
+    slugs[item.index] = slug;
   }
-  return result;
+  warnings.sort((a, b) => (a.relPath < b.relPath ? -1 : 1));
+  return { slugs, warnings };
 }

@@ -2,9 +2,10 @@
 // `<output>/assets/`: the site's stylesheet, and the viewer (Pannellum, self-hosted,
 // plus Rotunda's start-up code) with its stylesheet. Names carry a hex SHA-256 of
 // the bytes (`viewer-3f9a…js`), the same form as media names, so deploy and the
-// `_headers` file recognise them as immutable. Old bundles are removed.
+// `_headers` file recognise them as immutable. Bundles no page uses any more are
+// swept by the build (src/output/), which knows which files it wrote.
 import { createHash } from "node:crypto";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
 
@@ -46,7 +47,5 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     if (!hashed) throw new Error(`esbuild produced no ${name}`);
     return `/${ASSETS_DIR}/${hashed}`;
   };
-  const keep = new Set(names.values());
-  for (const name of await readdir(outdir)) if (!keep.has(name)) await rm(path.join(outdir, name), { force: true });
   return { siteCss: url("site.css"), viewerJs: url("viewer.js"), viewerCss: url("viewer.css") };
 }

@@ -1,8 +1,10 @@
-// The render stage: the manifest and the layouts → HTML pages in the output
-// folder, through Eleventy with Rotunda's site settings (site.ts).
-import { readdir, rm } from "node:fs/promises";
+// The render stage: the manifest and the layouts → HTML pages, through Eleventy
+// with Rotunda's site settings (site.ts). Reads the manifest, never images.
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import Eleventy, { type UserConfig } from "@11ty/eleventy";
+import { STATE_DIR } from "../manifest.ts";
+import { STAGING_DIR } from "../output/index.ts";
 import { rotundaSite } from "./site.ts";
 
 export { default as rotundaPlugin } from "./plugin.ts";
@@ -12,6 +14,7 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
 export const LAYOUTS_DIR = path.join(PROJECT_ROOT, "layouts");
 
 export interface RenderOptions {
+  /** The output folder: the manifest is read from it, the pages are written to its staging folder. */
   outputDir: string;
   /** Eleventy's input (the layouts); Rotunda's own by default. */
   layoutsDir?: string;
@@ -27,36 +30,27 @@ export interface RenderOptions {
   mode?: "build" | "serve";
 }
 
-/**
- * Eleventy never deletes: pages of pictures that were removed, renamed or made
- * drafts would stay in the output and be deployed. Removes every HTML file this
- * render did not write (media, assets and state are not pages), and folders left empty.
- */
-async function removeStalePages(outputDir: string, written: Set<string>): Promise<void> {
-  // Walked by hand so media/ (every tile) is never listed.
-  const walk = async (dir: string, top: boolean): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const abs = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (top && (entry.name === "media" || entry.name === "assets")) continue;
-        if (entry.name.startsWith(".")) continue;
-        await walk(abs, false);
-        if ((await readdir(abs)).length === 0) await rm(abs, { recursive: true, force: true });
-      } else if (entry.name.endsWith(".html") && !written.has(abs)) {
-        await rm(abs, { force: true });
-      }
-    }
-  };
-  await walk(outputDir, true);
+export interface RenderResult {
+  /** Where the pages and bundles were written, to be moved into place (src/output/ publish). */
+  stagingDir: string;
+  pages: number;
+  /** The site's pathPrefix, as every local URL in the pages carries it. */
+  pathPrefix: string;
 }
 
-/** Renders every page and removes the pages no longer made; returns the paths of the pages written. */
-export async function renderSite(options: RenderOptions): Promise<Set<string>> {
+/**
+ * Renders every page, and the client bundles, into the output folder's staging
+ * folder: a render that fails midway (a template error, a full disk) leaves the
+ * published pages as they were.
+ */
+export async function renderSite(options: RenderOptions): Promise<RenderResult> {
   const outputDir = path.resolve(options.outputDir);
+  const stagingDir = path.join(outputDir, STATE_DIR, STAGING_DIR);
+  await rm(stagingDir, { recursive: true, force: true });
   const serve = options.mode === "serve";
   // Relative to the working directory: an absolute input breaks Eleventy's permalinks.
   const input = path.relative(process.cwd(), path.resolve(options.layoutsDir ?? LAYOUTS_DIR)) || ".";
-  const eleventy = new Eleventy(input, outputDir, {
+  const eleventy = new Eleventy(input, stagingDir, {
     configPath: options.eleventyConfig ?? false,
     quietMode: true,
     ...(serve ? { runMode: "serve" as const } : {}),
@@ -68,10 +62,7 @@ export async function renderSite(options: RenderOptions): Promise<Set<string>> {
   if (serve) eleventy.disableLogger();
   // Eleventy 3 resolves to [passthroughCopies, templates]; paginated templates nest one level more.
   const [, templates] = (await eleventy.write()) as [unknown, unknown[]];
-  const pages = new Set<string>();
-  for (const entry of templates.flat(2) as Array<{ outputPath?: unknown } | undefined>) {
-    if (typeof entry?.outputPath === "string") pages.add(path.resolve(entry.outputPath));
-  }
-  await removeStalePages(outputDir, pages);
-  return pages;
+  const pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string").length;
+  const pathPrefix = (eleventy as unknown as { config?: { pathPrefix?: string } }).config?.pathPrefix ?? "/";
+  return { stagingDir, pages, pathPrefix };
 }

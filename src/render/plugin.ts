@@ -4,22 +4,24 @@
 // never images.
 import type { UserConfig } from "@11ty/eleventy";
 import { readManifest } from "../manifest.ts";
+import { siteDirOf } from "../output/index.ts";
 import { bundleClient } from "./assets.ts";
 import { absoluteUrl, bytes, paragraphs, readableDate, viewerData } from "./filters.ts";
 
 export interface RotundaPluginOptions {
-  /** Where process wrote the manifest and media; defaults to Eleventy's output folder. */
+  /** Where process wrote the manifest and media; defaults to the site folder Eleventy renders for. */
   outputDir?: string;
 }
 
 export default function rotundaPlugin(eleventyConfig: UserConfig, options: RotundaPluginOptions = {}): void {
-  const outputDir = () => options.outputDir ?? eleventyConfig.directories.output;
+  const siteDir = () => options.outputDir ?? siteDirOf(eleventyConfig.directories.output);
   // The manifest, plus the panoramas that have a quality ladder to compare.
   eleventyConfig.addGlobalData("rotunda", async () => {
-    const manifest = await readManifest(outputDir());
+    const manifest = await readManifest(siteDir());
     return { ...manifest, comparable: manifest.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1) };
   });
-  eleventyConfig.addGlobalData("rotundaAssets", () => bundleClient(outputDir()));
+  // Written beside the pages, wherever Eleventy writes them.
+  eleventyConfig.addGlobalData("rotundaAssets", () => bundleClient(eleventyConfig.directories.output));
   eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
   eleventyConfig.addFilter("rotundaBytes", bytes);
   eleventyConfig.addFilter("rotundaDate", readableDate);

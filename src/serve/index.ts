@@ -1,17 +1,21 @@
 // `rotunda serve`: a live preview while authoring. The pieces:
-//   watch.ts  chokidar on the gallery, layouts and browser code
-//   queue.ts  debounce + one run at a time + one follow-up run
-//   build.ts  config → incremental process → Eleventy render; problems, never throws
-//   http.ts   Eleventy's dev server bound to one host, a problems banner on every page
-//   pull.ts   optional camera polling (--pull-every)
-// A change reaches open pages as: event → (pictures: 100 ms of stable size) → 60 ms quiet →
-// process (only what changed) → render (~0.1 s) → reload over the WebSocket.
-import { mkdir } from "node:fs/promises";
+//   watch.ts     chokidar on the gallery, layouts and browser code
+//   queue.ts     debounce + one run at a time + one follow-up run
+//   http.ts      Eleventy's dev server bound to one host, a problems banner on every page
+//   pull.ts      optional camera polling (--pull-every)
+//   problems.ts  what is wrong now, for the terminal and the banner
+// Each rebuild is the one build (src/build/) into the output folder this server
+// holds locked for its lifetime: a new picture gets the quick recipe first, then a
+// follow-up run completes it. A change reaches open pages as: event → (pictures:
+// 100 ms of stable size) → 60 ms quiet → build (only what changed) → reload.
 import path from "node:path";
+import { buildSite, errorMessages, RenderError, type BuildReport } from "../build/index.ts";
 import { createProgress, type Progress } from "../cli/progress.ts";
+import { loadConfig, type GalleryConfig } from "../config.ts";
+import { OutputFolder } from "../output/index.ts";
+import type { PictureEvent } from "../process/index.ts";
 import { LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
-import { Builder, type BuildOutcome } from "./build.ts";
-import { startHttpServer } from "./http.ts";
+import { startHttpServer, type HttpServer } from "./http.ts";
 import { problemLine, problemsBanner, type Problem } from "./problems.ts";
 import { startPullLoop, type PullLoop } from "./pull.ts";
 import { RebuildQueue } from "./queue.ts";
@@ -49,6 +53,8 @@ export interface DevServer {
 }
 
 const CLIENT_DIR = path.join(PROJECT_ROOT, "src/client");
+/** The change that asks for the quick outputs of the last run to be completed. */
+const COMPLETE = "(complete the quick outputs)";
 
 function clock(): string {
   return new Date().toTimeString().slice(0, 8);
@@ -58,69 +64,37 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
+/** What one rebuild gave: the build's report when it got that far, and what went wrong. */
+interface Outcome {
+  report?: BuildReport;
+  problems: Problem[];
+}
+
+interface Context {
+  inputDir: string;
+  output: OutputFolder;
+  layoutsDir: string;
+  eleventyConfig?: string;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+}
+
 export async function startDevServer(options: ServeOptions): Promise<DevServer> {
   const inputDir = path.resolve(options.inputDir);
-  const outputDir = path.resolve(options.outputDir);
-  const layoutsDir = path.resolve(options.layoutsDir ?? LAYOUTS_DIR);
   const log = options.log ?? ((line: string) => console.log(line));
   const warn = options.warn ?? ((line: string) => console.error(line));
-  await mkdir(outputDir, { recursive: true });
+  const output = await OutputFolder.open({ outputDir: options.outputDir, inputDir, command: "rotunda serve" });
+  const context: Context = { inputDir, output, layoutsDir: path.resolve(options.layoutsDir ?? LAYOUTS_DIR), eleventyConfig: options.eleventyConfig, log, warn };
 
   let buildProblems: Problem[] = [];
   let pullProblems: Problem[] = [];
+  let config: GalleryConfig | undefined;
   const problems = () => [...buildProblems, ...pullProblems];
 
-  const http = await startHttpServer({
-    root: outputDir,
-    host: options.host ?? "127.0.0.1",
-    port: options.port ?? 8080,
-    banner: () => problemsBanner(problems()),
-  });
-
-  const requested = options.port ?? 8080;
-  const taken = requested !== 0 && http.port !== requested ? ` (${requested} was taken)` : "";
-  log(`Serving ${http.url}${taken}`);
-  if (!["127.0.0.1", "localhost", "::1"].includes(options.host ?? "127.0.0.1")) {
-    warn(`  note: listening on ${options.host}, so other machines on the network can see this preview`);
-  }
-
-  // Changed files named from the gallery (or the project) so log lines stay short.
-  const shortPath = (file: string) => {
-    const base = file.startsWith(inputDir + path.sep) ? inputDir : process.cwd();
-    return file.startsWith(base + path.sep) ? path.relative(base, file) : file;
-  };
-  // A bar while pictures are processed (a first build of a big gallery takes a while); only on a terminal.
-  // It appears with the first picture that needs work, so caption edits do not flash it.
-  let progress: Progress | undefined;
-  let total = 0;
-  let seen = 0;
-  const reporter = {
-    onStart: (n: number) => void ((total = n), (seen = 0)),
-    onPicture: (event: { relPath: string; outcome: string }) => {
-      seen++;
-      if (!progress && event.outcome !== "unchanged") {
-        progress = createProgress("process", total);
-        progress.tick(seen - 1); // the unchanged ones before it
-      }
-      progress?.tick(1, event.relPath);
-    },
-  };
-  const builder = new Builder({ inputDir, outputDir, layoutsDir, eleventyConfig: options.eleventyConfig, reporter });
+  let http: HttpServer | undefined;
+  let watcher: SourceWatcher | undefined;
+  let pullLoop: PullLoop | undefined;
   let runs = 0;
-  const report = (outcome: BuildOutcome, changes: string[], ms: number) => {
-    const what = changes.length === 1 ? shortPath(changes[0]!) : `${changes.length} changes`;
-    const made = outcome.made.length > 0 ? ` · ${outcome.made.length} made` : "";
-    const steps = outcome.rendered ? `${outcome.panoramas} panoramas${made} · process ${seconds(outcome.processMs)}, render ${seconds(outcome.renderMs)}` : "pages not rebuilt, the last good ones stay";
-    log(`[${clock()}] ${runs === 1 ? "built" : `rebuilt (${what})`}: ${steps} · ${seconds(ms)}`);
-    // New problems in full; those already shown are only counted, so an edit elsewhere does not repeat them.
-    const before = new Set(buildProblems.map(problemLine));
-    const fresh = outcome.problems.filter((p) => !before.has(problemLine(p)));
-    for (const p of fresh) warn(`  ✗ ${problemLine(p).replace(/\n/g, "\n    ")}`);
-    const still = outcome.problems.length - fresh.length;
-    if (still > 0) warn(`  ✗ ${still} problem${still === 1 ? "" : "s"} shown before still there (listed on every page)`);
-  };
-
-  const COMPLETE = "(complete the quick outputs)";
   const queue = new RebuildQueue(async (changes) => {
     runs++;
     const started = performance.now();
@@ -128,48 +102,47 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     // Edits get the quick recipe so a new picture shows at once; a follow-up run
     // (queued below, behind any newer edit) completes it: ladder, sizes, tiles, card.
     const completing = changes.length > 0 && changes.every((c) => c === COMPLETE);
-    const outcome = await builder.run(completing ? "full" : "quick");
-    progress?.done();
-    progress = undefined;
-    report(outcome, completing ? ["completing the new pictures"] : changes, performance.now() - started);
+    const outcome = await rebuild(context, completing ? "full" : "quick", (c) => (config = c));
+    reportRebuild(context, outcome, runs === 1 ? undefined : completing ? "completing the new pictures" : describeChanges(context, changes), buildProblems, performance.now() - started);
     buildProblems = outcome.problems;
     if (hadProblems && buildProblems.length === 0) log("  ✓ all problems fixed");
-    http.reload();
-    if (!completing && outcome.made.length > 0) queue.trigger(COMPLETE);
+    http?.reload();
+    if (!completing && (outcome.report?.process.made.length ?? 0) > 0) queue.trigger(COMPLETE);
   }, options.quietMs ?? 60, () => !watcher?.settling());
 
-  let watcher: SourceWatcher | undefined;
-  let pullLoop: PullLoop | undefined;
   const close = async () => {
     await pullLoop?.stop();
     await watcher?.close();
-    // A rebuild in progress gets a moment to write its manifest; a long one is abandoned.
+    // A rebuild in progress gets a moment to finish; a long one is abandoned.
     await Promise.race([queue.close(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-    await http.close();
+    await http?.close();
+    await output.close();
   };
 
   try {
+    http = await startHttpServer({ root: output.dir, host: options.host ?? "127.0.0.1", port: options.port ?? 8080, banner: () => problemsBanner(problems()) });
+    announce(context, http, options);
     watcher = await watchSources({
-      roots: [inputDir, layoutsDir, CLIENT_DIR],
-      exclude: [outputDir],
+      roots: [inputDir, context.layoutsDir, CLIENT_DIR],
+      exclude: [output.dir],
       onChange: (file) => queue.trigger(file),
       onError: (error) => warn(`watch: ${error.message}`),
     });
     queue.trigger("start");
     await queue.idle();
-    log(`Watching ${shortPath(inputDir)} for changes (Ctrl-C stops)`);
+    log(`Watching ${shortPath(context, inputDir)} for changes (Ctrl-C stops)`);
     if (options.pullEverySeconds !== undefined) {
       pullLoop = startPullLoop({
         everyMs: options.pullEverySeconds * 1000,
         inputDir,
-        config: () => builder.config,
+        config: () => config,
         log,
         onPulled: (found, newPictures) => {
           const changed = JSON.stringify(found) !== JSON.stringify(pullProblems);
-          for (const p of found) if (changed) warn(`  ✗ ${problemLine(p).replace(/\n/g, "\n    ")}`);
+          if (changed) for (const p of found) warn(`  ✗ ${problemLine(p).replace(/\n/g, "\n    ")}`);
           pullProblems = found;
           if (newPictures > 0) queue.trigger("pull");
-          else if (changed) http.reload();
+          else if (changed) http?.reload();
         },
       });
     }
@@ -178,11 +151,100 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     throw error;
   }
 
+  return { url: http.url, port: http.port, idle: () => queue.idle(), problems, close };
+}
+
+function announce(context: Context, http: HttpServer, options: ServeOptions): void {
+  const requested = options.port ?? 8080;
+  const taken = requested !== 0 && http.port !== requested ? ` (${requested} was taken)` : "";
+  context.log(`Serving ${http.url}${taken}`);
+  if (!["127.0.0.1", "localhost", "::1"].includes(options.host ?? "127.0.0.1")) {
+    context.warn(`  note: listening on ${options.host}, so other machines on the network can see this preview`);
+  }
+}
+
+/** A changed file named from the gallery (or the working folder) so log lines stay short. */
+function shortPath(context: Context, file: string): string {
+  const base = file.startsWith(context.inputDir + path.sep) ? context.inputDir : process.cwd();
+  return file.startsWith(base + path.sep) ? path.relative(base, file) : file;
+}
+
+function describeChanges(context: Context, changes: string[]): string {
+  return changes.length === 1 ? shortPath(context, changes[0]!) : `${changes.length} changes`;
+}
+
+/**
+ * One rebuild: config, then the one build. Never throws: whatever the author broke
+ * comes back as problems, and the last good pages stay served.
+ */
+async function rebuild(context: Context, recipe: "quick" | "full", onConfig: (config: GalleryConfig) => void): Promise<Outcome> {
+  let config: GalleryConfig;
+  try {
+    config = await loadConfig(context.inputDir);
+    onConfig(config);
+  } catch (error) {
+    // Keep serving the last good site; nothing is rebuilt with a config we cannot read.
+    return { problems: [{ kind: "config", message: errorMessages(error) }] };
+  }
+  const progress = lazyProgress();
+  try {
+    const report = await buildSite({
+      inputDir: context.inputDir,
+      output: context.output,
+      config,
+      quick: recipe === "quick",
+      layoutsDir: context.layoutsDir,
+      eleventyConfig: context.eleventyConfig,
+      mode: "serve",
+      ...progress.hooks,
+    });
+    const problems: Problem[] = report.process.failed.map((f) => ({ kind: /\.md$/i.test(f.source) ? "sidecar" : "picture", source: f.source, message: f.message }));
+    for (const w of report.process.warnings) problems.push({ kind: "note", source: w.source, message: w.message });
+    return { report, problems };
+  } catch (error) {
+    if (error instanceof RenderError) return { problems: [{ kind: "render", message: error.message }] };
+    return { problems: [{ kind: "error", message: `the build stopped: ${errorMessages(error)}` }] };
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * A progress bar for the pictures a rebuild processes (a first build of a big
+ * gallery takes a while; only on a terminal). It appears with the first picture
+ * that needs work, so caption edits do not flash it.
+ */
+function lazyProgress(): { hooks: { onStart: (total: number) => void; onPicture: (event: PictureEvent) => void }; done: () => void } {
+  let progress: Progress | undefined;
+  let total = 0;
+  let seen = 0;
   return {
-    url: http.url,
-    port: http.port,
-    idle: () => queue.idle(),
-    problems,
-    close,
+    hooks: {
+      onStart: (n) => void ((total = n), (seen = 0)),
+      onPicture: (event) => {
+        seen++;
+        if (!progress && event.outcome !== "unchanged") {
+          progress = createProgress("process", total);
+          progress.tick(seen - 1); // the unchanged ones before it
+        }
+        progress?.tick(1, event.relPath);
+      },
+    },
+    done: () => progress?.done(),
   };
+}
+
+/** One line per rebuild; new problems in full, those already shown only counted. */
+function reportRebuild(context: Context, outcome: Outcome, what: string | undefined, before: Problem[], ms: number): void {
+  const { report } = outcome;
+  const made = report && report.process.made.length > 0 ? ` · ${report.process.made.length} made` : "";
+  const steps = report?.render
+    ? `${report.process.manifest.panoramas.length} panoramas${made} · process ${seconds(report.ms.process)}, render ${seconds(report.ms.render)}`
+    : "pages not rebuilt, the last good ones stay";
+  context.log(`[${clock()}] ${what === undefined ? "built" : `rebuilt (${what})`}: ${steps} · ${seconds(ms)}`);
+  const shown = new Set(before.map(problemLine));
+  const fresh = outcome.problems.filter((p) => !shown.has(problemLine(p)));
+  for (const p of fresh) context.warn(`  ✗ ${problemLine(p).replace(/\n/g, "\n    ")}`);
+  const still = outcome.problems.length - fresh.length;
+  if (still > 0) context.warn(`  ✗ ${still} problem${still === 1 ? "" : "s"} shown before still there (listed on every page)`);
 }

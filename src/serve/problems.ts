@@ -2,8 +2,8 @@
 // carries. Each rebuild replaces the list; an empty list shows nothing.
 
 export interface Problem {
-  /** Which step found it: the config, a picture or sidecar, the render, a camera pull. */
-  kind: "config" | "picture" | "sidecar" | "render" | "pull" | "error";
+  /** Which step found it: the config, a picture or sidecar, the render, a camera pull; a note is published anyway. */
+  kind: "config" | "picture" | "sidecar" | "render" | "pull" | "error" | "note";
   /** The file or camera it is about, when there is one. */
   source?: string;
   message: string;
@@ -16,6 +16,7 @@ const TITLES: Record<Problem["kind"], string> = {
   render: "Template",
   pull: "Camera pull",
   error: "Error",
+  note: "Note",
 };
 
 function escapeHtml(text: string): string {

@@ -99,9 +99,9 @@ describe("build the demo gallery", () => {
     const pagesOf = async (eleventyConfig?: string) => {
       const out = await mkdtemp(path.join(work, "render-"));
       await writeManifest(out, manifest);
-      const written = await renderSite({ outputDir: out, ...(eleventyConfig ? { eleventyConfig } : {}) });
+      const { stagingDir } = await renderSite({ outputDir: out, ...(eleventyConfig ? { eleventyConfig } : {}) });
       const pages = new Map<string, string>();
-      for (const file of written) pages.set(path.relative(out, file), await readFile(file, "utf8"));
+      for (const file of await htmlFiles(stagingDir)) pages.set(path.relative(stagingDir, file), await readFile(file, "utf8"));
       return pages;
     };
     const own = await pagesOf();
@@ -121,16 +121,18 @@ export default function (eleventyConfig) { rotundaSite(eleventyConfig); return {
     const manifest = await readManifest(dist);
     manifest.gallery.baseUrl = "https://example.com/";
     await writeManifest(out, manifest);
-    const written = await renderSite({ outputDir: out, eleventyConfig: config });
+    const { stagingDir, pathPrefix } = await renderSite({ outputDir: out, eleventyConfig: config });
+    assert.equal(pathPrefix, "/gallery/");
+    const written = await htmlFiles(stagingDir);
     const tiled = manifest.panoramas.find((p) => p.tiles && p.socialCard)!;
-    const page = await readFile(path.join(out, tiled.slug, "index.html"), "utf8");
+    const page = await readFile(path.join(stagingDir, tiled.slug, "index.html"), "utf8");
     const data = JSON.parse(/id="rotunda-viewer-data">([^<]*)</.exec(page)![1]!) as { variants: Array<{ url: string }>; multiRes?: { basePath: string } };
     assert.ok(data.variants.every((v) => v.url.startsWith("/gallery/media/")), "the viewer's variants are under the prefix");
     assert.equal(data.multiRes?.basePath, `/gallery${tiled.tiles!.basePath}`, "and so are its tiles");
     assert.match(page, new RegExp(`<meta property="og:image" content="https://example\\.com/gallery${tiled.socialCard!.url}">`), "the social card's absolute URL too");
     for (const file of written) {
       for (const url of localUrls(await readFile(file, "utf8"))) {
-        assert.ok(url.startsWith("/gallery/"), `${url} in ${path.relative(out, file)} is under /gallery/`);
+        assert.ok(url.startsWith("/gallery/"), `${url} in ${path.relative(stagingDir, file)} is under /gallery/`);
         await stat(path.join(dist, url.slice("/gallery".length).split("#")[0]!)).catch(() => assert.fail(`${url} has no file behind the prefix`));
       }
     }

@@ -16,9 +16,8 @@ import {
   makePlan,
   parseS3Url,
   phaseOf,
-  renderHeaders,
+  headersFileFor,
   scanSite,
-  writeHeadersFile,
   type LocalFile,
   type RemoteObject,
 } from "../../src/deploy/index.ts";
@@ -147,7 +146,7 @@ describe("makePlan", () => {
 
 describe("_headers", () => {
   it("one rule per fully hashed folder, exact paths elsewhere, none for pages (the hosts' default), no overlaps", () => {
-    const text = renderHeaders([
+    const { text } = headersFileFor([
       "index.html",
       "404.html",
       "hall/index.html",
@@ -177,23 +176,16 @@ describe("_headers", () => {
       const hash = (0xa0000000 + i).toString(16);
       files.push(`pano-${i}/index.html`, `pano-${i}/compare/index.html`, `media/${hash}/full-w6720-q85-${hash}.jpg`, `media/${hash}/tiles-${hash}/1/f0_0.jpg`);
     }
-    const text = renderHeaders(files);
+    const { text } = headersFileFor(files);
     const rules = text.split("\n").filter((l) => l.startsWith("/"));
     assert.deepEqual(rules, ["/assets/*", "/media/*", "/robots.txt"]);
   });
 
-  it("writeHeadersFile warns when _headers has more rules than Cloudflare Pages reads", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "rotunda-headers-"));
-    try {
-      await mkdir(path.join(dir, "media"));
-      // Unhashed files in media/: the folder cannot be one rule, each file needs its own.
-      for (let i = 0; i < 101; i++) await writeFile(path.join(dir, "media", `poster-${i}.jpg`), "x");
-      const result = await writeHeadersFile(dir);
-      assert.equal(result.rules, 101);
-      assert.match(result.warning ?? "", /_headers has 101 rules and Cloudflare Pages reads only the first 100: .*\/media\/poster-0\.jpg/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  it("warns when _headers has more rules than Cloudflare Pages reads", () => {
+    // Unhashed files in media/: the folder cannot be one rule, each file needs its own.
+    const result = headersFileFor(Array.from({ length: 101 }, (_, i) => `media/poster-${i}.jpg`));
+    assert.equal(result.rules, 101);
+    assert.match(result.warning ?? "", /_headers has 101 rules and Cloudflare Pages reads only the first 100: .*\/media\/poster-0\.jpg/);
   });
 });
 
@@ -201,7 +193,7 @@ describe("local scan", () => {
   const tmp = mkdtemp(path.join(os.tmpdir(), "rotunda-deploy-unit-"));
   after(async () => rm(await tmp, { recursive: true, force: true }));
 
-  it("skips dotfiles, dot-folders, _headers and .br/.gz siblings; writeHeadersFile writes _headers", async () => {
+  it("skips dotfiles, dot-folders, _headers and .br/.gz siblings; _headers for what it lists", async () => {
     const dir = await tmp;
     const put = async (rel: string, body = rel) => {
       await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
@@ -221,8 +213,8 @@ describe("local scan", () => {
     assert.equal(scanned.find((f) => f.relPath === "index.html")?.md5, "5d41402abc4b2a76b9719d911017c592"); // md5("hello")
     assert.equal(scanned.find((f) => f.relPath === "index.html")?.size, 5);
 
-    assert.deepEqual(await writeHeadersFile(dir), { file: path.join(dir, "_headers"), rules: 2 });
-    const text = await readFile(path.join(dir, "_headers"), "utf8");
+    const { text, rules } = headersFileFor((await listSiteFiles(dir)).map((f) => f.relPath));
+    assert.equal(rules, 2);
     assert.match(text, /^\/archive\.tar\.gz\n  Cache-Control: public, max-age=300, must-revalidate$/m);
     assert.match(text, /^\/media\/\*\n  Cache-Control: public, max-age=31536000, immutable$/m);
     assert.doesNotMatch(text, /rotunda\/|DS_Store|_headers\n|\.br/);

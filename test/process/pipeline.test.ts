@@ -6,8 +6,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
-import { parseConfig, type GalleryConfig } from "../../src/config.ts";
-import { processGallery, type ProcessResult } from "../../src/process/index.ts";
+import type { ProcessResult } from "../../src/process/index.ts";
+import { buildOnce } from "../support/build.ts";
 import { jpegQuality } from "../support/jpeg.ts";
 import { makeEquirect, writeTags } from "../support/pictures.ts";
 
@@ -29,8 +29,11 @@ async function gallery(): Promise<{ dir: string; dist: string }> {
   return { dir, dist: path.join(work, "dist") };
 }
 
-const run = (dir: string, dist: string, config: object = {}): Promise<ProcessResult> =>
-  processGallery({ inputDir: dir, outputDir: dist, config: parseConfig(config) as GalleryConfig });
+/** Process, then the build's sweep of what no page uses (a build renders in between). */
+const run = async (dir: string, dist: string, config: object = {}, quick = false): Promise<ProcessResult & { removed: number }> => {
+  const report = await buildOnce(dir, dist, config, { quick });
+  return { ...report.process, removed: report.render!.removed };
+};
 
 /** A small PNG whose header claims width × height (IHDR patched, CRC recomputed). */
 async function pixelBomb(width: number, height: number): Promise<Buffer> {
@@ -313,7 +316,7 @@ describe("quick, then complete (the dev server's first look)", () => {
   test("quick makes only the viewer's variant and small outputs; the next full run completes it and drops the quick extras", async () => {
     const { dir, dist } = await gallery();
     await makeEquirect(path.join(dir, "big.jpg"), 4800, 2400, 5);
-    const quick = await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}), quick: true });
+    const quick = await run(dir, dist, {}, true);
     const q = quick.manifest.panoramas[0]!;
     assert.deepEqual(q.variants.map((v) => v.width), [4096]);
     assert.deepEqual(q.ladder, []);
@@ -321,21 +324,21 @@ describe("quick, then complete (the dev server's first look)", () => {
     assert.equal(q.socialCard, undefined);
     await stat(path.join(dist, q.variants[0]!.url));
     // A second quick run does nothing more.
-    assert.deepEqual((await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}), quick: true })).made, []);
-    const full = await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}) });
+    assert.deepEqual((await run(dir, dist, {}, true)).made, []);
+    const full = await run(dir, dist);
     assert.deepEqual(full.made, ["big.jpg"]);
     const f = full.manifest.panoramas[0]!;
     assert.equal(f.ladder!.length, 12);
     assert.ok(f.tiles && f.socialCard);
     assert.ok(f.variants.some((v) => v.url === q.variants[0]!.url), "the quick 4096 variant is the full recipe's own file, kept");
-    assert.deepEqual((await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}) })).made, []);
+    assert.deepEqual((await run(dir, dist)).made, []);
   });
 
   test("a picture narrower than 4096 px keeps its quick variant's file through completion", async () => {
     const { dir, dist } = await gallery();
     await makeEquirect(path.join(dir, "small.jpg"), 2048, 1024, 6);
-    const quick = (await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}), quick: true })).manifest.panoramas[0]!;
-    const full = (await processGallery({ inputDir: dir, outputDir: dist, config: parseConfig({}) })).manifest.panoramas[0]!;
+    const quick = (await run(dir, dist, {}, true)).manifest.panoramas[0]!;
+    const full = (await run(dir, dist)).manifest.panoramas[0]!;
     assert.equal(full.variants[0]!.url, quick.variants[0]!.url);
     await stat(path.join(dist, quick.variants[0]!.url));
   });

@@ -1,36 +1,29 @@
-import path from "node:path";
-import { loadConfig } from "../../config.ts";
-import { processGallery } from "../../process/index.ts";
 import { parseCommandArgs, type Command } from "../command.ts";
-import { EXIT } from "../exit-codes.ts";
-import { processReporter, processSummary } from "../report.ts";
+import { runSiteBuild } from "../site-build.ts";
 
 export const command: Command = {
   name: "process",
   summary: "make the web variants, thumbnails and metadata of every original",
-  help: `Usage: rotunda process [--input <gallery dir>] [--output <dist dir>]
+  help: `Usage: rotunda process [--input <gallery dir>] [--output <dist dir>] [--allow-other-files]
 
 Makes the web outputs of every picture in the gallery folder (recursively) into
 <output>/media/ and writes the manifest the render reads. Unchanged pictures cost
-nothing; outputs of removed pictures are deleted.
+nothing. The pages are not rendered, so nothing is removed yet: the next
+\`rotunda build\` renders them and removes the outputs no page uses any more.
 
 Options:
-  --input, -i   gallery folder (default: content)
-  --output, -o  site folder (default: dist)
+  --input, -i          gallery folder (default: content)
+  --output, -o         site folder (default: dist)
+  --allow-other-files  the output folder may hold files of your own too
 
-Exit codes: 0 all pictures done; 1 some pictures failed (listed); 2 bad options or config.`,
+Exit codes: 0 all pictures done; 1 some pictures failed (listed); 2 bad options,
+config or output folder.`,
   async run(args) {
     const { values } = parseCommandArgs(args, {
       input: { type: "string", short: "i", default: "content" },
       output: { type: "string", short: "o", default: "dist" },
+      "allow-other-files": { type: "boolean", default: false },
     });
-    const inputDir = path.resolve(values.input);
-    const outputDir = path.resolve(values.output);
-    const config = await loadConfig(inputDir);
-    const reporter = processReporter();
-    const result = await processGallery({ inputDir, outputDir, config, ...reporter });
-    reporter.progress()?.done();
-    console.log(processSummary(result));
-    return result.failed.length > 0 ? EXIT.partial : EXIT.ok;
+    return runSiteBuild({ command: "process", input: values.input, output: values.output, pull: false, render: false, allowOtherFiles: values["allow-other-files"] });
   },
 };

@@ -1,0 +1,142 @@
+// The one build, which `rotunda build`, `rotunda process`, `rotunda serve` and
+// scripts/prebuild.ts all run: pull (when asked and cameras are configured) →
+// process → render into staging → publish the pages → sweep what no page uses →
+// `_headers` → complete. Each step writes only through the output folder
+// (src/output/), so an interrupted build never leaves pages pointing at missing
+// media, and nothing Rotunda did not write is ever deleted.
+import type { GalleryConfig } from "../config.ts";
+import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
+import { referencedUrls, type Manifest } from "../manifest.ts";
+import type { KeepSet, OutputFolder } from "../output/index.ts";
+import { processGallery, type ProcessOptions, type ProcessResult } from "../process/index.ts";
+import { mediaFolderOf } from "../process/pipeline.ts";
+import type { PullResult, PullSink } from "../pull/index.ts";
+import { renderSite } from "../render/index.ts";
+
+export interface BuildOptions {
+  inputDir: string;
+  /** Opened (locked and checked) by the caller, who closes it. */
+  output: OutputFolder;
+  config: GalleryConfig;
+  /** Pull from the configured cameras first. */
+  pull?: boolean;
+  pullProgress?: PullSink;
+  /** Process's quick recipe (see ProcessOptions.quick): serve's first look at a new picture. */
+  quick?: boolean;
+  /** False: stop after process, leaving the pages as they are (`rotunda process`). */
+  render?: boolean;
+  /** Eleventy's input (the layouts) and config file; Rotunda's own by default. */
+  layoutsDir?: string;
+  eleventyConfig?: string;
+  /** "serve": templates are re-read on every render and Eleventy stays quiet. */
+  mode?: "build" | "serve";
+  onStart?: ProcessOptions["onStart"];
+  onPicture?: ProcessOptions["onPicture"];
+}
+
+/** The pages could not be rendered (a template error, a full disk); the published ones stay as they were. */
+export class RenderError extends Error {
+  override name = "RenderError";
+  constructor(cause: unknown) {
+    super(errorMessages(cause), { cause });
+  }
+}
+
+/** Eleventy wraps template errors (EleventyTemplateError → nunjucks Template render error → …): all their messages, once each. */
+export function errorMessages(error: unknown): string {
+  const seen: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 6; depth++) {
+    const message = current.message.trim();
+    if (message && !seen.some((m) => m.includes(message))) seen.push(message);
+    current = (current as { originalError?: unknown }).originalError ?? current.cause;
+  }
+  return seen.length > 0 ? seen.join("\n") : String(error);
+}
+
+export interface RenderReport {
+  pages: number;
+  /** Files Rotunda wrote before that no page uses any more, now removed. */
+  removed: number;
+  headersRules: number;
+  /** `_headers` has more rules than Cloudflare Pages reads. */
+  headersWarning?: string;
+}
+
+export interface BuildReport {
+  pull?: PullResult;
+  process: ProcessResult;
+  /** Absent when the build stopped after process. */
+  render?: RenderReport;
+  ms: { pull: number; process: number; render: number };
+}
+
+/**
+ * Runs one build into `options.output`. Throws what stops it: a ConfigError (a
+ * bad option, output folder or camera password), a RenderError; reports the rest
+ * (pictures, sidecars and cameras that failed) in its result.
+ */
+export async function buildSite(options: BuildOptions): Promise<BuildReport> {
+  const { output, config } = options;
+  const ms = { pull: 0, process: 0, render: 0 };
+  let started = performance.now();
+  let pull: PullResult | undefined;
+  if (options.pull && config.cameras.length > 0) {
+    // Loaded only when needed: a gallery without cameras never loads the camera client.
+    const { pullGallery } = await import("../pull/index.ts");
+    pull = await pullGallery({ galleryDir: options.inputDir, cameras: config.cameras, pull: config.pull, sink: options.pullProgress });
+    ms.pull = performance.now() - started;
+  }
+
+  started = performance.now();
+  await output.begin();
+  const processed = await processGallery({
+    inputDir: options.inputDir,
+    outputDir: output.dir,
+    config,
+    quick: options.quick,
+    output,
+    onStart: options.onStart,
+    onPicture: options.onPicture,
+  });
+  ms.process = performance.now() - started;
+  if (options.render === false) return { ...(pull ? { pull } : {}), process: processed, ms };
+
+  started = performance.now();
+  let rendered;
+  try {
+    rendered = await renderSite({ outputDir: output.dir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode });
+  } catch (error) {
+    throw new RenderError(error);
+  }
+  const published = await output.publish();
+  const keep = keepSetOf(processed.manifest, processed.unpublished, [...published, HEADERS]);
+  const removed = await output.sweep(keep);
+  const headers = headersFileFor((await listSiteFiles(output.dir)).map((f) => f.relPath));
+  await output.writeFile(HEADERS, headers.text);
+  await output.complete(keep, rendered.pathPrefix);
+  ms.render = performance.now() - started;
+  return {
+    ...(pull ? { pull } : {}),
+    process: processed,
+    render: { pages: rendered.pages, removed, headersRules: headers.rules, ...(headers.warning ? { headersWarning: headers.warning } : {}) },
+    ms,
+  };
+}
+
+const HEADERS = "_headers";
+
+/** What the site keeps: the media the published panoramas use, the held folders, the files just published. */
+export function keepSetOf(manifest: Manifest, unpublished: string[], files: string[]): KeepSet {
+  const folders = new Map<string, Set<string>>();
+  for (const panorama of manifest.panoramas) {
+    const folder = mediaFolderOf(panorama.source.hash);
+    const names = folders.get(folder) ?? new Set<string>();
+    for (const url of referencedUrls(panorama)) {
+      const rel = url.slice(1);
+      if (rel.startsWith(folder + "/")) names.add(rel.slice(folder.length + 1).split("/")[0]!);
+    }
+    folders.set(folder, names);
+  }
+  return { folders, held: new Set(unpublished.filter((f) => !folders.has(f))), files: new Set(files) };
+}

@@ -1,0 +1,129 @@
+// One writer at a time: a lock file created exclusively (O_EXCL), holding the
+// owner's pid, host and start time. A lock whose process is gone (a killed run),
+// or whose pid now belongs to another process, is taken over; a live owner is
+// reported by name, never waited on silently.
+import { readFileSync, rmSync } from "node:fs";
+import { link, open, readFile, rename, rm } from "node:fs/promises";
+import os from "node:os";
+
+export interface LockOwner {
+  pid: number;
+  host: string;
+  /** What the owner is doing, for the message a second run prints ("rotunda build"). */
+  command: string;
+  /** When the lock was taken (ISO 8601). */
+  since: string;
+  /** The kernel's start time of the process (Linux), so a reused pid is not mistaken for the owner. */
+  startTicks?: string;
+}
+
+/** The lock is held by a live process: the message names it and the folder. */
+export class LockedError extends Error {
+  override name = "LockedError";
+  constructor(
+    readonly file: string,
+    readonly owner: LockOwner,
+    what: string,
+  ) {
+    super(`${what} is in use by ${owner.command} (pid ${owner.pid}${owner.host === os.hostname() ? "" : ` on ${owner.host}`}, since ${owner.since.slice(11, 19)}): wait for it to finish, or stop it`);
+  }
+}
+
+export interface Lock {
+  release(): Promise<void>;
+}
+
+/** The start time of a process in clock ticks since boot (Linux /proc), or undefined elsewhere. */
+function startTicksOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 22; the command name (field 2) is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(owner: LockOwner): boolean {
+  if (owner.host !== os.hostname()) return true; // another machine's process: cannot tell, so it counts
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  const ticks = startTicksOf(owner.pid);
+  return owner.startTicks === undefined || ticks === undefined || ticks === owner.startTicks;
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(text) as LockOwner;
+    return Number.isInteger(owner.pid) && typeof owner.host === "string" ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes the lock `file` for this process, describing the holder as `command`.
+ * Throws LockedError when a live process holds it (`what` names the thing locked
+ * in the message). The lock is released by `release()`, or when this process exits.
+ */
+export async function acquireLock(file: string, command: string, what: string): Promise<Lock> {
+  const owner: LockOwner = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString(), startTicks: startTicksOf(process.pid) };
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      const handle = await open(file, "wx", 0o644);
+      try {
+        await handle.writeFile(JSON.stringify(owner) + "\n");
+      } finally {
+        await handle.close();
+      }
+      // An exit by process.exit or a signal handler still frees the folder; SIGKILL leaves
+      // the file, and the next run finds its process gone.
+      const onExit = () => rmSync(file, { force: true });
+      process.once("exit", onExit);
+      return {
+        async release() {
+          process.off("exit", onExit);
+          await rm(file, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = parseOwner(await readFile(file, "utf8").catch(() => ""));
+    if (holder === undefined) {
+      // Being written by its creator this very moment, or left torn by a crash: look again shortly.
+      if (attempt < 10) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+    } else if (isAlive(holder)) {
+      throw new LockedError(file, holder, what);
+    }
+    await takeOver(file, holder, what);
+  }
+  throw new Error(`cannot take the lock ${file}`);
+}
+
+/**
+ * Moves a dead owner's lock aside (a rename: of two runs taking over at once, one
+ * moves it); should what was moved turn out to be a live run's fresh lock, it goes back.
+ */
+async function takeOver(file: string, dead: LockOwner | undefined, what: string): Promise<void> {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // someone else moved it
+    throw error;
+  }
+  const moved = parseOwner(await readFile(aside, "utf8").catch(() => ""));
+  if (moved && (moved.pid !== dead?.pid || moved.since !== dead.since) && isAlive(moved)) {
+    await link(aside, file).catch(() => {});
+    await rm(aside, { force: true });
+    throw new LockedError(file, moved, what);
+  }
+  await rm(aside, { force: true });
+}

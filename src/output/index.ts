@@ -1,0 +1,390 @@
+// The output folder a build writes into, as one object: it is locked for one
+// writer, checked before anything is written (never the gallery, never a folder
+// of other files unless the publisher allows it), and it deletes only what
+// Rotunda wrote (record.ts). Pages and bundles are rendered into a staging folder
+// and moved into place whole (publish); unused outputs are swept only after the
+// new pages are in place; a build counts as complete only at its very end.
+import { createHash } from "node:crypto";
+import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { ConfigError } from "../config.ts";
+import { writeFileAtomic } from "../files.ts";
+import { acquireLock, LockedError, type Lock } from "../lock.ts";
+import { manifestPath, STATE_DIR } from "../manifest.ts";
+import {
+  appendJournal,
+  emptyRecord,
+  readJournal,
+  readRecord,
+  removeJournal,
+  writeRecord,
+  type Journal,
+  type OutputRecord,
+} from "./record.ts";
+
+export { buildUnfinished, readRecord } from "./record.ts";
+
+/** Inside the state folder: where a render writes before its files are moved into place. */
+export const STAGING_DIR = "staging";
+const HELD_DIR = "held";
+const LOCK_FILE = "lock";
+
+/**
+ * The site folder a render is for: Rotunda renders into `<site>/.rotunda/staging`
+ * and moves the pages into `<site>` afterwards; any other Eleventy output is the site itself.
+ */
+export function siteDirOf(eleventyOutput: string): string {
+  const dir = path.resolve(eleventyOutput);
+  return path.basename(dir) === STAGING_DIR && path.basename(path.dirname(dir)) === STATE_DIR ? path.dirname(path.dirname(dir)) : dir;
+}
+
+/** The output folder cannot be used as asked: a configuration problem (exit 2), named. */
+export class OutputFolderError extends ConfigError {
+  override name = "OutputFolderError";
+}
+
+export interface OpenOutputOptions {
+  outputDir: string;
+  /** The gallery folder: the output may lie inside it, but never be it or contain it. */
+  inputDir?: string;
+  /** Who holds the folder, for a second run's message ("rotunda build"). */
+  command: string;
+  /** Build even though the folder holds files Rotunda did not write (remembered for later builds). */
+  allowOtherFiles?: boolean;
+}
+
+/** What a finished build keeps; every other file Rotunda wrote is removed. */
+export interface KeepSet {
+  /** Folders owned whole → the names (first path segment below the folder) each should hold. */
+  folders: Map<string, Set<string>>;
+  /**
+   * Owned folders of pictures still in the gallery but not published now (drafts,
+   * a sidecar that does not read): set aside in the state folder, never deployed,
+   * and brought back without re-processing when the picture returns.
+   */
+  held: Set<string>;
+  /** Single files. */
+  files: Set<string>;
+}
+
+/** A path relative to the output folder, with "/" separators. */
+const toRel = (outputDir: string, abs: string) => path.relative(outputDir, abs).split(path.sep).join("/");
+
+/** A short key of the names a folder should hold: unchanged key, nothing to sweep there. */
+function keyOf(names: Set<string>): string {
+  return createHash("sha256").update([...names].sort().join("\n")).digest("hex").slice(0, 16);
+}
+
+const exists = (file: string) => lstat(file).then(() => true, () => false);
+
+export class OutputFolder {
+  /** Folders claimed since the last complete build in this process (each is journalled once). */
+  private readonly claimedFolders = new Set<string>();
+  /** Everything Rotunda owns here: the record, the journal of unfinished builds, this run's claims. */
+  private readonly folders: Set<string>;
+  private readonly files: Set<string>;
+
+  private constructor(
+    readonly dir: string,
+    private record: OutputRecord,
+    private journal: Journal,
+    private readonly lock: Lock,
+  ) {
+    this.folders = new Set([...Object.keys(record.folders), ...journal.folders]);
+    this.files = new Set([...record.files, ...journal.files]);
+  }
+
+  /**
+   * Locks and checks `outputDir` for a build. Throws OutputFolderError (exit 2)
+   * when it is the gallery or contains it, when another run holds it, or when it
+   * holds files Rotunda did not write and the publisher has not allowed that.
+   */
+  static async open(options: OpenOutputOptions): Promise<OutputFolder> {
+    const dir = path.resolve(options.outputDir);
+    await checkPlacement(dir, options.inputDir);
+    await mkdir(path.join(dir, STATE_DIR), { recursive: true });
+    let lock: Lock;
+    try {
+      lock = await acquireLock(path.join(dir, STATE_DIR, LOCK_FILE), options.command, `the output folder ${dir}`);
+    } catch (error) {
+      if (error instanceof LockedError) throw new OutputFolderError(error.message);
+      throw error;
+    }
+    try {
+      const record = (await readRecord(dir)) ?? (await adoptLegacyOutput(dir)) ?? emptyRecord();
+      const output = new OutputFolder(dir, record, await readJournal(dir), lock);
+      if (options.allowOtherFiles) record.otherFilesAllowed = true;
+      if (!record.otherFilesAllowed) {
+        const others = await output.filesNotOwned(4);
+        if (others.length > 0) {
+          throw new OutputFolderError(
+            `the output folder ${dir} holds files Rotunda did not write (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}): ` +
+              "choose an empty or new folder, or pass --allow-other-files to build beside them (Rotunda never deletes or overwrites them)",
+          );
+        }
+      }
+      await output.removeLeftovers();
+      return output;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  get stateDir(): string {
+    return path.join(this.dir, STATE_DIR);
+  }
+
+  get stagingDir(): string {
+    return path.join(this.stateDir, STAGING_DIR);
+  }
+
+  get pathPrefix(): string {
+    return this.record.pathPrefix;
+  }
+
+  /** Whether Rotunda wrote `rel` (a file it recorded, or anything in a folder it owns). */
+  owns(rel: string): boolean {
+    if (this.files.has(rel)) return true;
+    for (let i = rel.indexOf("/"); i !== -1; i = rel.indexOf("/", i + 1)) if (this.folders.has(rel.slice(0, i))) return true;
+    return this.folders.has(rel);
+  }
+
+  /** Up to `limit` files in the folder that Rotunda did not write; dot-entries (`.git`, the state folder) are never counted. */
+  private async filesNotOwned(limit: number): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (abs: string): Promise<void> => {
+      const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        if (found.length >= limit) return;
+        if (entry.name.startsWith(".")) continue;
+        const child = path.join(abs, entry.name);
+        const rel = toRel(this.dir, child);
+        if (entry.isDirectory()) {
+          if (!this.folders.has(rel)) await walk(child);
+        } else if (!this.files.has(rel)) {
+          found.push(rel);
+        }
+      }
+    };
+    await walk(this.dir);
+    return found;
+  }
+
+  /** Temp files a killed run left in the state folder, and its staging folder. */
+  private async removeLeftovers(): Promise<void> {
+    await rm(this.stagingDir, { recursive: true, force: true });
+    for (const name of await readdir(this.stateDir)) {
+      if (name.endsWith(".tmp")) await rm(path.join(this.stateDir, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Marks a build as begun: until complete(), the folder counts as unfinished. */
+  async begin(): Promise<void> {
+    await appendJournal(this.dir, { begin: new Date().toISOString(), pid: process.pid } as { begin: string });
+    this.journal.open = true;
+  }
+
+  /** Records that Rotunda is about to write into `folder` (relative): done once per folder and run. */
+  async claimFolder(folder: string): Promise<void> {
+    if (this.claimedFolders.has(folder)) return;
+    await appendJournal(this.dir, { folders: [folder] });
+    this.claimedFolders.add(folder);
+    this.folders.add(folder);
+  }
+
+  private async claimFiles(files: string[]): Promise<void> {
+    const fresh = files.filter((f) => !this.files.has(f));
+    if (fresh.length > 0) await appendJournal(this.dir, { files: fresh });
+    for (const f of fresh) this.files.add(f);
+  }
+
+  /**
+   * Brings back a folder set aside for a picture that was not published (see
+   * KeepSet.held); false when there is none.
+   */
+  async restoreHeld(folder: string): Promise<boolean> {
+    const held = path.join(this.stateDir, HELD_DIR, folder);
+    if (!(await exists(held))) return false;
+    await this.claimFolder(folder);
+    const target = path.join(this.dir, folder);
+    await rm(target, { recursive: true, force: true });
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(held, target);
+    return true;
+  }
+
+  /** Writes one file of Rotunda's (atomically), recording it first. */
+  async writeFile(rel: string, data: string | Uint8Array): Promise<void> {
+    await this.refuseOverwrite([rel]);
+    await this.claimFiles([rel]);
+    await writeFileAtomic(path.join(this.dir, rel), data);
+  }
+
+  private async refuseOverwrite(rels: string[]): Promise<void> {
+    const taken: string[] = [];
+    for (const rel of rels) if (!this.owns(rel) && (await exists(path.join(this.dir, rel)))) taken.push(rel);
+    if (taken.length > 0) {
+      throw new OutputFolderError(`${this.dir}: refusing to overwrite files Rotunda did not write: ${taken.slice(0, 3).join(", ")}${taken.length > 3 ? ", …" : ""}`);
+    }
+  }
+
+  /**
+   * Moves everything rendered into the staging folder into place, each file by a
+   * rename, so no reader ever meets a half-written page: bundles and other files
+   * first, then pages deepest first, the home page last. Returns the files moved
+   * (relative paths). Nothing moves if one would overwrite a file not Rotunda's.
+   */
+  async publish(): Promise<string[]> {
+    const staged = (await readdir(this.stagingDir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => toRel(this.stagingDir, path.join(e.parentPath, e.name)));
+    await this.refuseOverwrite(staged);
+    await this.claimFiles(staged);
+    const isPage = (rel: string) => rel.endsWith(".html");
+    const depth = (rel: string) => rel.split("/").length;
+    staged.sort((a, b) => Number(isPage(a)) - Number(isPage(b)) || depth(b) - depth(a) || (a < b ? -1 : 1));
+    const madeDirs = new Set<string>();
+    for (const rel of staged) {
+      const target = path.join(this.dir, rel);
+      const parent = path.dirname(target);
+      if (!madeDirs.has(parent)) {
+        await mkdir(parent, { recursive: true });
+        madeDirs.add(parent);
+      }
+      await rename(path.join(this.stagingDir, rel), target);
+    }
+    await rm(this.stagingDir, { recursive: true, force: true });
+    return staged;
+  }
+
+  /**
+   * Removes what Rotunda wrote that `keep` no longer has: folders no picture uses
+   * (set aside instead when `keep.held` names them), files inside kept folders
+   * that changed or were written since the last complete build (temp files of a
+   * killed run included), and single files. Returns how many outputs went (a
+   * tile folder counts as one).
+   */
+  async sweep(keep: KeepSet): Promise<number> {
+    let removed = 0;
+    const touched = new Set([...this.journal.folders, ...this.claimedFolders]);
+    for (const folder of [...this.folders]) {
+      const names = keep.folders.get(folder);
+      const abs = path.join(this.dir, folder);
+      if (!names) {
+        const entries = await readdir(abs).catch(() => undefined);
+        if (!entries) continue;
+        if (keep.held.has(folder)) await this.setAside(folder);
+        else await rm(abs, { recursive: true, force: true });
+        await removeEmptyParents(this.dir, path.dirname(abs));
+        removed += entries.length;
+      } else if (touched.has(folder) || this.record.folders[folder] !== keyOf(names)) {
+        for (const name of await readdir(abs).catch(() => [] as string[])) {
+          if (names.has(name)) continue;
+          await rm(path.join(abs, name), { recursive: true, force: true });
+          removed++;
+        }
+      }
+    }
+    for (const rel of [...this.files]) {
+      if (keep.files.has(rel)) continue;
+      const abs = path.join(this.dir, rel);
+      if (!(await exists(abs))) continue;
+      await rm(abs, { force: true });
+      await removeEmptyParents(this.dir, path.dirname(abs));
+      removed++;
+    }
+    await this.dropHeldExcept(keep.held);
+    return removed;
+  }
+
+  private async setAside(folder: string): Promise<void> {
+    const held = path.join(this.stateDir, HELD_DIR, folder);
+    await rm(held, { recursive: true, force: true });
+    await mkdir(path.dirname(held), { recursive: true });
+    await rename(path.join(this.dir, folder), held);
+  }
+
+  /** Held folders of pictures that left the gallery are deleted. */
+  private async dropHeldExcept(keep: Set<string>): Promise<void> {
+    const root = path.join(this.stateDir, HELD_DIR);
+    const parents = await readdir(root).catch(() => [] as string[]);
+    for (const parent of parents) {
+      for (const name of await readdir(path.join(root, parent)).catch(() => [] as string[])) {
+        if (!keep.has(`${parent}/${name}`)) await rm(path.join(root, parent, name), { recursive: true, force: true });
+      }
+    }
+  }
+
+  /** Records `keep` as what the folder holds and marks the build complete: the last step of a build. */
+  async complete(keep: KeepSet, pathPrefix: string): Promise<void> {
+    this.record = {
+      ...this.record,
+      folders: Object.fromEntries([...keep.folders].sort(([a], [b]) => (a < b ? -1 : 1)).map(([folder, names]) => [folder, keyOf(names)])),
+      files: [...keep.files].sort(),
+      pathPrefix,
+    };
+    await writeRecord(this.dir, this.record);
+    await removeJournal(this.dir);
+    this.journal = { open: false, folders: new Set(), files: new Set() };
+    this.claimedFolders.clear();
+    this.folders.clear();
+    this.files.clear();
+    for (const folder of keep.folders.keys()) this.folders.add(folder);
+    for (const file of keep.files) this.files.add(file);
+  }
+
+  async close(): Promise<void> {
+    await this.lock.release();
+  }
+}
+
+/** Never the gallery itself, nor a folder the gallery lies in (a sweep there could reach the originals). */
+async function checkPlacement(outputDir: string, inputDir: string | undefined): Promise<void> {
+  const info = await stat(outputDir).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new OutputFolderError(`the output ${outputDir} is a file, not a folder`);
+  if (!inputDir) return;
+  const gallery = path.resolve(inputDir);
+  if (gallery === outputDir) throw new OutputFolderError(`the output folder ${outputDir} is the gallery folder: choose another (dist, say)`);
+  if (gallery.startsWith(outputDir + path.sep)) {
+    throw new OutputFolderError(`the output folder ${outputDir} contains the gallery folder ${gallery}: choose one beside or inside it`);
+  }
+}
+
+/** Removes `dir` and its parents up to `root` while they are empty. */
+async function removeEmptyParents(root: string, dir: string): Promise<void> {
+  for (let current = dir; current.startsWith(root + path.sep); current = path.dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (or gone): its parents are not empty either
+    }
+  }
+}
+
+/**
+ * An output folder built before Rotunda kept a record: what that version wrote
+ * is adopted (the manifest's media folders and pages, the bundles, `_headers`),
+ * so an upgrade does not take the site for someone else's files.
+ */
+async function adoptLegacyOutput(dir: string): Promise<OutputRecord | undefined> {
+  let manifest: { panoramas?: Array<{ slug?: unknown }> };
+  try {
+    manifest = JSON.parse(await readFile(manifestPath(dir), "utf8"));
+  } catch {
+    return undefined;
+  }
+  const record = emptyRecord();
+  for (const name of await readdir(path.join(dir, "media")).catch(() => [] as string[])) {
+    if (/^[0-9a-f]{12}$/.test(name)) record.folders[`media/${name}`] = "";
+  }
+  for (const name of await readdir(path.join(dir, "assets")).catch(() => [] as string[])) {
+    if (/^(site|viewer)-[0-9a-f]{12}\.(js|css)$/.test(name)) record.files.push(`assets/${name}`);
+  }
+  const pages = ["index.html", "404.html", "_headers"];
+  for (const p of manifest.panoramas ?? []) {
+    if (typeof p.slug === "string") pages.push(`${p.slug}/index.html`, `${p.slug}/compare/index.html`);
+  }
+  for (const page of pages) if (await exists(path.join(dir, page))) record.files.push(page);
+  return record;
+}
