@@ -1,11 +1,13 @@
-// The deploy itself: scan dist/, list the bucket, plan, then upload phase by
-// phase (assets, pages, home, feeds) and prune last. A phase with a failed upload
+// The deploy itself: check dist/ is a finished, consistent build (check.ts), scan
+// it, list the bucket, plan, then upload phase by phase (assets, pages, home,
+// feeds) and prune last. A phase with a failed upload
 // stops the deploy there, so no page ever goes up pointing at a missing file, and
 // nothing is deleted unless every upload landed.
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { stat } from "node:fs/promises";
 import { PHASES, type Phase } from "./headers.ts";
-import { scanSite } from "./local.ts";
+import { whyNotDeployable } from "./check.ts";
+import { listSiteFiles, scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
 import { mapLimit } from "./pool.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
@@ -66,8 +68,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 
   const dir = await stat(options.distDir).catch(() => undefined);
   if (!dir?.isDirectory()) throw new DeployError(`no site to deploy: "${options.distDir}" is not a directory (run \`rotunda build\` first)`, "site");
+  const listed = await listSiteFiles(options.distDir);
+  if (listed.length === 0) throw new DeployError(`no site to deploy: "${options.distDir}" has no files`, "site");
+  const refusal = await whyNotDeployable(options.distDir, listed.map((f) => f.relPath));
+  if (refusal) throw new DeployError(refusal, "site");
   const local = await scanSite(options.distDir, concurrency);
-  if (local.length === 0) throw new DeployError(`no site to deploy: "${options.distDir}" has no files`, "site");
 
   const meta = options.clients?.meta ?? createS3Client({ endpoint: options.endpoint, region: options.region });
   const up = options.clients?.upload ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: 1 });

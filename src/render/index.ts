@@ -60,8 +60,14 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
     },
   });
   if (serve) eleventy.disableLogger();
-  // Eleventy 3 resolves to [passthroughCopies, templates]; paginated templates nest one level more.
-  const [, templates] = (await eleventy.write()) as [unknown, unknown[]];
+  let templates: unknown[];
+  try {
+    // Eleventy 3 resolves to [passthroughCopies, templates]; paginated templates nest one level more.
+    [, templates] = (await eleventy.write()) as [unknown, unknown[]];
+  } catch (error) {
+    await rm(stagingDir, { recursive: true, force: true });
+    throw error;
+  }
   const pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string").length;
   const pathPrefix = (eleventy as unknown as { config?: { pathPrefix?: string } }).config?.pathPrefix ?? "/";
   return { stagingDir, pages, pathPrefix };

@@ -1,0 +1,172 @@
+// The output folder a build writes into (src/output/): what it refuses, what it
+// owns, what it sweeps. Real folders in a temp dir, the lock held by real processes.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { OutputFolder, OutputFolderError, type KeepSet } from "../../src/output/index.ts";
+
+const work = await mkdtemp(path.join(os.tmpdir(), "rotunda-output-"));
+after(() => rm(work, { recursive: true, force: true }));
+let n = 0;
+const fresh = async () => {
+  const dir = path.join(work, `case-${n++}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
+};
+const put = async (file: string, body = path.basename(file)) => {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, body);
+};
+const keep = (files: string[], folders: Record<string, string[]> = {}, held: string[] = []): KeepSet => ({
+  files: new Set(files),
+  folders: new Map(Object.entries(folders).map(([f, names]) => [f, new Set(names)])),
+  held: new Set(held),
+});
+
+describe("where a build may write", () => {
+  test("never into the gallery itself, nor a folder that contains it", async () => {
+    const root = await fresh();
+    const gallery = path.join(root, "gallery");
+    await put(path.join(gallery, "about.html"));
+    await assert.rejects(OutputFolder.open({ outputDir: gallery, inputDir: gallery, command: "test" }), (e: Error) =>
+      e instanceof OutputFolderError && /is the gallery folder/.test(e.message));
+    await assert.rejects(OutputFolder.open({ outputDir: root, inputDir: gallery, command: "test" }), /contains the gallery folder/);
+    assert.deepEqual(await readdir(gallery), ["about.html"], "nothing was written into the gallery");
+    // Inside the gallery is fine: the scan leaves it out.
+    const inside = await OutputFolder.open({ outputDir: path.join(gallery, "site"), inputDir: gallery, command: "test" });
+    await inside.close();
+  });
+
+  test("a folder of someone else's files is refused, naming a few; dotfiles such as .git do not count", async () => {
+    const dir = await fresh();
+    for (const f of ["about.html", "blog/post.html", "assets/logo.png", "media/videos/talk.mp4", ".git/HEAD"]) await put(path.join(dir, f));
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "test" }), (e: Error) => {
+      assert.ok(e instanceof OutputFolderError);
+      assert.match(e.message, /holds files Rotunda did not write \(about\.html, assets\/logo\.png, blog\/post\.html, …\)/);
+      assert.match(e.message, /--allow-other-files/);
+      return true;
+    });
+    const git = await fresh();
+    await put(path.join(git, ".git/HEAD"));
+    await (await OutputFolder.open({ outputDir: git, command: "test" })).close();
+  });
+
+  test("with other files allowed, Rotunda never deletes or overwrites them, and remembers the permission", async () => {
+    const dir = await fresh();
+    const theirs = ["about.html", "blog/post.html", "assets/logo.png", "media/videos/talk.mp4"];
+    for (const f of theirs) await put(path.join(dir, f));
+    let output = await OutputFolder.open({ outputDir: dir, command: "test", allowOtherFiles: true });
+    await output.begin();
+    await output.writeFile("index.html", "mine");
+    await output.claimFolder("media/0123456789ab");
+    await put(path.join(dir, "media/0123456789ab/full.jpg"));
+    await assert.rejects(output.writeFile("about.html", "mine"), /refusing to overwrite files Rotunda did not write: about\.html/);
+    await put(path.join(output.stagingDir, "blog/post.html"), "staged");
+    await assert.rejects(output.publish(), /refusing to overwrite files Rotunda did not write: blog\/post\.html/);
+    await rm(output.stagingDir, { recursive: true });
+    // A build that keeps nothing removes only what it wrote.
+    const nothing = keep([]);
+    await output.sweep(nothing);
+    await output.complete(nothing, "/");
+    await output.close();
+    for (const f of theirs) assert.equal(await readFile(path.join(dir, f), "utf8"), path.basename(f), `${f} is untouched`);
+    await assert.rejects(stat(path.join(dir, "index.html")));
+    await assert.rejects(stat(path.join(dir, "media/0123456789ab")));
+    // Remembered: the next build needs no flag.
+    output = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await output.close();
+  });
+});
+
+describe("one writer at a time", () => {
+  test("a live holder is named; a killed holder's lock is taken over", async () => {
+    const dir = await fresh();
+    const first = await OutputFolder.open({ outputDir: dir, command: "rotunda build" });
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda build" }), (e: Error) =>
+      e instanceof OutputFolderError && new RegExp(`in use by rotunda build \\(pid ${process.pid}, since \\d\\d:\\d\\d:\\d\\d\\)`).test(e.message));
+    await first.close();
+    // A process that took the lock and was killed before it could let go.
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", `
+      const { OutputFolder } = await import(${JSON.stringify(path.resolve("src/output/index.ts"))});
+      await OutputFolder.open({ outputDir: ${JSON.stringify(dir)}, command: "rotunda build" });
+      console.log("locked");
+      setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve()));
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "test" }), new RegExp(`pid ${child.pid}`));
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    const next = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await next.close();
+  });
+});
+
+describe("what a build sweeps", () => {
+  test("only after complete claims: a killed run's temp files in a kept folder go, an unfinished build is visible", async () => {
+    const dir = await fresh();
+    let output = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await output.begin();
+    await output.claimFolder("media/aaaaaaaaaaaa");
+    await put(path.join(dir, "media/aaaaaaaaaaaa/full.jpg"));
+    await output.writeFile("index.html", "v1");
+    const first = keep(["index.html"], { "media/aaaaaaaaaaaa": ["full.jpg"] });
+    await output.sweep(first);
+    await output.complete(first, "/");
+    await output.close();
+
+    // A run that claims the folder again and is killed leaves a temp file and a journal.
+    output = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await output.begin();
+    await output.claimFolder("media/aaaaaaaaaaaa");
+    await put(path.join(dir, "media/aaaaaaaaaaaa/full.jpg.1234.0.tmp"));
+    await put(path.join(dir, "media/aaaaaaaaaaaa/tiles-0123456789.1234.1.tmp/1/f0_0.jpg"));
+    // (killed here: no sweep, no complete)
+    await output.close();
+    const { buildUnfinished } = await import("../../src/output/index.ts");
+    assert.equal(await buildUnfinished(dir), true, "the journal says a build did not finish");
+
+    // The next build keeps the same set as before, and still finds the leftovers.
+    output = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await output.begin();
+    await output.sweep(first);
+    await output.complete(first, "/");
+    await output.close();
+    assert.deepEqual(await readdir(path.join(dir, "media/aaaaaaaaaaaa")), ["full.jpg"]);
+    assert.equal(await buildUnfinished(dir), false);
+  });
+
+  test("a folder of an unpublished picture is set aside and comes back whole", async () => {
+    const dir = await fresh();
+    let output = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await output.begin();
+    await output.claimFolder("media/bbbbbbbbbbbb");
+    await put(path.join(dir, "media/bbbbbbbbbbbb/full.jpg"), "pixels");
+    const published = keep([], { "media/bbbbbbbbbbbb": ["full.jpg"] });
+    await output.complete(published, "/");
+    await output.begin();
+    const drafted = keep([], {}, ["media/bbbbbbbbbbbb"]);
+    await output.sweep(drafted);
+    await output.complete(drafted, "/");
+    await assert.rejects(stat(path.join(dir, "media/bbbbbbbbbbbb")), "not in the site while unpublished");
+    assert.equal(await output.restoreHeld("media/bbbbbbbbbbbb"), true);
+    assert.equal(await readFile(path.join(dir, "media/bbbbbbbbbbbb/full.jpg"), "utf8"), "pixels");
+    // Gone from the gallery: its held copy goes too.
+    await output.sweep(keep([]));
+    await output.complete(keep([]), "/");
+    assert.equal(await output.restoreHeld("media/bbbbbbbbbbbb"), false);
+    await output.close();
+  });
+
+  test("an output folder from before the record is adopted: its pages and media are Rotunda's", async () => {
+    const dir = await fresh();
+    await put(path.join(dir, ".rotunda/manifest.json"), JSON.stringify({ panoramas: [{ slug: "hall" }] }));
+    for (const f of ["index.html", "404.html", "hall/index.html", "hall/compare/index.html", "assets/viewer-0123456789ab.js", "media/0123456789ab/full.jpg", "_headers"]) {
+      await put(path.join(dir, f));
+    }
+    const output = await OutputFolder.open({ outputDir: dir, command: "test" });
+    assert.ok(output.owns("hall/index.html") && output.owns("media/0123456789ab/full.jpg") && output.owns("assets/viewer-0123456789ab.js"));
+    await output.close();
+  });
+});
