@@ -9,7 +9,7 @@ import { scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
 import { mapLimit } from "./pool.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
-import { DEFAULT_UPLOAD_OPTIONS, uploadFile, withRetry, type UploadOptions } from "./upload.ts";
+import { DEFAULT_UPLOAD_OPTIONS, uploadFile, sendWithRetry, type UploadOptions } from "./upload.ts";
 
 /** Where progress goes; `createProgress` from src/cli/progress.ts fits. */
 export interface DeploySink {
@@ -121,7 +121,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (options.prune && result.failed.length === 0) {
     await mapLimit(plan.stale, concurrency, async (key) => {
       try {
-        await withRetry(uploadOptions.attempts, uploadOptions.backoffMs, () => up.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key })));
+        await sendWithRetry(uploadOptions, () => up.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key })));
         result.deleted.push(key);
       } catch (error) {
         result.failed.push({ key, action: "delete", error: describeError(error) });

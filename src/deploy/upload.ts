@@ -1,7 +1,8 @@
 // Puts one file: a single PutObject below the multipart threshold, else a
 // hand-written multipart upload whose parts stream from disk. Bodies are streams,
 // so nothing is held in memory, and each attempt opens a fresh stream: that is why
-// this module retries by itself and its client is built with SDK retries off.
+// this module retries by itself (src/retry.ts, with S3's rules for what is worth
+// another try) and its client is built with SDK retries off.
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -12,7 +13,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { createReadStream } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
+import { retry, type RetryPolicy } from "../retry.ts";
 import { md5OfFile } from "./local.ts";
 import { MD5_METADATA_KEY, type PlannedUpload } from "./plan.ts";
 import { httpStatusOf, errorCodeOf } from "./s3-target.ts";
@@ -26,7 +27,7 @@ export interface UploadOptions {
   partSize: number;
   /** Attempts per request (PutObject or one part). Default 4. */
   attempts: number;
-  /** First retry delay in ms, doubled each time, with jitter. Default 300. */
+  /** Ceiling of the first retry delay in ms, doubled each time, with jitter. Default 300. */
   backoffMs: number;
 }
 
@@ -41,16 +42,13 @@ export function isRetryable(error: unknown): boolean {
   return status === 408 || status === 429 || status >= 500 || errorCodeOf(error) === "RequestTimeout";
 }
 
-export async function withRetry<T>(attempts: number, backoffMs: number, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= attempts || !isRetryable(error)) throw error;
-      const delay = backoffMs * 2 ** (attempt - 1);
-      await sleep(delay / 2 + Math.random() * delay);
-    }
-  }
+/** The longest wait between two attempts. */
+const MAX_BACKOFF_MS = 10_000;
+
+/** One S3 request (`send` opens fresh bodies each time), retried under `options` when the failure is transient. */
+export function sendWithRetry<T>(options: Pick<UploadOptions, "attempts" | "backoffMs">, send: () => Promise<T>): Promise<T> {
+  const policy: RetryPolicy = { retries: Math.max(0, options.attempts - 1), baseDelayMs: options.backoffMs, maxDelayMs: MAX_BACKOFF_MS };
+  return retry(send, { policy, retryable: isRetryable });
 }
 
 const hexToBase64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
@@ -58,7 +56,7 @@ const hexToBase64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
 export async function uploadFile(client: S3Client, bucket: string, upload: PlannedUpload, options: UploadOptions): Promise<void> {
   if (upload.file.size > options.multipartThreshold) return uploadMultipart(client, bucket, upload, options);
   const { file, key, headers } = upload;
-  await withRetry(options.attempts, options.backoffMs, () =>
+  await sendWithRetry(options, () =>
     client.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -78,7 +76,7 @@ export async function uploadFile(client: S3Client, bucket: string, upload: Plann
 async function uploadMultipart(client: S3Client, bucket: string, upload: PlannedUpload, options: UploadOptions): Promise<void> {
   const { file, key, headers } = upload;
   const partSize = Math.max(options.partSize, Math.ceil(file.size / MAX_PARTS));
-  const created = await withRetry(options.attempts, options.backoffMs, () =>
+  const created = await sendWithRetry(options, () =>
     client.send(
       new CreateMultipartUploadCommand({
         Bucket: bucket,
@@ -97,7 +95,7 @@ async function uploadMultipart(client: S3Client, bucket: string, upload: Planned
     for (let start = 0, n = 1; start < file.size; start += partSize, n++) {
       const range = { start, end: Math.min(start + partSize, file.size) - 1 };
       const md5 = await md5OfFile(file.absPath, range);
-      const res = await withRetry(options.attempts, options.backoffMs, () =>
+      const res = await sendWithRetry(options, () =>
         client.send(
           new UploadPartCommand({
             Bucket: bucket,
@@ -112,7 +110,7 @@ async function uploadMultipart(client: S3Client, bucket: string, upload: Planned
       );
       parts.push({ PartNumber: n, ETag: res.ETag ?? `"${md5}"` });
     }
-    await withRetry(options.attempts, options.backoffMs, () =>
+    await sendWithRetry(options, () =>
       client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
     );
   } catch (error) {

@@ -14,7 +14,8 @@ import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { OscClient, parseDateTimeZone, type CameraFile } from "./osc-client.ts";
 import { groupCommit, limiter, type Limiter } from "../limit.ts";
-import { isTransient, withRetry, type RetryPolicy } from "./retry.ts";
+import type { RetryPolicy } from "../retry.ts";
+import { isTransient, withRetry } from "./retry.ts";
 import { alternativeName, sanitizeFileName } from "./sanitize.ts";
 
 /** What pullGallery reports as it goes (the CLI passes its progress bar). */

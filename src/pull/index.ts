@@ -16,6 +16,6 @@ export { CameraError, OscError, AuthError, ProtocolError, IncompleteDownloadErro
 export { Ledger, LEDGER_FILE } from "./ledger.ts";
 export { sanitizeFileName } from "./sanitize.ts";
 export { withRetry, isTransient, defaultRetryPolicy } from "./retry.ts";
-export type { RetryPolicy } from "./retry.ts";
+export type { RetryPolicy } from "../retry.ts";
 export { startEmulator } from "./emulator/server.ts";
 export type { Emulator, EmulatorOptions } from "./emulator/server.ts";
