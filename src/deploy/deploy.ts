@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { PHASES, type Phase } from "./headers.ts";
 import { scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
-import { mapLimit } from "./pool.ts";
+import { mapLimit } from "../limit.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
 import { DEFAULT_UPLOAD_OPTIONS, uploadFile, sendWithRetry, type UploadOptions } from "./upload.ts";
 

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { mapLimit } from "./pool.ts";
+import { mapLimit } from "../limit.ts";
 
 export const HEADERS_FILE = "_headers";
 

@@ -3,7 +3,7 @@
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { PHASES, headersFor, phaseOf, type ObjectHeaders, type Phase } from "./headers.ts";
 import type { LocalFile } from "./local.ts";
-import { mapLimit } from "./pool.ts";
+import { mapLimit } from "../limit.ts";
 import type { S3Target } from "./s3-target.ts";
 
 /** Object metadata holding the whole file's hex MD5, written on every upload (`x-amz-meta-rotunda-md5`). */
