@@ -13,8 +13,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { createReadStream } from "node:fs";
+import { hashFile } from "../files.ts";
 import { retry, type RetryPolicy } from "../retry.ts";
-import { md5OfFile } from "./local.ts";
 import { MD5_METADATA_KEY, type PlannedUpload } from "./plan.ts";
 import { httpStatusOf, errorCodeOf } from "./s3-target.ts";
 
@@ -94,7 +94,7 @@ async function uploadMultipart(client: S3Client, bucket: string, upload: Planned
     const parts: CompletedPart[] = [];
     for (let start = 0, n = 1; start < file.size; start += partSize, n++) {
       const range = { start, end: Math.min(start + partSize, file.size) - 1 };
-      const md5 = await md5OfFile(file.absPath, range);
+      const md5 = await hashFile(file.absPath, { algorithm: "md5", range });
       const res = await sendWithRetry(options, () =>
         client.send(
           new UploadPartCommand({

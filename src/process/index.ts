@@ -11,10 +11,10 @@ import path from "node:path";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
-import { entryPath, writeFileAtomic } from "../files.ts";
+import { entryPath, hashFile, writeFileAtomic } from "../files.ts";
 import { eachLimit } from "../limit.ts";
 import { readManifest, STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
-import { hashFile, recipeHash } from "./hash.ts";
+import { recipeHash } from "./hash.ts";
 import {
   DEFAULT_IMAGE_OPTIONS,
   MEDIA_DIR,

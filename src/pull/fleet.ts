@@ -4,11 +4,11 @@
 // recorded in the ledger (folder and ledger fsyncs are shared by the files
 // finishing together).
 // Only after that may --delete-after remove it from the camera.
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import path from "node:path";
 import type { CameraConfig, PullConfig } from "../config.ts";
+import { hashFile } from "../files.ts";
 import { resolveCameras, type Camera } from "./cameras.ts";
 import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
@@ -380,12 +380,7 @@ async function placeWithoutOverwrite(temp: string, folder: string, name: string,
 }
 
 async function sameContent(a: string, b: string): Promise<boolean> {
-  const hash = (file: string) =>
-    new Promise<string>((resolve, reject) => {
-      const h = createHash("sha256");
-      createReadStream(file).on("data", (chunk) => h.update(chunk)).on("end", () => resolve(h.digest("hex"))).on("error", reject);
-    });
-  const [ha, hb] = await Promise.all([hash(a), hash(b)]);
+  const [ha, hb] = await Promise.all([hashFile(a), hashFile(b)]);
   return ha === hb;
 }
 
