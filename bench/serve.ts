@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import sharp from "sharp";
+import { formatBytes } from "../src/format.ts";
 import { launchBrowser } from "../test/support/browser.ts";
 import { makeEquirect } from "../test/support/pictures.ts";
 import { startServe, type ServeProcess } from "../test/serve/helpers.ts";
@@ -115,7 +116,7 @@ export async function run(): Promise<Figure[]> {
     figures.push({ name: `serve: caption edit → viewer loaded (worst of ${edits})`, value: Math.max(...editTimes), unit: "ms", baseline: floor });
     figures.push({ name: "serve: of which the rebuild (process + render, median, from the serve log)", value: Math.round(median(rebuildTimes)), unit: "ms" });
 
-    const size = `${meta.width}×${meta.height}, ${(sampleBytes.length / 1e6).toFixed(1)} MB`;
+    const size = `${meta.width}×${meta.height}, ${formatBytes(sampleBytes.length)}`;
     const full = await newPictures(server, page, gallery, staging, sampleBytes, pictures, "full");
     figures.push({ name: `serve: new picture (${size}) copied in → its viewer loaded (median)`, value: full.viewable, unit: "ms", target: "≤ 3000 ms" });
     figures.push({ name: "serve: of which processing that picture (quick recipe: one variant, thumbnail, preview, metadata)", value: full.processing, unit: "ms" });

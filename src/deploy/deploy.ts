@@ -4,10 +4,10 @@
 // nothing is deleted unless every upload landed.
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { stat } from "node:fs/promises";
+import { mapLimit } from "../limit.ts";
 import { PHASES, type Phase } from "./headers.ts";
 import { scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
-import { mapLimit } from "../limit.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
 import { DEFAULT_UPLOAD_OPTIONS, uploadFile, sendWithRetry, type UploadOptions } from "./upload.ts";
 

@@ -24,6 +24,6 @@ export {
   type Phase,
 } from "./headers.ts";
 export { listSiteFiles, scanSite, type LocalFile } from "./local.ts";
-export { formatBytes, formatPlan, makePlan, MD5_METADATA_KEY, type Plan, type PlannedUpload, type RemoteObject } from "./plan.ts";
+export { formatPlan, makePlan, MD5_METADATA_KEY, type Plan, type PlannedUpload, type RemoteObject } from "./plan.ts";
 export { DeployError, createS3Client, parseS3Url, type S3Target } from "./s3-target.ts";
 export { DEFAULT_UPLOAD_OPTIONS, MIB, type UploadOptions } from "./upload.ts";

@@ -1,9 +1,10 @@
 // What a deploy will do: the local files against the bucket's listing, giving
 // uploads (new or changed, by phase), unchanged files and stale objects.
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { formatBytes } from "../format.ts";
+import { mapLimit } from "../limit.ts";
 import { PHASES, headersFor, phaseOf, type ObjectHeaders, type Phase } from "./headers.ts";
 import type { LocalFile } from "./local.ts";
-import { mapLimit } from "../limit.ts";
 import type { S3Target } from "./s3-target.ts";
 
 /** Object metadata holding the whole file's hex MD5, written on every upload (`x-amz-meta-rotunda-md5`). */
@@ -105,13 +106,6 @@ export async function resolveMultipartDigests(
     const md5 = head.Metadata?.[MD5_METADATA_KEY];
     if (md5) o.md5 = md5.toLowerCase();
   });
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
 }
 
 /** The plan as lines for `--dry-run`. */

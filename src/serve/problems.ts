@@ -1,5 +1,6 @@
 // What is wrong right now, for the terminal and for the banner every served page
 // carries. Each rebuild replaces the list; an empty list shows nothing.
+import { escapeHtml } from "../format.ts";
 
 export interface Problem {
   /** Which step found it: the config, a picture or sidecar, the render, a camera pull. */
@@ -17,10 +18,6 @@ const TITLES: Record<Problem["kind"], string> = {
   pull: "Camera pull",
   error: "Error",
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function problemLine(p: Problem): string {
   return `${TITLES[p.kind].toLowerCase()}: ${p.source ? `${p.source}: ` : ""}${p.message}`;

@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { UsageError, intOption, parseCommandArgs } from "../command.ts";
+import { formatBytes } from "../../format.ts";
 import { EXIT } from "../exit-codes.ts";
 import { createProgress } from "../progress.ts";
 
@@ -51,7 +52,7 @@ export const command: Command = {
     // project supports Node 20, so that is noise for users here.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // Loaded here so `rotunda deploy --help` stays instant (the SDK is large).
-    const { deploy, parseS3Url, formatPlan, formatBytes, DeployError } = await import("../../deploy/index.ts");
+    const { deploy, parseS3Url, formatPlan, DeployError } = await import("../../deploy/index.ts");
 
     let target;
     try {

@@ -2,6 +2,7 @@
 // or from cameras named by URL on the command line into --output.
 import path from "node:path";
 import { loadConfig, type PullConfig } from "../../config.ts";
+import { formatBytes } from "../../format.ts";
 import { camerasFromUrls } from "../../pull/cameras.ts";
 import { pullCameras, pullGallery, type PullResult } from "../../pull/fleet.ts";
 import { intOption, parseCommandArgs, UsageError, type Command } from "../command.ts";
@@ -30,13 +31,6 @@ Options:
 
 Exit codes: 0 all pulled; 1 some camera or file failed (see the summary);
 2 bad command line or configuration.`;
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
-}
 
 /** One line per camera, then a total; errors are listed under their camera. */
 export function formatSummary(result: PullResult): string {
