@@ -17,7 +17,7 @@ import { startPullLoop, type PullLoop } from "./pull.ts";
 import { RebuildQueue } from "./queue.ts";
 import { watchSources, type SourceWatcher } from "./watch.ts";
 
-export { freePort } from "./http.ts";
+export { freePort } from "../ports.ts";
 export type { Problem } from "./problems.ts";
 
 export interface ServeOptions {

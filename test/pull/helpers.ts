@@ -12,7 +12,7 @@ export async function tempDir(prefix = "rotunda-pull-"): Promise<{ dir: string; 
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export { freePort } from "../support/ports.ts";
+export { freePort } from "../../src/ports.ts";
 
 /** Files of random bytes (JPEG-looking names), sizes between min and max bytes. */
 export async function makeFiles(dir: string, count: number, minBytes: number, maxBytes: number, prefix = "R00"): Promise<Map<string, string>> {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { CACHE_IMMUTABLE } from "../../src/deploy/headers.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { makeEquirect } from "../support/pictures.ts";
 import { groupMembers, listeningSockets, startServe, type ServeProcess } from "./helpers.ts";
@@ -76,7 +77,12 @@ describe("rotunda serve", () => {
     assert.deepEqual(sockets, [{ address: "127.0.0.1", port: server.port }]);
     const response = await fetch(server.url);
     assert.equal(response.status, 200);
-    assert.match(await response.text(), /Alpha hall/);
+    const html = await response.text();
+    assert.match(html, /Alpha hall/);
+    assert.equal(response.headers.get("cache-control"), "no-cache", "pages are revalidated");
+    const media = /src="(\/media\/[^"]+)"/.exec(html)?.[1];
+    assert.ok(media, "the home page shows a picture");
+    assert.equal((await fetch(new URL(media, server.url))).headers.get("cache-control"), CACHE_IMMUTABLE, `${media} carries its hash`);
   });
 
   test("runs in a child of the launcher with the image commands' glibc malloc settings", async () => {
