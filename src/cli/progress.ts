@@ -1,15 +1,6 @@
 // A progress bar on a TTY (redrawn in place on stderr), nothing on a pipe or in CI,
 // so logs stay readable. Messages printed through `log` never tear the bar.
-export interface Progress {
-  /** Adds to the total (work discovered as it goes, e.g. camera listings). */
-  grow(n: number): void;
-  /** Marks n items done, with an optional label of the current item. */
-  tick(n?: number, label?: string): void;
-  /** Prints a line above the bar. */
-  log(line: string): void;
-  done(): void;
-}
-
+import type { Progress } from "../progress.ts";
 export function createProgress(title: string, total = 0, stream: NodeJS.WriteStream = process.stderr): Progress {
   const live = stream.isTTY === true && !process.env.CI;
   let done = 0;

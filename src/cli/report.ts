@@ -1,6 +1,7 @@
 // Terminal output shared by the commands that process pictures.
 import type { ProcessOptions, ProcessResult } from "../process/index.ts";
-import { createProgress, type Progress } from "./progress.ts";
+import type { Progress } from "../progress.ts";
+import { createProgress } from "./progress.ts";
 
 /** Hooks that drive a progress bar and print one line per failed picture. */
 export function processReporter(): Pick<ProcessOptions, "onStart" | "onPicture"> & { progress: () => Progress | undefined } {

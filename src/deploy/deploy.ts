@@ -5,19 +5,12 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { stat } from "node:fs/promises";
 import { mapLimit } from "../limit.ts";
+import type { Progress } from "../progress.ts";
 import { PHASES, type Phase } from "./headers.ts";
 import { scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
 import { DEFAULT_UPLOAD_OPTIONS, uploadFile, sendWithRetry, type UploadOptions } from "./upload.ts";
-
-/** Where progress goes; `createProgress` from src/cli/progress.ts fits. */
-export interface DeploySink {
-  grow(n: number): void;
-  tick(n?: number, label?: string): void;
-  log(line: string): void;
-  done(): void;
-}
 
 export interface DeployOptions {
   distDir: string;
@@ -32,7 +25,7 @@ export interface DeployOptions {
   /** Files in flight at once. Default 8. */
   concurrency?: number;
   upload?: Partial<UploadOptions>;
-  progress?: DeploySink;
+  progress?: Progress;
   /** Use these clients instead of building them (tests inject faults this way). `upload` should have SDK retries off. */
   clients?: { meta: S3Client; upload: S3Client };
 }

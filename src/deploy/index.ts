@@ -8,7 +8,7 @@
 //   parseS3Url(url)          `s3://bucket/prefix` → target             (s3-target.ts)
 //   isHashedPath, headersFor, phaseOf: the rules                       (headers.ts)
 //   makePlan, formatPlan: diffing local files against a listing       (plan.ts)
-export { deploy, type DeployOptions, type DeployResult, type DeploySink, type FailedItem } from "./deploy.ts";
+export { deploy, type DeployOptions, type DeployResult, type FailedItem } from "./deploy.ts";
 export { renderHeaders, writeHeadersFile } from "./headers-file.ts";
 export {
   CACHE_HTML,

@@ -9,6 +9,7 @@ import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes 
 import path from "node:path";
 import type { CameraConfig, PullConfig } from "../config.ts";
 import { hashFile } from "../files.ts";
+import type { Progress } from "../progress.ts";
 import { resolveCameras, type Camera } from "./cameras.ts";
 import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
@@ -17,16 +18,6 @@ import { groupCommit, limiter, type Limiter } from "../limit.ts";
 import type { RetryPolicy } from "../retry.ts";
 import { isTransient, withRetry } from "./retry.ts";
 import { alternativeName, sanitizeFileName } from "./sanitize.ts";
-
-/** What pullGallery reports as it goes (the CLI passes its progress bar). */
-export interface PullSink {
-  /** More files to download were found. */
-  grow?(n: number): void;
-  /** A file finished (pulled or failed). */
-  tick?(n?: number, label?: string): void;
-  /** A line for the user. */
-  log?(line: string): void;
-}
 
 export interface CameraPullResult {
   name: string;
@@ -62,7 +53,8 @@ export interface PullCamerasOptions {
   root: string;
   cameras: Camera[];
   pull?: Partial<PullConfig>;
-  sink?: PullSink;
+  /** Where the pull reports as it goes: files found (grow), finished (tick), lines for the user (log). */
+  sink?: Partial<Progress>;
   signal?: AbortSignal;
   /** Retry timing (tests shorten it). */
   retryPolicy?: RetryPolicy;
@@ -77,7 +69,8 @@ export interface PullGalleryOptions {
   pull?: Partial<PullConfig>;
   /** Where passwords are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  sink?: PullSink;
+  /** Where the pull reports as it goes: files found (grow), finished (tick), lines for the user (log). */
+  sink?: Partial<Progress>;
   signal?: AbortSignal;
   retryPolicy?: RetryPolicy;
 }

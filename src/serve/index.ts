@@ -8,7 +8,8 @@
 // process (only what changed) → render (~0.1 s) → reload over the WebSocket.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { createProgress, type Progress } from "../cli/progress.ts";
+import { createProgress } from "../cli/progress.ts";
+import type { Progress } from "../progress.ts";
 import { LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
 import { Builder, type BuildOutcome } from "./build.ts";
 import { startHttpServer } from "./http.ts";

@@ -70,7 +70,6 @@ export const command: Command = {
       throw new UsageError("--output, --user and --password-env go with --camera <url>");
     }
     const progress = createProgress("pull");
-    const sink = { grow: progress.grow, tick: progress.tick, log: progress.log };
     let result: PullResult;
     if (urls.length > 0) {
       if (!values.output) throw new UsageError("--camera needs --output <dir> (the folder pictures land in)");
@@ -83,7 +82,7 @@ export const command: Command = {
         concurrency: intOption(values.concurrency, "concurrency", 8),
         perCamera: intOption(values["per-camera"], "per-camera", 2),
       };
-      result = await pullCameras({ root: path.resolve(values.output), cameras, pull, sink });
+      result = await pullCameras({ root: path.resolve(values.output), cameras, pull, sink: progress });
     } else {
       const config = await loadConfig(values.input);
       if (config.cameras.length === 0) {
@@ -96,7 +95,7 @@ export const command: Command = {
         concurrency: intOption(values.concurrency, "concurrency", config.pull.concurrency),
         perCamera: intOption(values["per-camera"], "per-camera", config.pull.perCamera),
       };
-      result = await pullGallery({ galleryDir: values.input, cameras: config.cameras, pull, sink });
+      result = await pullGallery({ galleryDir: values.input, cameras: config.cameras, pull, sink: progress });
     }
     progress.done();
     console.log(formatSummary(result));
