@@ -27,6 +27,7 @@ import {
   parseS3Url,
   type DeployOptions,
 } from "../../src/deploy/index.ts";
+import { listRemote } from "../../src/deploy/plan.ts";
 import { startSwift, type SwiftS3 } from "../support/swift.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -352,6 +353,14 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
     await writeFile(path.join(dir, "media/big-eeeeeeeee5-8192-q90.jpg"), big);
     const changed = await run({ distDir: dir, to: `s3://${BUCKET}/big`, upload });
     assert.deepEqual(changed.uploaded, [key]);
+  });
+
+  it("the bucket listing follows continuation tokens page by page", async () => {
+    const target = parseS3Url(`s3://${BUCKET}/www`);
+    const paged = await listRemote(s3, target, 2);
+    const whole = await listKeys("www/");
+    assert.ok(whole.size > 4, "several pages of two");
+    assert.deepEqual([...paged.keys()].sort(), [...whole.keys()].map((k) => `www/${k}`).sort());
   });
 
   it("a wrong secret is a one-line error naming the endpoint, without the secret; exit 2", async () => {
