@@ -10,7 +10,7 @@ import { PHASES, type Phase } from "./headers.ts";
 import { scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
-import { DEFAULT_UPLOAD_OPTIONS, uploadFile, sendWithRetry, type UploadOptions } from "./upload.ts";
+import { DEFAULT_UPLOAD_OPTIONS, uploadFile, sendWithRetry, type UploadClients, type UploadOptions } from "./upload.ts";
 
 export interface DeployOptions {
   distDir: string;
@@ -26,7 +26,11 @@ export interface DeployOptions {
   concurrency?: number;
   upload?: Partial<UploadOptions>;
   progress?: Progress;
-  /** Use these clients instead of building them (tests inject faults this way). `upload` should have SDK retries off. */
+  /**
+   * Use these clients instead of building them (tests inject faults this way).
+   * `meta` lists, reads metadata and sends multipart uploads (SDK retries on);
+   * `upload` sends single PutObjects and deletes (SDK retries off: the deploy retries those itself).
+   */
   clients?: { meta: S3Client; upload: S3Client };
 }
 
@@ -62,8 +66,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const local = await scanSite(options.distDir, concurrency);
   if (local.length === 0) throw new DeployError(`no site to deploy: "${options.distDir}" has no files`, "site");
 
-  const meta = options.clients?.meta ?? createS3Client({ endpoint: options.endpoint, region: options.region });
+  const meta = options.clients?.meta ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: uploadOptions.attempts });
   const up = options.clients?.upload ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: 1 });
+  const uploadClients: UploadClients = { streaming: up, buffered: meta };
 
   let plan: Plan;
   try {
@@ -99,7 +104,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const batch = plan.uploads.filter((u) => u.phase === phase);
     await mapLimit(batch, concurrency, async (u) => {
       try {
-        await uploadFile(up, target.bucket, u, uploadOptions);
+        await uploadFile(uploadClients, target.bucket, u, uploadOptions);
         result.uploaded.push(u.key);
         result.bytesUploaded += u.file.size;
       } catch (error) {

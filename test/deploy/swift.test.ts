@@ -355,6 +355,34 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
     assert.deepEqual(changed.uploaded, [key]);
   });
 
+  it("a multipart part damaged on its way is refused by the server, and the object does not land", async () => {
+    const big = randomBytes(6 * MIB + 100);
+    const dir = await makeSite("damaged", { "media/big-fffffffff6-8192-q90.jpg": big, "index.html": "damaged" });
+    // Flips one byte of each part's body after the request is signed, as a bad link would.
+    const damaging = createS3Client({ endpoint: swift.endpoint, maxAttempts: 1 });
+    damaging.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { body?: unknown };
+        if (context.commandName === "UploadPartCommand" && Buffer.isBuffer(request.body)) {
+          const body = Buffer.from(request.body);
+          body[0] = (body[0]! + 1) % 256;
+          request.body = body;
+        }
+        return next(args);
+      },
+      { step: "deserialize", name: "damagePartForTest" },
+    );
+    const result = await deploy({
+      distDir: dir,
+      target: parseS3Url(`s3://${BUCKET}/damaged`),
+      upload: { multipartThreshold: 5 * MIB, partSize: 5 * MIB },
+      clients: { meta: damaging, upload: createS3Client({ endpoint: swift.endpoint, maxAttempts: 1 }) },
+    });
+    assert.deepEqual(result.failed.map((f) => f.key), ["damaged/media/big-fffffffff6-8192-q90.jpg"]);
+    assert.match(result.failed[0]!.error, /BadDigest/);
+    assert.deepEqual([...(await listKeys("damaged/")).keys()], [], "neither the picture nor the page that shows it");
+  });
+
   it("the bucket listing follows continuation tokens page by page", async () => {
     const target = parseS3Url(`s3://${BUCKET}/www`);
     const paged = await listRemote(s3, target, 2);
