@@ -22,6 +22,7 @@ import {
   type LocalFile,
   type RemoteObject,
 } from "../../src/deploy/index.ts";
+import { explainS3Error } from "../../src/deploy/s3-target.ts";
 import { tempPath } from "../../src/files.ts";
 
 describe("isHashedPath", () => {
@@ -99,6 +100,24 @@ describe("parseS3Url", () => {
     for (const bad of ["my-site", "s3:/my-site", "https://my-site/x", "s3:///x", "s3://b/../x", "s3://a b/x"]) {
       assert.throws(() => parseS3Url(bad), { name: "DeployError" }, bad);
     }
+  });
+});
+
+describe("explainS3Error", () => {
+  it("an endpoint that cannot be reached is one line naming it, whatever the system error", () => {
+    const target = parseS3Url("s3://site/www");
+    const cases: Array<[string, string]> = [
+      ["ECONNREFUSED", "connection refused"],
+      ["ENOTFOUND", "unknown host"],
+      ["EHOSTUNREACH", "host unreachable"],
+    ];
+    for (const [code, why] of cases) {
+      const error = new Error(`connect ${code}`, { cause: Object.assign(new Error(code), { code }) });
+      const explained = explainS3Error(error, "https://s3.example.invalid", target);
+      assert.equal(explained?.message, `cannot reach https://s3.example.invalid: ${why}`);
+      assert.equal(explained?.kind, "endpoint");
+    }
+    assert.equal(explainS3Error(new Error("something else"), "https://s3.example.invalid", target), undefined);
   });
 });
 

@@ -28,6 +28,7 @@ import {
   type DeployOptions,
 } from "../../src/deploy/index.ts";
 import { listRemote } from "../../src/deploy/plan.ts";
+import { freePort } from "../../src/ports.ts";
 import { startSwift, type SwiftS3 } from "../support/swift.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -136,6 +137,23 @@ const v2: Files = {
 describe("the Swift test server", () => {
   it("fails (not skips) with an install hint when Swift is missing", async () => {
     await assert.rejects(startSwift({ binDir: path.join(os.tmpdir(), "no-swift-here") }), /OpenStack Swift is not installed .*apt-get install -y swift swift-proxy/);
+  });
+});
+
+describe("deploy to an endpoint that is down", () => {
+  it("is one line naming the endpoint, exit 2", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "rotunda-deploy-down-"));
+    try {
+      await writeFile(path.join(dir, "index.html"), "<h1>hello</h1>");
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test-secret", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" };
+      const { code, stdout, stderr } = await cli(["--to", `s3://${BUCKET}/www`, "--dir", dir], env, closed).done;
+      assert.equal(stderr, `rotunda deploy: cannot reach ${closed}: connection refused\n`);
+      assert.equal(stdout, "");
+      assert.equal(code, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

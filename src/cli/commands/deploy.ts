@@ -24,10 +24,12 @@ Options:
 
 Credentials come from the standard AWS chain: AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws files, SSO, instance roles.
-Dotfiles and dot-folders (.rotunda/), _headers and .br/.gz siblings are never uploaded.
+Dotfiles and dot-folders (.rotunda/), _headers, .br/.gz siblings and a build's
+unfinished temp files (<file>.<pid>.<n>.tmp, folders ending .tmp) are never uploaded.
 
 Exit codes: 0 done; 1 some uploads or deletions failed; 2 bad arguments, missing
-site, rejected credentials or missing bucket; 3 unexpected error.`;
+site, an endpoint that cannot be reached, rejected credentials or missing bucket;
+3 unexpected error.`;
 
 export const command: Command = {
   name: "deploy",
