@@ -6,7 +6,7 @@
 // as skipped, with why.
 import { open, stat } from "node:fs/promises";
 import path from "node:path";
-import { walkTree, type TreeEntry } from "../files.ts";
+import { walkTree, type EntryKind, type TreeEntry } from "../files.ts";
 
 export type PictureFormat = "jpeg" | "png" | "tiff" | "webp" | "avif" | "heif";
 
@@ -60,14 +60,14 @@ export interface ScanResult {
   skipped: Array<{ relPath: string; reason: string }>;
 }
 
-const NOT_A_FILE: Partial<Record<string, string>> = {
+const NOT_A_FILE: Partial<Record<EntryKind, string>> = {
   fifo: "a FIFO (named pipe), not a file",
   socket: "a socket, not a file",
   device: "a device, not a file",
 };
 
-/** Whether an entry is (or links to) a regular file; else why it is skipped. */
-async function regularFile(entry: TreeEntry): Promise<true | string | undefined> {
+/** True for a regular file or a link to one; else why it is no picture (undefined for a linked folder: no concern). */
+async function fileOrReason(entry: TreeEntry): Promise<true | string | undefined> {
   if (entry.kind === "file") return true;
   if (entry.kind !== "symlink") return NOT_A_FILE[entry.kind];
   const target = await stat(entry.absPath).catch((error: NodeJS.ErrnoException) => error);
@@ -93,9 +93,9 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
   const skipped: ScanResult["skipped"] = [];
   for (const entry of entries) {
     if (entry.kind === "directory" || isExcluded(entry.absPath)) continue;
-    const regular = await regularFile(entry);
-    if (regular === true) files.push(entry.absPath);
-    else if (regular !== undefined && PICTURE_EXTENSIONS.test(entry.name)) skipped.push({ relPath: entry.relPath, reason: regular });
+    const found = await fileOrReason(entry);
+    if (found === true) files.push(entry.absPath);
+    else if (found !== undefined && PICTURE_EXTENSIONS.test(entry.name)) skipped.push({ relPath: entry.relPath, reason: found });
   }
   files.sort();
   skipped.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
