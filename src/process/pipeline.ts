@@ -260,9 +260,7 @@ async function makeTiles(raw: RawImage, geometry: PanoGeometry, mediaDir: string
   const dir = path.join(mediaDir, name);
   const temp = tempPath(dir);
   const crop = cropOf(geometry);
-  // Faces rendered on this thread: pictures already run two at a time, one per
-  // core, and the face worker pool grew the heap by a source copy per call.
-  const result = await writeMultires(raw, temp, { quality: 75, workers: 0, ...(crop ? { crop } : {}) });
+  const result = await writeMultires(raw, temp, { quality: 75, ...(crop ? { crop } : {}) });
   await rm(dir, { recursive: true, force: true });
   await rename(temp, dir);
   return { ...result.config, basePath: url(name), files: result.files, bytes: result.bytes };

@@ -25,7 +25,6 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { FACES, renderFace, type Face } from "./cubemap.ts";
-import { facePool, giveShared, shareImage } from "./pool.ts";
 import { EquirectSampler } from "./sample.ts";
 import type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
 import { limiter } from "../../limit.ts";
@@ -49,11 +48,6 @@ export interface MultiresOptions {
   background?: Rgb;
   /** Maximum number of sharp operations in flight, default max(2, cores). */
   concurrency?: number;
-  /**
-   * Worker threads rendering the cube faces; 0 renders them on this thread.
-   * Default: the number of cores (at most 4), 0 on a single core.
-   */
-  workers?: number;
 }
 
 export interface MultiresResult {
@@ -117,20 +111,6 @@ function isUniform(buf: Uint8Array, rgb: Rgb): boolean {
     if (buf[i] !== r || buf[i + 1] !== g || buf[i + 2] !== b) return false;
   }
   return true;
-}
-
-/** Default size of the face worker pool: the number of cores, at most 4; none on a single core. */
-export function defaultWorkers(): number {
-  const cores = availableParallelism();
-  return cores > 1 ? Math.min(cores, 4) : 0;
-}
-
-/**
- * Starts the face workers now (loading them takes a few hundred ms, once per
- * process), e.g. while the first picture is being decoded. Optional.
- */
-export function startFaceWorkers(workers = defaultWorkers()): void {
-  if (workers > 0) facePool(workers);
 }
 
 export async function writeMultires(raw: RawImage, outDir: string, options: MultiresOptions = {}): Promise<MultiresResult> {
@@ -215,37 +195,15 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
     await Promise.all(jobs);
   };
 
-  const workers = Math.max(0, Math.floor(options.workers ?? defaultWorkers()));
-  if (workers > 0) {
-    // Faces are rendered in the workers; each face's resizes and encodes start
-    // on sharp's threads as soon as it arrives.
-    const pool = facePool(workers);
-    const shared = shareImage(raw, options.crop, background);
-    const { owned, ...source } = shared;
-    try {
-      await Promise.all(
-        FACES.map(async (face, k) => {
-          const top = await pool.render(source, k, cubeSize);
-          await faceJobs(face, top);
-          giveShared(top.buffer as SharedArrayBuffer);
-        }),
-      );
-      // Only after success: on failure a worker may still be reading it.
-      if (owned) giveShared(source.source);
-    } finally {
-      pool.release();
-    }
-  } else {
-    const pending: Promise<void>[] = [];
-    for (const face of FACES) {
-      const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
-      renderFace(src, face, cubeSize, top);
-      pending.push(faceJobs(face, top));
-      // Let the event loop hand this face's work to sharp before rendering the next.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    await Promise.all(pending);
+  const pending: Promise<void>[] = [];
+  for (const face of FACES) {
+    const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
+    renderFace(src, face, cubeSize, top);
+    pending.push(faceJobs(face, top));
+    // Let the event loop hand this face's work to sharp before rendering the next.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  await Promise.all(pending);
 
   return {
     config: {
