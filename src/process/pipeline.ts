@@ -191,7 +191,7 @@ export async function processImage(
     small("preview", Math.min(options.previewWidth, thumbWidth), 60),
   ]);
   // Tiles after the JPEGs rather than beside them: their cube faces and the JPEG
-  // encoders' coefficient buffers together would double the peak memory.
+  // encoders' coefficient buffers would otherwise add up at the peak.
   const socialCard = options.socialCard ? await makeSocialCard(raw, geometry, viewer, writeImage, recipe) : undefined;
   const tiles = options.tiles ? await makeTiles(raw, geometry, mediaDir, recipe, url) : undefined;
   const fullAtQuality = ladder.find((v) => v.quality === options.quality);
@@ -221,8 +221,8 @@ export async function processImage(
 type Recipe = (output: object) => string;
 
 // One JPEG encode per core across every picture in flight: each full-size encode
-// with optimised Huffman tables holds whole-picture coefficient buffers (~135 MB
-// measured at 6720×3360), so more at once buys no speed and costs memory.
+// with optimised Huffman tables holds coefficient buffers for the whole picture,
+// so more at once buys no speed and costs memory.
 const sharedEncodes = limiter(availableParallelism());
 
 /** 1200×630 perspective view of the initial direction, for link previews. */

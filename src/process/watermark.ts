@@ -73,8 +73,8 @@ export interface Layer {
 
 /**
  * Lays `layer` over an RGB picture, in place ("over" operator). Only the layer's
- * own pixels are touched: no copy of the whole 67 MB picture, as a sharp
- * composite of the full frame would make.
+ * own pixels are touched: no copy of the whole picture, as a sharp composite
+ * of the full frame would make.
  */
 export function blendInto(picture: Buffer, pictureWidth: number, layer: Layer): void {
   for (let y = 0; y < layer.height; y++) {
