@@ -401,3 +401,18 @@ describe("found in review", () => {
     assert.deepEqual(again.manifest.panoramas.map((p) => p.slug), ["one"]);
   });
 });
+
+describe("sidecars as authors save them", () => {
+  test("a caption without front matter and front matter after a byte order mark both publish their picture", async () => {
+    const { dir, dist } = await gallery();
+    for (const [name, seed] of [["bay", 61], ["dock", 62]] as const) await makeEquirect(path.join(dir, `${name}.jpg`), 512, 256, seed);
+    await writeFile(path.join(dir, "bay.md"), "Sunset over the loading bay.\n\nMore.\n");
+    await writeFile(path.join(dir, "dock.md"), "\uFEFF---\ntitle: The dock\n---\nAt dawn.\n");
+    const result = await run(dir, dist, { process: { qualities: [80], tiles: false, socialCard: false } });
+    assert.deepEqual(result.failed, []);
+    const bySlug = Object.fromEntries(result.manifest.panoramas.map((p) => [p.slug, p]));
+    assert.equal(bySlug.bay!.caption, "Sunset over the loading bay.\n\nMore.");
+    assert.equal(bySlug.dock!.title, "The dock");
+    assert.equal(bySlug.dock!.caption, "At dawn.");
+  });
+});
