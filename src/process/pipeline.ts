@@ -17,6 +17,7 @@ import type { FileRef, ImageRef, MetadataEntry, MultiresRecord, Variant, ViewerC
 import { panoGeometry, viewerConfig, type PanoGeometry } from "./gpano.ts";
 import { recipeHash } from "./hash.ts";
 import { metadataTable, readMetadata } from "./metadata.ts";
+import { PictureError } from "./picture-error.ts";
 import { renderPerspective, writeMultires, type RawImage } from "./projection/index.ts";
 import type { PictureFormat } from "./scan.ts";
 import { blendInto, overlayLayers, type Overlays } from "./watermark.ts";
@@ -74,10 +75,7 @@ export interface ImageOutputs {
   viewer: ViewerConfig;
 }
 
-/** A picture that cannot be published, with why (shown as one line naming the file). */
-export class PictureError extends Error {
-  override name = "PictureError";
-}
+export { PictureError };
 
 /** Turns sharp/libvips messages into a reader's cause. */
 export function explainDecodeError(error: unknown): string {
