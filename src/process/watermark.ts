@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
-import { DEFAULT_PIXEL_LIMIT, largestPanorama, type NadirConfig, type WatermarkConfig } from "../config.ts";
+import { DEFAULT_PIXEL_LIMIT, largestPanorama, positionOffsets, type NadirConfig, type WatermarkConfig } from "../config.ts";
 import { recipeHash } from "./hash.ts";
 import { PictureError } from "./picture-error.ts";
 import { nadirOverlay } from "./projection/index.ts";
@@ -101,12 +101,10 @@ function watermarkSize(watermark: NonNullable<Overlays["watermark"]>, pictureWid
 }
 
 /** "+3000+1600" or "+50%+90%" → pixel offsets on a width×height picture. */
-export function parsePosition(position: string, width: number, height: number): { left: number; top: number } {
-  const m = /^([+-]\d+(?:\.\d+)?)(%?)([+-]\d+(?:\.\d+)?)(%?)$/.exec(position);
-  if (!m) throw new OverlayError(`watermark position "${position}" is not "+X+Y"`);
-  const x = Number(m[1]);
-  const y = Number(m[3]);
-  return { left: Math.round(m[2] ? (x / 100) * width : x), top: Math.round(m[4] ? (y / 100) * height : y) };
+function parsePosition(position: string, width: number, height: number): { left: number; top: number } {
+  const [x, y] = positionOffsets(position) ?? [];
+  if (!x || !y) throw new OverlayError(`watermark position "${position}" is not "+X+Y"`);
+  return { left: Math.round(x.percent ? (x.value / 100) * width : x.value), top: Math.round(y.percent ? (y.value / 100) * height : y.value) };
 }
 
 function logoWidth(width: number | string | undefined, pictureWidth: number): number | undefined {
