@@ -2,10 +2,10 @@
 // errors before any picture is touched, or, when only some pictures are too small,
 // one clear failure for each of those.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { parseConfig, type GalleryConfig } from "../../src/config.ts";
 import { processGallery } from "../../src/process/index.ts";
@@ -14,12 +14,18 @@ import { loadOverlays, overlayLayers } from "../../src/process/watermark.ts";
 import { runRotunda } from "../support/cli.ts";
 import { makeEquirect, pixelBomb } from "../support/pictures.ts";
 
+const workDirs: string[] = [];
+after(async () => {
+  await Promise.all(workDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
 /**
  * A gallery of two small panoramas, and beside it (`../logos/`, so they are not
  * taken for pictures) the logos the cases below name.
  */
 async function gallery(): Promise<{ dir: string; dist: string }> {
   const work = await mkdtemp(path.join(tmpdir(), "rotunda-watermark-"));
+  workDirs.push(work);
   const dir = path.join(work, "content");
   const logos = path.join(work, "logos");
   await mkdir(dir);
