@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { parseConfig, type GalleryConfig } from "../../src/config.ts";
 import { processGallery, type ProcessResult } from "../../src/process/index.ts";
 import { jpegQuality } from "../support/jpeg.ts";
-import { makeEquirect, writeTags } from "../support/pictures.ts";
+import { makeEquirect, pixelBomb, writeTags } from "../support/pictures.ts";
 
 const exiftool = new ExifTool({ maxProcs: 1 });
 after(() => exiftool.end());
@@ -31,20 +31,6 @@ async function gallery(): Promise<{ dir: string; dist: string }> {
 
 const run = (dir: string, dist: string, config: object = {}): Promise<ProcessResult> =>
   processGallery({ inputDir: dir, outputDir: dist, config: parseConfig(config) as GalleryConfig });
-
-/** A small PNG whose header claims width × height (IHDR patched, CRC recomputed). */
-async function pixelBomb(width: number, height: number): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 64, height: 32, channels: 3, background: "#000" } }).png().toBuffer());
-  png.writeUInt32BE(width, 16);
-  png.writeUInt32BE(height, 20);
-  let crc = ~0;
-  for (const byte of png.subarray(12, 29)) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  png.writeUInt32BE(~crc >>> 0, 29);
-  return png;
-}
 
 async function allFiles(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).map((f) => path.join(dir, f));
@@ -174,7 +160,7 @@ describe("watermark and nadir patch", () => {
   test("a missing watermark file is a configuration error naming it", async () => {
     const { dir, dist } = await gallery();
     await makeEquirect(path.join(dir, "a.jpg"), 256);
-    await assert.rejects(run(dir, dist, { process: { watermark: { file: "nope.png" } } }), /watermark .*nope\.png: file not found/);
+    await assert.rejects(run(dir, dist, { process: { watermark: { file: "nope.png" } } }), /process\.watermark\.file: .*nope\.png: file not found/);
   });
 });
 
@@ -399,5 +385,20 @@ describe("found in review", () => {
     await run(dir, inside, { process: { qualities: [80], tiles: false } });
     const again = await run(dir, inside, { process: { qualities: [80], tiles: false } });
     assert.deepEqual(again.manifest.panoramas.map((p) => p.slug), ["one"]);
+  });
+});
+
+describe("sidecars as authors save them", () => {
+  test("a caption without front matter and front matter after a byte order mark both publish their picture", async () => {
+    const { dir, dist } = await gallery();
+    for (const [name, seed] of [["bay", 61], ["dock", 62]] as const) await makeEquirect(path.join(dir, `${name}.jpg`), 512, 256, seed);
+    await writeFile(path.join(dir, "bay.md"), "Sunset over the loading bay.\n\nMore.\n");
+    await writeFile(path.join(dir, "dock.md"), "\uFEFF---\ntitle: The dock\n---\nAt dawn.\n");
+    const result = await run(dir, dist, { process: { qualities: [80], tiles: false, socialCard: false } });
+    assert.deepEqual(result.failed, []);
+    const bySlug = Object.fromEntries(result.manifest.panoramas.map((p) => [p.slug, p]));
+    assert.equal(bySlug.bay!.caption, "Sunset over the loading bay.\n\nMore.");
+    assert.equal(bySlug.dock!.title, "The dock");
+    assert.equal(bySlug.dock!.caption, "At dawn.");
   });
 });

@@ -265,26 +265,6 @@ describe("writeMultires", () => {
     }
   });
 
-  test("worker threads and the main thread render identical tiles", async () => {
-    const eq = makeEquirect(1024, 512, (d, i, j) => [(i * 7 + j * 3) & 255, Math.round(128 + 120 * d[1]), (i ^ j) & 255]);
-    const a = path.join(dir, "workers");
-    const b = path.join(dir, "inline");
-    // Another picture in the same worker pool at the same time must not mix in.
-    const other = makeEquirect(1024, 512, () => [0, 255, 0]);
-    const [ra] = await Promise.all([
-      writeMultires(eq, a, { tileSize: 128, workers: 2 }),
-      writeMultires(other, path.join(dir, "other"), { tileSize: 128, workers: 2 }),
-    ]);
-    const rb = await writeMultires(eq, b, { tileSize: 128, workers: 0 });
-    assert.deepEqual(ra, rb);
-    const files = await listFiles(a);
-    assert.deepEqual(files, await listFiles(b));
-    for (const f of files) {
-      const [x, y] = await Promise.all([readFile(path.join(a, f)), readFile(path.join(b, f))]);
-      assert.ok(x.equals(y), f);
-    }
-  });
-
   test("partial panorama: placed in its sphere, background outside, empty tiles skipped", async () => {
     // A 1024×256 strip covering yaw −90°…+90°, pitch −22.5°…+22.5° of a 2048×1024 sphere.
     const full = makeEquirect(2048, 1024, directionColour);
