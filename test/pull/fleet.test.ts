@@ -10,7 +10,8 @@ import { parseConfig } from "../../src/config.ts";
 import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts";
 import { pullGallery } from "../../src/pull/fleet.ts";
 import { LEDGER_FILE } from "../../src/pull/ledger.ts";
-import { hashFolder, makeFiles, runCli, tempDir } from "./helpers.ts";
+import { runRotunda, startRotunda } from "../support/cli.ts";
+import { hashFolder, makeFiles, tempDir } from "./helpers.ts";
 
 const USER = "THETAYL00000001";
 const PASSWORD = "fleet-Secret-7";
@@ -122,20 +123,19 @@ describe("fleet pull with faults", () => {
     const slow = await startCameras(path.join(root, "slow"), 3, 14, 100_000, 600_000, { drop: 0.2, busy: 0.2, stallMs: 40 });
     try {
       await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify(configFor(slow, { concurrency: 4, perCamera: 2, retries: 12 })));
-      const first = runCli(["pull", "--input", gallery], env);
+      const first = startRotunda(["pull", "--input", gallery], { env });
       const folders = slow.map((c) => path.join(gallery, "cameras", c.name));
       for (let i = 0; i < 400; i++) {
         const done = (await Promise.all(folders.map(ledgerLines))).reduce((a, b) => a + b, 0);
         if (done >= 6) break;
         await sleep(25);
       }
-      first.child.kill("SIGKILL");
-      const killed = await first;
+      const killed = await first.kill();
       assert.equal(killed.signal, "SIGKILL", `the pull was still running when killed:\n${killed.stdout}${killed.stderr}`);
       const partial = (await Promise.all(folders.map(ledgerLines))).reduce((a, b) => a + b, 0);
       assert.ok(partial < 42, "killed before the end");
 
-      const second = await runCli(["pull", "--input", gallery], env);
+      const second = await runRotunda(["pull", "--input", gallery], { env });
       assert.equal(second.code, 0, second.stdout + second.stderr);
       for (const cam of slow) {
         const folder = path.join(gallery, "cameras", cam.name);
@@ -143,7 +143,7 @@ describe("fleet pull with faults", () => {
         assert.deepEqual(await leftovers(folder), []);
         assert.equal(await ledgerLines(folder), cam.hashes.size);
       }
-      const third = await runCli(["pull", "--input", gallery], env);
+      const third = await runRotunda(["pull", "--input", gallery], { env });
       assert.equal(third.code, 0);
       assert.match(third.stdout, /Pulled 0 new picture/);
     } finally {

@@ -9,7 +9,8 @@ import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts";
-import { hashFolder, makeFiles, freePort, runCli, tempDir } from "./helpers.ts";
+import { runRotunda } from "../support/cli.ts";
+import { hashFolder, makeFiles, freePort, tempDir } from "./helpers.ts";
 
 const USER = "THETAYL00000001";
 const PASSWORD = "Hostile-Secret-99";
@@ -99,7 +100,7 @@ describe("hostile cameras", () => {
       JSON.stringify({ cameras, pull: { timeoutSeconds: 2, connectTimeoutSeconds: 2, retries: 2 } }),
     );
     const started = Date.now();
-    const result = await runCli(["pull", "--input", gallery], { CAM_PW: PASSWORD, WRONG_PW: WRONG });
+    const result = await runRotunda(["pull", "--input", gallery], { env: { CAM_PW: PASSWORD, WRONG_PW: WRONG } });
     const elapsed = Date.now() - started;
     const output = result.stdout + result.stderr;
     assert.equal(result.code, 1, output);
@@ -136,7 +137,7 @@ describe("hostile cameras", () => {
       path.join(gallery, "rotunda.json"),
       JSON.stringify({ cameras: [{ name: "good", url: urls.good, username: USER, passwordEnv: "CAM_PW" }, { name: "locked", url: urls.locked, username: USER, passwordEnv: "WRONG_PW" }] }),
     );
-    const result = await runCli(["camera", "info", "--input", gallery], { CAM_PW: PASSWORD, WRONG_PW: WRONG });
+    const result = await runRotunda(["camera", "info", "--input", gallery], { env: { CAM_PW: PASSWORD, WRONG_PW: WRONG } });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /^good: \{"manufacturer":"RICOH"/m);
     assert.match(result.stderr, /^locked: authentication failed/m);
@@ -153,7 +154,7 @@ describe("configuration errors name the camera", () => {
   const pullWith = async (config: unknown, env: NodeJS.ProcessEnv = {}) => {
     const gallery = await import("node:fs/promises").then((fs) => fs.mkdtemp(path.join(root, "g-")));
     await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify(config));
-    return runCli(["pull", "--input", gallery], env);
+    return runRotunda(["pull", "--input", gallery], { env });
   };
 
   test("unknown key", async () => {
@@ -186,7 +187,7 @@ describe("configuration errors name the camera", () => {
   });
 
   test("--camera without --output is a usage error", async () => {
-    const r = await runCli(["pull", "--camera", "http://127.0.0.1:9"]);
+    const r = await runRotunda(["pull", "--camera", "http://127.0.0.1:9"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--camera needs --output/);
   });

@@ -14,7 +14,8 @@ import { LAYOUTS_DIR, PROJECT_ROOT } from "../../src/render/index.ts";
 import { startDevServer } from "../../src/serve/index.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { groupMembers, startServe } from "./helpers.ts";
+import { groupMembers } from "../support/cli.ts";
+import { startServe } from "./helpers.ts";
 
 let work: string;
 let browser: Browser;
@@ -78,7 +79,7 @@ test("a gallery whose rotunda.json is bad from the start: served with the error,
   await writeFile(path.join(gallery, "rotunda.json"), "{ not json");
   const server = await startServe(["--input", gallery, "--output", path.join(work, "c-dist"), "--port", "0"]);
   try {
-    await server.waitFor(/✗ configuration: .*rotunda\.json: not valid JSON/, 5_000);
+    await server.waitFor(/✗ configuration: .*rotunda\.json: not valid JSON/, { timeoutMs: 5_000 });
     const page = await browser.newPage();
     await page.goto(server.url);
     const banner = page.locator("#rotunda-problems");
@@ -88,7 +89,7 @@ test("a gallery whose rotunda.json is bad from the start: served with the error,
     assert.equal(await banner.count(), 0);
     await page.close();
   } finally {
-    assert.equal(await server.stop(), 0);
+    assert.equal((await server.stop()).code, 0);
   }
 });
 
@@ -115,7 +116,7 @@ test("--pull-every: pictures shot on a camera appear as they arrive", async () =
     // A new shot on the camera: the open index shows it by itself.
     await makeEquirect(path.join(camera, "R0010002.JPG"), 512, 256, 8);
     await page.waitForFunction(() => document.querySelectorAll(".gallery a").length === 2, null, { timeout: 15_000 });
-    await server.waitFor(/pull: 1 new picture\(s\) from lobby/, 5_000);
+    await server.waitFor(/pull: 1 new picture\(s\) from lobby/, { timeoutMs: 5_000 });
     await page.close();
   } finally {
     await server.stop();
@@ -163,7 +164,7 @@ test("a serve whose launcher is killed outright stops too, port and all", async 
   const server = await startServe(["--input", gallery, "--output", path.join(work, "k-dist"), "--port", "0"]);
   const members = await groupMembers(server.pid);
   assert.ok(members.length >= 2, "the launcher and the server it started");
-  process.kill(server.pid, "SIGKILL"); // the launcher only: nothing can be forwarded
+  server.signal("SIGKILL"); // the launcher only: nothing can be forwarded
   let left = members;
   for (let i = 0; i < 100 && left.length > 0; i++) {
     await sleep(100);
