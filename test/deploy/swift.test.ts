@@ -363,7 +363,7 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
     assert.match(missing.stderr, /is not a directory/);
   });
 
-  it("the CLI summary and --dry-run plan", async () => {
+  it("the CLI prints a --dry-run's plan phase by phase, and a deploy's one-line summary", async () => {
     const dry = await runDeploy(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "v1"), "--dry-run", "--prune"]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /^assets:\n  upload www\/media\/hall-aaaaaaaaa1-1024-q80\.jpg \(new, /m);

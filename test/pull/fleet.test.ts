@@ -1,14 +1,17 @@
 // Pulling a fleet of emulated cameras through a hostile network: 20% of downloads
 // cut mid-body, 20% of requests answered 503. Every file must arrive whole, once;
 // reruns download nothing; a pull killed with SIGKILL and rerun ends the same.
+// One camera's trouble (a folder locked by another pull, a camera gone mid-pull)
+// leaves the others' pulls alone.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, rename, rm, writeFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseConfig } from "../../src/config.ts";
 import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts";
-import { pullGallery } from "../../src/pull/fleet.ts";
+import { pullCameras, pullGallery } from "../../src/pull/fleet.ts";
 import { LEDGER_FILE } from "../../src/pull/ledger.ts";
 import { runRotunda, startRotunda } from "../support/cli.ts";
 import { hashFolder, makeFiles, tempDir } from "./helpers.ts";
@@ -194,6 +197,66 @@ describe("fleet pull with faults", () => {
       assert.ok(lines.some((l) => /kept 3 picture\(s\) on the camera/.test(l)), lines.join("\n"));
     } finally {
       await emulator.close();
+    }
+  });
+});
+
+describe("one camera's trouble stays its own", () => {
+  test("a camera folder locked by a live pull is refused; a lock left by a dead one is taken over", async () => {
+    const { dir, cleanup } = await tempDir();
+    const src = path.join(dir, "src");
+    await mkdir(src);
+    await makeFiles(src, 2, 100, 200);
+    const emulator = await startEmulator({ dir: src });
+    const sleeper = spawn("sleep", ["30"]);
+    try {
+      const folder = path.join(dir, "out", "cam");
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, ".rotunda-pull.lock"), String(sleeper.pid));
+      const busy = await pullCameras({ root: path.join(dir, "out"), cameras: [{ name: "cam", url: emulator.url }] });
+      assert.equal(busy.ok, false);
+      assert.match(busy.cameras[0]!.errors[0]!, new RegExp(`^cam: another pull \\(pid ${sleeper.pid}\\) is writing to`));
+      sleeper.kill("SIGKILL");
+      await new Promise((r) => sleeper.once("exit", r));
+      const unlocked = await pullCameras({ root: path.join(dir, "out"), cameras: [{ name: "cam", url: emulator.url }] });
+      assert.equal(unlocked.ok, true);
+      assert.equal(unlocked.new, 2);
+    } finally {
+      sleeper.kill("SIGKILL");
+      await emulator.close();
+      await cleanup();
+    }
+  });
+
+  test("a camera that disappears after its listing: a few files fail, the rest are not tried, the other camera is unaffected", async () => {
+    const { dir, cleanup } = await tempDir();
+    const srcA = path.join(dir, "a");
+    const srcB = path.join(dir, "b");
+    await mkdir(srcA);
+    await mkdir(srcB);
+    await makeFiles(srcA, 8, 1_000, 2_000);
+    await makeFiles(srcB, 8, 1_000, 2_000);
+    const gone = await startEmulator({ dir: srcA });
+    const fine = await startEmulator({ dir: srcB });
+    try {
+      const result = await pullCameras({
+        root: path.join(dir, "out"),
+        cameras: [{ name: "gone", url: gone.url }, { name: "fine", url: fine.url }],
+        pull: { perCamera: 2, concurrency: 4 },
+        retryPolicy: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 },
+        sink: { log: (line) => void (line.startsWith("gone: 8 on camera") && gone.close()) },
+      });
+      const [a, b] = result.cameras;
+      assert.equal(a!.new, 0);
+      assert.equal(a!.failed, 8);
+      assert.match(a!.errors.at(-1)!, /^gone: gave up on [4-6] more file\(s\) after repeated failures$/);
+      assert.match(a!.errors[0]!, /^gone: download \/files\/R\d+\.JPG: connection refused/);
+      assert.equal(b!.new, 8);
+      assert.deepEqual(b!.errors, []);
+    } finally {
+      await fine.close();
+      await gone.close().catch(() => {});
+      await cleanup();
     }
   });
 });

@@ -157,20 +157,20 @@ describe("configuration errors name the camera", () => {
     return runRotunda(["pull", "--input", gallery], { env });
   };
 
-  test("unknown key", async () => {
+  test("an unknown key is refused, naming the camera and the key; exit 2", async () => {
     const r = await pullWith({ cameras: [{ name: "lobby", url: "http://127.0.0.1:9", passwrd: "x" }] });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cameras\[0\] \(lobby\): unknown key "passwrd"/);
   });
 
-  test("bad URL", async () => {
+  test("every camera whose URL is not http(s) is named with the reason; exit 2", async () => {
     const r = await pullWith({ cameras: [{ name: "ok", url: "http://127.0.0.1:9" }, { name: "roof", url: "ftp://roof" }, { name: "garden", url: "not a url" }] });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cameras\[1\] \(roof\)\.url: must be an http:\/\/ or https:\/\/ URL/);
     assert.match(r.stderr, /cameras\[2\] \(garden\)\.url: /);
   });
 
-  test("missing password variable (and the password of another camera stays out of the message)", async () => {
+  test("a missing password variable is named with its camera, and another camera's password stays out of the message; exit 2", async () => {
     const r = await pullWith(
       { cameras: [{ name: "lobby", url: "http://127.0.0.1:9", username: "u", passwordEnv: "ROTUNDA_TEST_UNSET_PW" }, { name: "hall", url: "http://127.0.0.1:9", username: "u", passwordEnv: "HALL_PW" }] },
       { HALL_PW: "hall-Secret-1" },
@@ -180,13 +180,13 @@ describe("configuration errors name the camera", () => {
     assert.ok(!(r.stdout + r.stderr).includes("hall-Secret-1"));
   });
 
-  test("no camera configured: a one-line no-op", async () => {
+  test("no camera configured: one line saying there is nothing to pull; exit 0", async () => {
     const r = await pullWith({ title: "x" });
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^rotunda pull: no cameras configured in .*: nothing to pull\n$/);
   });
 
-  test("--camera without --output is a usage error", async () => {
+  test("--camera without --output is a usage error; exit 2", async () => {
     const r = await runRotunda(["pull", "--camera", "http://127.0.0.1:9"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--camera needs --output/);
