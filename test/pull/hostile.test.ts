@@ -3,12 +3,13 @@
 // and no password ever appears in any output.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts";
+import { LEDGER_FILE } from "../../src/pull/ledger.ts";
 import { runRotunda } from "../support/cli.ts";
 import { hashFolder, makeFiles, freePort, tempDir } from "./helpers.ts";
 
@@ -127,7 +128,9 @@ describe("hostile cameras", () => {
     assert.ok(!existsSync("/tmp/rotunda-evil-1.JPG"));
     assert.deepEqual((await readdir(gallery)).sort(), ["cameras", "rotunda.json"]);
     assert.deepEqual((await readdir(path.join(gallery, "cameras"))).sort(), Object.keys(urls).sort());
-    assert.ok((await readdir(trapFolder)).includes(".rotunda-pull.jsonl"), "the ledger was not clobbered");
+    // The camera's own ".rotunda-pull.jsonl" landed beside the ledger, not over it: the ledger still lists every file saved.
+    const ledger = (await readFile(path.join(trapFolder, LEDGER_FILE), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { file: string });
+    assert.deepEqual(ledger.map((entry) => entry.file).sort(), [...SANITISED].sort(), "the ledger was not clobbered");
   });
 
   test("camera info against the good and the locked camera: exit 1, each line names its camera", async () => {
