@@ -3,15 +3,17 @@
 
 /** 1234567 → "1.2 MB": base 1000, units B, kB, MB, GB; one decimal below 10, none above. */
 export function formatBytes(n: number): string {
-  if (n < 1000) return `${Math.round(n)} B`;
+  if (Math.round(n) < 1000) return `${Math.round(n)} B`;
   const units = ["kB", "MB", "GB"];
   let v = n / 1000;
   let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
+  // The unit is chosen after rounding, so 999,999 bytes read "1.0 MB", not "1000 kB".
+  const shown = (x: number) => (x < 9.95 ? Number(x.toFixed(1)) : Math.round(x));
+  while (shown(v) >= 1000 && i < units.length - 1) {
     v /= 1000;
     i++;
   }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  return `${v < 9.95 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

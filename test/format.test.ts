@@ -15,6 +15,9 @@ test("formatBytes: base 1000 with SI units, one decimal below 10, whole numbers 
   assert.equal(formatBytes(734_000_000), "734 MB");
   assert.equal(formatBytes(2_500_000_000), "2.5 GB");
   assert.equal(formatBytes(1_500_000_000_000), "1500 GB");
+  assert.equal(formatBytes(9_999), "10 kB", "rounded up to 10: no decimal");
+  assert.equal(formatBytes(999_999), "1.0 MB", "the unit follows the rounding");
+  assert.equal(formatBytes(999.6), "1.0 kB");
 });
 
 test("escapeHtml: the five characters that matter in content and quoted attributes", () => {

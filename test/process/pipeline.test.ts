@@ -293,6 +293,28 @@ describe("unusual and bad inputs", () => {
     assert.ok(r! > 180 && g! < 80 && b! < 80, `CMYK converted to sRGB: ${colours["cmyk.jpg"]}`);
     assert.ok(near(colours["deep.png"]!, [0x22, 0x55, 0xaa]), `16-bit converted to 8-bit sRGB: ${colours["deep.png"]}`);
   });
+
+  test("identical copies in one run share one set of outputs, neither fails", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "a.jpg"), 1024, 512, 21);
+    for (const copy of ["b.jpg", "c.jpg"]) await writeFile(path.join(dir, copy), await readFile(path.join(dir, "a.jpg")));
+    const result = await run(dir, dist, { process: { qualities: [80, 60] } });
+    assert.deepEqual(result.failed, []);
+    const [a, b, c] = ["a", "b", "c"].map((slug) => result.manifest.panoramas.find((p) => p.slug === slug)!);
+    assert.equal(a!.variants[0]!.url, b!.variants[0]!.url);
+    assert.equal(b!.tiles!.basePath, c!.tiles!.basePath);
+    const leftovers = (await readdir(path.join(dist, "media"), { recursive: true })).filter((f) => f.includes(".tmp"));
+    assert.deepEqual(leftovers, []);
+  });
+
+  test("an output folder inside the gallery is not read back as pictures", async () => {
+    const { dir } = await gallery();
+    await makeEquirect(path.join(dir, "one.jpg"), 512, 256, 51);
+    const inside = path.join(dir, "site");
+    await run(dir, inside, { process: { qualities: [80], tiles: false } });
+    const again = await run(dir, inside, { process: { qualities: [80], tiles: false } });
+    assert.deepEqual(again.manifest.panoramas.map((p) => p.slug), ["one"]);
+  });
 });
 
 describe("quick, then complete (the dev server's first look)", () => {
@@ -327,21 +349,8 @@ describe("quick, then complete (the dev server's first look)", () => {
   });
 });
 
-describe("found in review", () => {
-  test("identical copies in one run share one set of outputs, neither fails", async () => {
-    const { dir, dist } = await gallery();
-    await makeEquirect(path.join(dir, "a.jpg"), 1024, 512, 21);
-    for (const copy of ["b.jpg", "c.jpg"]) await writeFile(path.join(dir, copy), await readFile(path.join(dir, "a.jpg")));
-    const result = await run(dir, dist, { process: { qualities: [80, 60] } });
-    assert.deepEqual(result.failed, []);
-    const [a, b, c] = ["a", "b", "c"].map((slug) => result.manifest.panoramas.find((p) => p.slug === slug)!);
-    assert.equal(a!.variants[0]!.url, b!.variants[0]!.url);
-    assert.equal(b!.tiles!.basePath, c!.tiles!.basePath);
-    const leftovers = (await readdir(path.join(dist, "media"), { recursive: true })).filter((f) => f.includes(".tmp"));
-    assert.deepEqual(leftovers, []);
-  });
-
-  test("sidecars: ---js front matter is refused, dates keep their offset, a broken sidecar keeps its picture out", async () => {
+describe("sidecars", () => {
+  test("---js front matter is refused, and a new picture whose sidecar is broken stays out; dates keep their offset", async () => {
     const { dir, dist } = await gallery();
     for (const [name, seed] of [["js", 31], ["dated", 32], ["broken", 33]] as const) await makeEquirect(path.join(dir, `${name}.jpg`), 512, 256, seed);
     await writeFile(path.join(dir, "js.md"), "---js\n{ title: require('os').userInfo().username }\n---\n");
@@ -353,8 +362,14 @@ describe("found in review", () => {
     assert.match(why["broken.md"]!, /draft/);
     assert.deepEqual(result.manifest.panoramas.map((p) => p.slug), ["dated"]);
     assert.equal(result.manifest.panoramas[0]!.captureDate, "2026-06-14T09:30:00-04:00");
+  });
 
-    // A published picture whose sidecar breaks keeps its last good text, and stays.
+  test("a published picture whose sidecar breaks stays, with its last good text", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "dated.jpg"), 512, 256, 32);
+    await writeFile(path.join(dir, "dated.md"), "---\ntitle: Dated\ndate: 2026-06-14T09:30:00-04:00\n---\n");
+    const first = await run(dir, dist, { process: { qualities: [80], tiles: false } });
+    assert.deepEqual(first.failed, []);
     await writeFile(path.join(dir, "dated.md"), "---\ntitle: [unclosed\n---\n");
     const again = await run(dir, dist, { process: { qualities: [80], tiles: false } });
     assert.ok(again.failed.some((f) => f.source === "dated.md"));
@@ -362,8 +377,10 @@ describe("found in review", () => {
     assert.equal(dated.title, "Dated");
     assert.equal(dated.captureDate, "2026-06-14T09:30:00-04:00");
   });
+});
 
-  test("nested location tags and the GPS-inferred zone are not published without publishGps", async () => {
+describe("location stays private without publishGps", () => {
+  test("nested location tags and the time zone worked out from GPS are not published", async () => {
     const { dir, dist } = await gallery();
     await makeEquirect(path.join(dir, "paris.jpg"), 512, 256, 41);
     await writeTags(path.join(dir, "paris.jpg"), {
@@ -376,15 +393,6 @@ describe("found in review", () => {
     const json = await readFile(path.join(dist, p.metadata.url), "utf8");
     assert.doesNotMatch(json, /Paris|48\.85|GPS|Europe\//);
     assert.equal(p.captureDate, "2026-06-14T09:30:00", "no zone worked out from GPS");
-  });
-
-  test("an output folder inside the gallery is not read back as pictures", async () => {
-    const { dir } = await gallery();
-    await makeEquirect(path.join(dir, "one.jpg"), 512, 256, 51);
-    const inside = path.join(dir, "site");
-    await run(dir, inside, { process: { qualities: [80], tiles: false } });
-    const again = await run(dir, inside, { process: { qualities: [80], tiles: false } });
-    assert.deepEqual(again.manifest.panoramas.map((p) => p.slug), ["one"]);
   });
 });
 

@@ -116,7 +116,7 @@ describe("writeMultires", () => {
       reader = new TileReader(out, res.config);
     });
 
-    test("config", () => {
+    test("its config is what Pannellum's multiRes takes: tile paths, levels, tile and cube size", () => {
       assert.equal(res.cubeSize, 648); // 8·⌊2048/π/8⌋
       assert.equal(res.maxLevel, 4); // 648 / 128 → ceil(log2 5.06) + 1
       assert.deepEqual(res.config, {
