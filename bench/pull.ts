@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { walkTree } from "../src/files.ts";
 import { memoryOf, REPO_ROOT, type Figure } from "./common.ts";
 import { fileURLToPath } from "node:url";
 
@@ -75,10 +76,10 @@ function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, inp
 async function folderBytes(dir: string): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || entry.name.startsWith(".")) continue;
+  for (const entry of await walkTree(dir)) {
+    if (entry.kind !== "file" || entry.name.startsWith(".")) continue;
     files += 1;
-    bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+    bytes += (await stat(entry.absPath)).size;
   }
   return { files, bytes };
 }

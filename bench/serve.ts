@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import sharp from "sharp";
+import { formatBytes } from "../src/format.ts";
 import { launchBrowser } from "../test/support/browser.ts";
 import { makeEquirect } from "../test/support/pictures.ts";
 import { startServe, type ServeProcess } from "../test/serve/helpers.ts";
@@ -55,10 +56,10 @@ async function newPictures(server: ServeProcess, page: Page, gallery: string, st
     await page.waitForSelector(`.gallery a[href="/${slug}/"]`, { timeout: 120_000 });
     await page.click(`.gallery a[href="/${slug}/"]`);
     viewable.push((await loadedAt(page, "location.pathname === arg", `/${slug}/`, 60_000)) - t0);
-    const line = await server.waitFor(/rebuilt \([^)]*\)[^\n]*process ([\d.]+) s, render ([\d.]+) s/, 5_000, from);
+    const line = await server.waitFor(/rebuilt \([^)]*\)[^\n]*process ([\d.]+) s, render ([\d.]+) s/, { timeoutMs: 5_000, from });
     processing.push(Number(line[1]) * 1000);
     // Let the follow-up run complete the picture (ladder, tiles, card) before the next one.
-    const done = await server.waitFor(/rebuilt \(completing the new pictures\)[^\n]*process ([\d.]+) s/, 120_000, from);
+    const done = await server.waitFor(/rebuilt \(completing the new pictures\)[^\n]*process ([\d.]+) s/, { timeoutMs: 120_000, from });
     completing.push(Number(done[1]) * 1000);
   }
   return { viewable: median(viewable), processing: Math.round(median(processing)), completing: Math.round(median(completing)) };
@@ -106,7 +107,7 @@ export async function run(): Promise<Figure[]> {
       await writeFile(path.join(gallery, "hall.md"), caption(`Caption ${marker}.`));
       const t1 = await loadedAt(page, `document.querySelector(".caption")?.textContent?.includes(arg)`, marker, 30_000);
       editTimes.push(t1 - t0);
-      const line = await server.waitFor(/rebuilt \(hall\.md\)[^\n]* · ([\d.]+) s\n/, 5_000, from);
+      const line = await server.waitFor(/rebuilt \(hall\.md\)[^\n]* · ([\d.]+) s\n/, { timeoutMs: 5_000, from });
       rebuildTimes.push(Number(line[1]) * 1000);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -115,7 +116,7 @@ export async function run(): Promise<Figure[]> {
     figures.push({ name: `serve: caption edit → viewer loaded (worst of ${edits})`, value: Math.max(...editTimes), unit: "ms", baseline: floor });
     figures.push({ name: "serve: of which the rebuild (process + render, median, from the serve log)", value: Math.round(median(rebuildTimes)), unit: "ms" });
 
-    const size = `${meta.width}×${meta.height}, ${(sampleBytes.length / 1e6).toFixed(1)} MB`;
+    const size = `${meta.width}×${meta.height}, ${formatBytes(sampleBytes.length)}`;
     const full = await newPictures(server, page, gallery, staging, sampleBytes, pictures, "full");
     figures.push({ name: `serve: new picture (${size}) copied in → its viewer loaded (median)`, value: full.viewable, unit: "ms", target: "≤ 3000 ms" });
     figures.push({ name: "serve: of which processing that picture (quick recipe: one variant, thumbnail, preview, metadata)", value: full.processing, unit: "ms" });

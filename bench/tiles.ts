@@ -19,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { median, REPO_ROOT, round, type Figure } from "./common.ts";
-import { nadirOverlay, renderPerspective, startFaceWorkers, writeMultires, type RawImage } from "../src/process/projection/index.ts";
+import { nadirOverlay, renderPerspective, writeMultires, type RawImage } from "../src/process/projection/index.ts";
 
 const repoRoot = REPO_ROOT;
 const generatePy = path.join(repoRoot, "node_modules/pannellum/utils/multires/generate.py");
@@ -104,8 +104,7 @@ export async function run(): Promise<Figure[]> {
       await generateSample(input);
     }
 
-    // Decode once (what the pipeline does), timed apart; the face workers load meanwhile.
-    startFaceWorkers();
+    // Decode once (what the pipeline does), timed apart.
     let t = performance.now();
     const { data, info } = await sharp(input).raw().toBuffer({ resolveWithObject: true });
     const decodeS = (performance.now() - t) / 1000;
@@ -127,16 +126,6 @@ export async function run(): Promise<Figure[]> {
     const ours = median(times);
     const ourCpu = median(cpu);
     const peakMb = peakRssMb();
-
-    // The same without worker threads (faces rendered on the main thread).
-    const inline: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const out = path.join(work, `inline-${r}`);
-      t = performance.now();
-      await writeMultires(raw, out, { workers: 0 });
-      inline.push((performance.now() - t) / 1000);
-      await rm(out, { recursive: true, force: true });
-    }
 
     const missing = baselineMissing();
     let baseline: number | undefined;
@@ -180,8 +169,7 @@ export async function run(): Promise<Figure[]> {
       console.error(`generate.py baseline missing: ${missing ?? "it failed"}`);
       figures.push({ name: `generate.py baseline missing: ${missing ?? "it failed"}`, value: 0, unit: "s" });
     }
-    figures.push({ name: "writeMultires first call (worker threads started at the decode)", value: round(times[0]!), unit: "s" });
-    figures.push({ name: "writeMultires without worker threads (workers: 0)", value: round(median(inline)), unit: "s" });
+    figures.push({ name: "writeMultires first call", value: round(times[0]!), unit: "s" });
     figures.push({
       name: "writeMultires CPU time (all threads)",
       value: round(ourCpu),

@@ -37,12 +37,50 @@ const pullSchema = z.strictObject({
   retries: z.int().min(0).max(20).default(5),
 });
 
-/** A position like ImageMagick's `-geometry +3000+1600`: pixels, or percent of the picture (`+50%+90%`). */
+/** Largest picture decoded, in pixels, unless the gallery says otherwise (protects against pixel bombs). */
+export const DEFAULT_PIXEL_LIMIT = 16384 * 8192;
+
+/**
+ * The largest full-sphere (2:1) panorama that `pixelLimit` lets Rotunda decode:
+ * an overlay or logo larger than this fits no picture.
+ */
+export function largestPanorama(pixelLimit: number): { width: number; height: number } {
+  let width = Math.floor(Math.sqrt(2 * pixelLimit));
+  while (width * width > 2 * pixelLimit) width--;
+  while ((width + 1) * (width + 1) <= 2 * pixelLimit) width++;
+  return { width, height: Math.floor(width / 2) };
+}
+
+/** The two offsets of a position, each in pixels or in percent of the picture. */
+export function positionOffsets(position: string): Array<{ value: number; percent: boolean }> | undefined {
+  const m = /^([+-]\d+(?:\.\d+)?)(%?)([+-]\d+(?:\.\d+)?)(%?)$/.exec(position);
+  return m ? [{ value: Number(m[1]), percent: m[2] === "%" }, { value: Number(m[3]), percent: m[4] === "%" }] : undefined;
+}
+
+/**
+ * A position like ImageMagick's `-geometry +3000+1600`: the logo's top-left corner,
+ * in pixels or percent of the picture (`+50%+90%`), counted from the picture's
+ * top-left corner; a corner left of, above or beyond the picture is refused.
+ */
 const geometry = z
   .string()
-  .regex(/^[+-]\d+(\.\d+)?%?[+-]\d+(\.\d+)?%?$/, 'use "+X+Y" in pixels or percent, like "+3000+1600" or "+50%+90%"');
-/** A size in pixels (`400`) or percent of the picture's width (`"6%"`). */
-const length = z.union([z.int().positive(), z.string().regex(/^\d+(\.\d+)?%$/, 'use pixels (400) or a percentage ("6%")')]);
+  .regex(/^[+-]\d+(\.\d+)?%?[+-]\d+(\.\d+)?%?$/, 'use "+X+Y" in pixels or percent, like "+3000+1600" or "+50%+90%"')
+  .superRefine((position, ctx) => {
+    const offsets = positionOffsets(position);
+    if (offsets?.some((o) => o.value < 0)) {
+      ctx.addIssue({ code: "custom", message: `"${position}" is outside the picture: positions count from its top-left corner, "+0+0"` });
+    } else if (offsets?.some((o) => o.percent && o.value > 100)) {
+      ctx.addIssue({ code: "custom", message: `"${position}" is outside the picture: a percentage runs from 0% to 100%` });
+    }
+  });
+/** A size in pixels (`400`) or percent of the picture's width (`"6%"`, at most `"100%"`). */
+const length = z.union([
+  z.int().positive(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?%$/, 'use pixels (400) or a percentage ("6%")')
+    .refine((width) => parseFloat(width) > 0 && parseFloat(width) <= 100, { error: (issue) => `"${String(issue.input)}" is not a width within the picture: use more than 0% and at most 100%` }),
+]);
 
 const watermarkSchema = z.strictObject({
   /** Logo file (PNG, SVG, …), relative to the gallery folder. */
@@ -80,7 +118,20 @@ const processSchema = z.strictObject({
   /** Publish GPS coordinates in metadata and pages (off: privacy by default). */
   publishGps: z.boolean().default(false),
   /** Largest picture decoded, in pixels (protects against pixel bombs). */
-  pixelLimit: z.int().positive().default(16384 * 8192),
+  pixelLimit: z.int().positive().default(DEFAULT_PIXEL_LIMIT),
+}).superRefine((process, ctx) => {
+  // Pixel sizes and positions that no picture Rotunda decodes could hold.
+  const largest = largestPanorama(process.pixelLimit);
+  const limit = `the largest panorama Rotunda decodes is ${largest.width}×${largest.height} px (process.pixelLimit ${process.pixelLimit})`;
+  const watermark = process.watermark;
+  if (!watermark) return;
+  if (typeof watermark.width === "number" && watermark.width > largest.width) {
+    ctx.addIssue({ code: "custom", path: ["watermark", "width"], message: `${watermark.width} px is wider than any picture: ${limit}; use a smaller width or a percentage like "6%"` });
+  }
+  const [x, y] = positionOffsets(watermark.position) ?? [];
+  if ((x && !x.percent && x.value > largest.width) || (y && !y.percent && y.value > largest.height)) {
+    ctx.addIssue({ code: "custom", path: ["watermark", "position"], message: `"${watermark.position}" is outside every picture: ${limit}` });
+  }
 });
 
 export const configSchema = z.strictObject({

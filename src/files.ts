@@ -1,15 +1,19 @@
-// File-system helpers every stage that writes shared state uses: a reader never
-// sees half a file, and two writers of one file never share a temp file.
-import type { Dirent } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+// File-system helpers every stage uses: atomic writes (a reader never sees half a
+// file, and two writers of one file never share a temp file), the one walk of a
+// folder tree, and the one streaming file hasher.
+import { createHash } from "node:crypto";
+import { createReadStream, type Dirent } from "node:fs";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 let counter = 0;
 
-/** A temp name beside `file`, unique in this process and across processes. */
+/** A temp name beside `file`, unique in this process and across processes: `<file>.<pid>.<n>.tmp`. */
 export function tempPath(file: string): string {
   return `${file}.${process.pid}.${counter++}.tmp`;
 }
+
+const TEMP_NAME = /\.\d+\.\d+\.tmp$/;
 
 /** Writes through a temp file and a rename, creating the folder if needed; a failed write (a full disk) leaves no temp file. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -24,8 +28,78 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
-/** Absolute path of an entry from `readdir(…, { withFileTypes: true })` (Node 20.12+ `parentPath`, older `path`). */
-export function entryPath(entry: Dirent): string {
-  const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? (entry as { path: string }).path;
-  return path.join(parent, entry.name);
+
+export type EntryKind = "file" | "directory" | "symlink" | "fifo" | "socket" | "device";
+
+export interface TreeEntry {
+  /** Path below the walked root, with `/` separators. */
+  relPath: string;
+  absPath: string;
+  name: string;
+  /** What the entry itself is: a symlink is reported as one, never followed. */
+  kind: EntryKind;
+}
+
+export interface WalkOptions {
+  /** Leave out entries whose name starts with "." (dotfiles, and dot-folders with all they hold). */
+  skipDotEntries?: boolean;
+  /** Whether to walk into a folder; a folder it refuses is still listed, its contents are not. */
+  enter?: (folder: TreeEntry) => boolean;
+}
+
+function kindOf(entry: Dirent): EntryKind {
+  if (entry.isFile()) return "file";
+  if (entry.isDirectory()) return "directory";
+  if (entry.isSymbolicLink()) return "symlink";
+  if (entry.isFIFO()) return "fifo";
+  if (entry.isSocket()) return "socket";
+  return "device";
+}
+
+/**
+ * Every entry below `root`, each folder before what it holds and names sorted
+ * within a folder. Symlinks, FIFOs, sockets and devices are listed with their
+ * kind so each caller decides what to do with them; symlinked folders are not
+ * walked into.
+ */
+export async function walkTree(root: string, options: WalkOptions = {}): Promise<TreeEntry[]> {
+  const out: TreeEntry[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (options.skipDotEntries && entry.name.startsWith(".")) continue;
+      const found: TreeEntry = {
+        relPath: rel ? `${rel}/${entry.name}` : entry.name,
+        absPath: path.join(dir, entry.name),
+        name: entry.name,
+        kind: kindOf(entry),
+      };
+      out.push(found);
+      if (found.kind === "directory" && (options.enter?.(found) ?? true)) await walk(found.absPath, found.relPath);
+    }
+  };
+  await walk(root, "");
+  return out;
+}
+
+/**
+ * Whether an entry is a temp a writer has not finished: a file named by
+ * `tempPath`, or a folder whose name ends in `.tmp` (tiles being written).
+ */
+export function isTempEntry(entry: Pick<TreeEntry, "name" | "kind">): boolean {
+  return entry.kind === "directory" ? entry.name.endsWith(".tmp") : TEMP_NAME.test(entry.name);
+}
+
+/** A byte range of a file, `end` inclusive (as `createReadStream` takes it). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** The hex digest of a file, or of a byte range of it, streamed (never whole in memory). Default algorithm SHA-256. */
+export async function hashFile(file: string, options: { algorithm?: "sha256" | "md5"; range?: ByteRange } = {}): Promise<string> {
+  const hash = createHash(options.algorithm ?? "sha256");
+  for await (const chunk of createReadStream(file, { ...options.range, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }

@@ -2,11 +2,13 @@
 // the others wait their turn in order.
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
+/** At most `n` tasks at once (at least one). */
 export function limiter(n: number): Limiter {
+  const slots = Math.max(1, n);
   let active = 0;
   const queue: Array<() => void> = [];
   return async (task) => {
-    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    if (active >= slots) await new Promise<void>((resolve) => queue.push(resolve));
     else active++;
     try {
       return await task();
@@ -19,10 +21,15 @@ export function limiter(n: number): Limiter {
   };
 }
 
-/** Runs `worker` over every item, at most `n` at a time. */
-export async function eachLimit<T>(items: T[], n: number, worker: (item: T) => Promise<void>): Promise<void> {
+/** Maps `items` through `fn`, at most `n` calls at a time; results keep input order. Rejects on the first error. */
+export function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const limit = limiter(n);
-  await Promise.all(items.map((item) => limit(() => worker(item))));
+  return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
+}
+
+/** Runs `worker` over every item, at most `n` at a time. */
+export async function eachLimit<T>(items: readonly T[], n: number, worker: (item: T) => Promise<void>): Promise<void> {
+  await mapLimit(items, n, worker);
 }
 
 /**

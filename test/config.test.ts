@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ConfigError, loadConfig, parseConfig } from "../src/config.ts";
+import { ConfigError, largestPanorama, loadConfig, parseConfig } from "../src/config.ts";
 
 test("a gallery without rotunda.json gets the defaults", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "rotunda-config-"));
@@ -30,4 +30,18 @@ test("invalid JSON names the file", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "rotunda-config-"));
   await writeFile(path.join(dir, "rotunda.json"), "{ title: 'x' }");
   await assert.rejects(loadConfig(dir), (e: Error) => e.message.includes(path.join(dir, "rotunda.json")) && /not valid JSON/.test(e.message));
+});
+
+test("watermark sizes and positions are held to the largest panorama process.pixelLimit admits", () => {
+  assert.deepEqual(largestPanorama(16384 * 8192), { width: 16384, height: 8192 });
+  assert.deepEqual(largestPanorama(1_000_000), { width: 1414, height: 707 });
+  const watermark = (w: object, pixelLimit?: number) => parseConfig({ process: { ...(pixelLimit ? { pixelLimit } : {}), watermark: { file: "logo.png", ...w } } });
+  assert.equal(watermark({ width: 16384, position: "+16384+8192" }).process.watermark?.width, 16384);
+  assert.throws(() => watermark({ width: 16385 }), /process\.watermark\.width: 16385 px is wider than any picture: the largest panorama Rotunda decodes is 16384×8192 px/);
+  assert.throws(() => watermark({ width: 1415 }, 1_000_000), /process\.watermark\.width: 1415 px .* 1414×707 px \(process\.pixelLimit 1000000\)/);
+  assert.throws(() => watermark({ position: "+100+708" }, 1_000_000), /process\.watermark\.position: "\+100\+708" is outside every picture/);
+  assert.equal(watermark({ width: "100%", position: "+100%+100%" }).process.watermark?.width, "100%");
+  assert.throws(() => watermark({ width: "100.5%" }), /process\.watermark\.width: "100\.5%" is not a width within the picture/);
+  assert.throws(() => watermark({ width: "0%" }), /process\.watermark\.width: "0%"/);
+  assert.throws(() => watermark({ position: "+2%-1%" }), /process\.watermark\.position: "\+2%-1%" is outside the picture/);
 });

@@ -1,7 +1,7 @@
-// Concurrency helpers: the limiter and the group commit the pull's fsyncs share.
+// Concurrency helpers: the limiter (and mapLimit on it) and the group commit the pull's fsyncs share.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { groupCommit, limiter } from "../src/limit.ts";
+import { groupCommit, limiter, mapLimit } from "../src/limit.ts";
 
 /** A promise settled from outside. */
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
@@ -33,6 +33,40 @@ test("limiter: never more than n tasks at once, and all of them run", async () =
   );
   assert.equal(most, 2);
   assert.deepEqual(done, [0, 1, 2, 3, 4, 5, 6]);
+});
+
+test("mapLimit: results in input order whatever order the calls finish in, never more than n at once", async () => {
+  const gates = Array.from({ length: 5 }, () => deferred());
+  let active = 0;
+  let most = 0;
+  const results = mapLimit([0, 1, 2, 3, 4], 3, async (item, index) => {
+    assert.equal(item, index);
+    active += 1;
+    most = Math.max(most, active);
+    await gates[item]!.promise;
+    active -= 1;
+    return item * 10;
+  });
+  for (const i of [2, 0, 4, 1, 3]) {
+    gates[i]!.resolve();
+    await tick();
+  }
+  assert.deepEqual(await results, [0, 10, 20, 30, 40]);
+  assert.equal(most, 3);
+});
+
+test("mapLimit: a limit below one still runs every item, one at a time", async () => {
+  let active = 0;
+  let most = 0;
+  const out = await mapLimit(["a", "b", "c"], 0, async (s) => {
+    active += 1;
+    most = Math.max(most, active);
+    await tick();
+    active -= 1;
+    return s.toUpperCase();
+  });
+  assert.deepEqual(out, ["A", "B", "C"]);
+  assert.equal(most, 1);
 });
 
 test("groupCommit: callers that arrive together share one flush", async () => {

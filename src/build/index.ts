@@ -8,9 +8,10 @@ import type { GalleryConfig } from "../config.ts";
 import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
 import { referencedUrls, type Manifest } from "../manifest.ts";
 import type { KeepSet, OutputFolder } from "../output/index.ts";
-import { processGallery, type ProcessOptions, type ProcessResult } from "../process/index.ts";
+import { processGallery, type ProcessResult } from "../process/index.ts";
 import { mediaFolderOf } from "../process/pipeline.ts";
-import type { PullResult, PullSink } from "../pull/index.ts";
+import type { Progress } from "../progress.ts";
+import type { PullResult } from "../pull/index.ts";
 import { renderSite } from "../render/index.ts";
 
 export interface BuildOptions {
@@ -20,7 +21,6 @@ export interface BuildOptions {
   config: GalleryConfig;
   /** Pull from the configured cameras first. */
   pull?: boolean;
-  pullProgress?: PullSink;
   /** Process's quick recipe (see ProcessOptions.quick): serve's first look at a new picture. */
   quick?: boolean;
   /** False: stop after process, leaving the pages as they are (`rotunda process`). */
@@ -30,8 +30,9 @@ export interface BuildOptions {
   eleventyConfig?: string;
   /** "serve": templates are re-read on every render and Eleventy stays quiet. */
   mode?: "build" | "serve";
-  onStart?: ProcessOptions["onStart"];
-  onPicture?: ProcessOptions["onPicture"];
+  /** Progress of the pull and of the process step (bars on a terminal). */
+  pullProgress?: Partial<Progress>;
+  processProgress?: Partial<Progress>;
 }
 
 /** The pages could not be rendered (a template error, a full disk); the published ones stay as they were. */
@@ -96,8 +97,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
     config,
     quick: options.quick,
     output,
-    onStart: options.onStart,
-    onPicture: options.onPicture,
+    progress: options.processProgress,
   });
   ms.process = performance.now() - started;
   if (options.render === false) return { ...(pull ? { pull } : {}), process: processed, ms };

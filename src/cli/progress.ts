@@ -1,24 +1,20 @@
 // A progress bar on a TTY (redrawn in place on stderr), nothing on a pipe or in CI,
 // so logs stay readable. Messages printed through `log` never tear the bar.
-export interface Progress {
-  /** Adds to the total (work discovered as it goes, e.g. camera listings). */
-  grow(n: number): void;
-  /** Marks n items done, with an optional label of the current item. */
-  tick(n?: number, label?: string): void;
-  /** Prints a line above the bar. */
-  log(line: string): void;
-  done(): void;
-}
-
-export function createProgress(title: string, total = 0, stream: NodeJS.WriteStream = process.stderr): Progress {
+import type { Progress } from "../progress.ts";
+/**
+ * `showAfterMs`: the bar stays hidden until the run has lasted this long, so a
+ * run that turns out to have nothing to do (a caption edit in serve) never flashes one.
+ */
+export function createProgress(title: string, total = 0, stream: NodeJS.WriteStream = process.stderr, showAfterMs = 0): Progress {
   const live = stream.isTTY === true && !process.env.CI;
+  const shownFrom = Date.now() + showAfterMs;
   let done = 0;
   let label = "";
   let lastDraw = 0;
   const clear = () => live && stream.write("\r\x1b[2K");
   const draw = (force = false) => {
-    if (!live) return;
     const now = Date.now();
+    if (!live || now < shownFrom) return;
     if (!force && now - lastDraw < 80) return;
     lastDraw = now;
     const width = 24;

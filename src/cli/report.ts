@@ -1,21 +1,5 @@
 // Terminal output shared by the commands that process pictures.
-import type { ProcessOptions, ProcessResult } from "../process/index.ts";
-import { createProgress, type Progress } from "./progress.ts";
-
-/** Hooks that drive a progress bar and print one line per failed picture. */
-export function processReporter(): Pick<ProcessOptions, "onStart" | "onPicture"> & { progress: () => Progress | undefined } {
-  let progress: Progress | undefined;
-  return {
-    progress: () => progress,
-    onStart(total) {
-      progress = createProgress("process", total);
-    },
-    onPicture(event) {
-      if (event.outcome === "failed") progress?.log(`✗ ${event.relPath}: ${event.message}`);
-      progress?.tick(1, event.relPath);
-    },
-  };
-}
+import type { ProcessResult } from "../process/index.ts";
 
 export function processSummary(result: ProcessResult): string {
   const seconds = (result.ms / 1000).toFixed(1);

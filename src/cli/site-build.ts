@@ -8,7 +8,7 @@ import { OutputFolder } from "../output/index.ts";
 import { UsageError } from "./command.ts";
 import { EXIT } from "./exit-codes.ts";
 import { createProgress } from "./progress.ts";
-import { processReporter, processSummary } from "./report.ts";
+import { processSummary } from "./report.ts";
 
 export interface SiteBuildArgs {
   command: "build" | "process";
@@ -34,12 +34,12 @@ export async function runSiteBuild(args: SiteBuildArgs): Promise<number> {
   try {
     if (args.pull && config.cameras.length === 0) console.log("pull: no cameras configured, building from what is on disk");
     const pullProgress = args.pull && config.cameras.length > 0 ? createProgress("pull") : undefined;
-    const reporter = processReporter();
+    const processProgress = createProgress("process");
     try {
-      report = await buildSite({ inputDir, output, config, pull: args.pull, pullProgress, render: args.render, ...reporter });
+      report = await buildSite({ inputDir, output, config, pull: args.pull, pullProgress, processProgress, render: args.render });
     } finally {
       pullProgress?.done();
-      reporter.progress()?.done();
+      processProgress.done();
     }
   } finally {
     await output.close();

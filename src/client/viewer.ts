@@ -1,21 +1,11 @@
 // Starts the Pannellum viewer on a panorama page. Settings come from the page
-// (computed at build time from GPano); this only picks the variant this device
-// can show and reports the viewer's state on <html data-viewer="…"> for tests
+// (computed at build time from GPano); viewer-plan.ts decides from them and from
+// what this device can do what to show first. This measures the device, starts
+// Pannellum, and reports the viewer's state on <html data-viewer="…"> for tests
 // and styling.
 import "pannellum";
 import "pannellum/build/pannellum.css";
-import { chooseVariant, type VariantChoice } from "./choose-variant.ts";
-
-interface PageData {
-  title: string;
-  variants: VariantChoice[];
-  preview: string;
-  viewer: Record<string, number | undefined>;
-  /** Comparison page: the ladder step shown first (the gallery's own quality). */
-  initial?: string;
-  /** Cube tiles: loaded progressively, on any device with WebGL. */
-  multiRes?: Record<string, string | number>;
-}
+import { equirectangularScene, planViewer, sceneLabel, type PageData, type Scene } from "./viewer-plan.ts";
 
 type ViewerWindow = Window & { rotundaViewer?: Pannellum.Viewer };
 
@@ -34,37 +24,30 @@ function start(): void {
   if (!dataElement || !container) return;
   const root = document.documentElement;
   const data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
-  const hfov = data.viewer.hfov ?? 100;
+  const ladder = document.getElementById("rotunda-ladder");
   const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
-  const chosen = chooseVariant(data.variants, {
-    maxTextureSize: maxTextureSize(),
-    screenWidth: Math.max(window.innerWidth, 320),
-    pixelRatio: window.devicePixelRatio || 1,
-    hfov,
-    saveData: connection?.saveData === true,
-  });
-  const variant = chosen && (data.variants.find((v) => v.url === data.initial && v.width === chosen.width) ?? chosen);
-  if (!variant) {
-    // No WebGL, or a GPU too small for every variant: the picture and text stay as they are.
+  const plan = planViewer(
+    data,
+    {
+      maxTextureSize: maxTextureSize(),
+      viewportWidth: window.innerWidth,
+      devicePixelRatio: window.devicePixelRatio,
+      saveData: connection?.saveData === true,
+    },
+    ladder !== null,
+  );
+  if (!plan) {
     root.dataset.viewer = "unsupported";
     return;
   }
   container.classList.add("viewer--live");
-  const base = {
-    preview: data.preview,
-    autoLoad: true,
-    ignoreGPanoXMP: true,
-    showControls: true,
-    ...(data.viewer as object),
-  };
-  const ladder = document.getElementById("rotunda-ladder");
-  const show = (config: Pannellum.ConfigOptions, label: string) => {
+  const show = (scene: Scene) => {
     const previous = (window as ViewerWindow).rotundaViewer;
     const view = previous ? { yaw: previous.getYaw(), pitch: previous.getPitch(), hfov: previous.getHfov() } : {};
     previous?.destroy();
-    const viewer = pannellum.viewer(container, { ...base, ...view, ...config } as Pannellum.ConfigOptions);
+    const viewer = pannellum.viewer(container, { ...plan.base, ...view, ...scene } as Pannellum.ConfigOptions);
     root.dataset.viewer = "loading";
-    root.dataset.variant = label;
+    root.dataset.variant = sceneLabel(scene);
     viewer.on("load", () => {
       root.dataset.viewer = "loaded";
     });
@@ -76,19 +59,15 @@ function start(): void {
     if (viewer.isLoaded()) root.dataset.viewer = "loaded";
     (window as ViewerWindow).rotundaViewer = viewer;
   };
-  if (data.multiRes && !ladder) {
-    show({ type: "multires", multiRes: data.multiRes } as unknown as Pannellum.ConfigOptions, "multires");
-  } else {
-    show({ type: "equirectangular", panorama: variant.url } as Pannellum.ConfigOptions, variant.url);
-  }
+  show(plan.first);
   // Comparison page: one button per ladder step switches the picture, keeping the view.
   ladder?.addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>("button[data-url]");
     if (!button) return;
     for (const b of ladder.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
-    show({ type: "equirectangular", panorama: button.dataset.url } as Pannellum.ConfigOptions, button.dataset.url!);
+    show(equirectangularScene(button.dataset.url!));
   });
-  ladder?.querySelector(`button[data-url="${CSS.escape(variant.url)}"]`)?.setAttribute("aria-pressed", "true");
+  ladder?.querySelector(`button[data-url="${CSS.escape(plan.variant)}"]`)?.setAttribute("aria-pressed", "true");
 }
 
 start();

@@ -5,21 +5,14 @@
 // nothing is deleted unless every upload landed.
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { stat } from "node:fs/promises";
+import { mapLimit } from "../limit.ts";
+import type { Progress } from "../progress.ts";
 import { PHASES, type Phase } from "./headers.ts";
 import { whyNotDeployable } from "./check.ts";
 import { listSiteFiles, scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
-import { mapLimit } from "./pool.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
-import { DEFAULT_UPLOAD_OPTIONS, uploadFile, withRetry, type UploadOptions } from "./upload.ts";
-
-/** Where progress goes; `createProgress` from src/cli/progress.ts fits. */
-export interface DeploySink {
-  grow(n: number): void;
-  tick(n?: number, label?: string): void;
-  log(line: string): void;
-  done(): void;
-}
+import { DEFAULT_UPLOAD_OPTIONS, uploadFile, sendWithRetry, type UploadClients, type UploadOptions } from "./upload.ts";
 
 export interface DeployOptions {
   distDir: string;
@@ -34,8 +27,12 @@ export interface DeployOptions {
   /** Files in flight at once. Default 8. */
   concurrency?: number;
   upload?: Partial<UploadOptions>;
-  progress?: DeploySink;
-  /** Use these clients instead of building them (tests inject faults this way). `upload` should have SDK retries off. */
+  progress?: Progress;
+  /**
+   * Use these clients instead of building them (tests inject faults this way).
+   * `meta` lists, reads metadata and sends multipart uploads (SDK retries on);
+   * `upload` sends single PutObjects and deletes (SDK retries off: the deploy retries those itself).
+   */
   clients?: { meta: S3Client; upload: S3Client };
 }
 
@@ -74,8 +71,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (refusal) throw new DeployError(refusal, "site");
   const local = await scanSite(options.distDir, concurrency);
 
-  const meta = options.clients?.meta ?? createS3Client({ endpoint: options.endpoint, region: options.region });
+  const meta = options.clients?.meta ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: uploadOptions.attempts });
   const up = options.clients?.upload ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: 1 });
+  const uploadClients: UploadClients = { streaming: up, buffered: meta };
 
   let plan: Plan;
   try {
@@ -111,7 +109,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const batch = plan.uploads.filter((u) => u.phase === phase);
     await mapLimit(batch, concurrency, async (u) => {
       try {
-        await uploadFile(up, target.bucket, u, uploadOptions);
+        await uploadFile(uploadClients, target.bucket, u, uploadOptions);
         result.uploaded.push(u.key);
         result.bytesUploaded += u.file.size;
       } catch (error) {
@@ -126,7 +124,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (options.prune && result.failed.length === 0) {
     await mapLimit(plan.stale, concurrency, async (key) => {
       try {
-        await withRetry(uploadOptions.attempts, uploadOptions.backoffMs, () => up.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key })));
+        await sendWithRetry(uploadOptions, () => up.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key })));
         result.deleted.push(key);
       } catch (error) {
         result.failed.push({ key, action: "delete", error: describeError(error) });

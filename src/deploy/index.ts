@@ -8,7 +8,7 @@
 //   parseS3Url(url)          `s3://bucket/prefix` → target             (s3-target.ts)
 //   isHashedPath, headersFor, phaseOf: the rules                       (headers.ts)
 //   makePlan, formatPlan: diffing local files against a listing       (plan.ts)
-export { deploy, type DeployOptions, type DeployResult, type DeploySink, type FailedItem } from "./deploy.ts";
+export { deploy, type DeployOptions, type DeployResult, type FailedItem } from "./deploy.ts";
 export { headersFileFor } from "./headers-file.ts";
 export {
   CACHE_HTML,
@@ -24,6 +24,6 @@ export {
   type Phase,
 } from "./headers.ts";
 export { listSiteFiles, scanSite, type LocalFile } from "./local.ts";
-export { formatBytes, formatPlan, makePlan, MD5_METADATA_KEY, type Plan, type PlannedUpload, type RemoteObject } from "./plan.ts";
+export { formatPlan, makePlan, MD5_METADATA_KEY, type Plan, type PlannedUpload, type RemoteObject } from "./plan.ts";
 export { DeployError, createS3Client, parseS3Url, type S3Target } from "./s3-target.ts";
 export { DEFAULT_UPLOAD_OPTIONS, MIB, type UploadOptions } from "./upload.ts";

@@ -2,16 +2,17 @@
 //
 // Left out, on purpose:
 // - dotfiles and dot-folders anywhere (`.rotunda/` holds build state);
+// - temp files a build has not finished (`<file>.<pid>.<n>.tmp`, and folders
+//   ending `.tmp` with all they hold): they are never part of a site;
+// - anything not a regular file (symlinks, FIFOs, sockets);
 // - `x.br` / `x.gz` when `x` is also there: precompressed siblings are for hosts
 //   that negotiate encodings themselves; object storage serves `x` as is, with no
 //   Content-Encoding, which every client understands;
 // - the root `_headers` file: host configuration for Netlify / Cloudflare Pages,
 //   whose rules S3 gets as object headers instead.
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import path from "node:path";
-import { mapLimit } from "./pool.ts";
+import { stat } from "node:fs/promises";
+import { hashFile, isTempEntry, walkTree } from "../files.ts";
+import { mapLimit } from "../limit.ts";
 
 export const HEADERS_FILE = "_headers";
 
@@ -31,48 +32,25 @@ export interface SiteEntry {
 
 /** Lists the deployable files under `root`, sorted by path. */
 export async function listSiteFiles(root: string): Promise<SiteEntry[]> {
-  const out: SiteEntry[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    const names = new Set(entries.map((e) => e.name));
-    for (const entry of entries) {
-      if (entry.name.startsWith(".")) continue;
-      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-      const absPath = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        await walk(absPath, relPath);
-      } else if (entry.isFile()) {
-        if (isCompressedSibling(entry.name, names)) continue;
-        if (relPath === HEADERS_FILE) continue;
-        out.push({ relPath, absPath });
-      }
-    }
-  };
-  await walk(root, "");
-  return out.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  const entries = await walkTree(root, { skipDotEntries: true, enter: (folder) => !isTempEntry(folder) });
+  const present = new Set(entries.map((e) => e.relPath));
+  return entries
+    .filter((e) => e.kind === "file" && e.relPath !== HEADERS_FILE && !isTempEntry(e) && !isCompressedSibling(e.relPath, present))
+    .map(({ relPath, absPath }) => ({ relPath, absPath }))
+    .sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
 }
 
-function isCompressedSibling(name: string, siblings: Set<string>): boolean {
-  const m = /^(.+)\.(br|gz)$/.exec(name);
-  return m !== null && m[1] !== undefined && siblings.has(m[1]);
-}
-
-/** Streams a file (or a byte range of it, `end` inclusive) through MD5. */
-export function md5OfFile(absPath: string, range?: { start: number; end: number }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("md5");
-    createReadStream(absPath, range)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")));
-  });
+/** `x.br` or `x.gz` beside an `x`. */
+function isCompressedSibling(relPath: string, present: Set<string>): boolean {
+  const m = /^(.+)\.(br|gz)$/.exec(relPath);
+  return m !== null && m[1] !== undefined && present.has(m[1]);
 }
 
 /** The deployable files with their sizes and MD5s, hashed a few at a time. */
 export async function scanSite(root: string, concurrency = 8): Promise<LocalFile[]> {
   const entries = await listSiteFiles(root);
   return mapLimit(entries, concurrency, async (e) => {
-    const [info, md5] = await Promise.all([stat(e.absPath), md5OfFile(e.absPath)]);
+    const [info, md5] = await Promise.all([stat(e.absPath), hashFile(e.absPath, { algorithm: "md5" })]);
     return { ...e, size: info.size, md5 };
   });
 }

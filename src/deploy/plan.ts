@@ -1,9 +1,10 @@
 // What a deploy will do: the local files against the bucket's listing, giving
 // uploads (new or changed, by phase), unchanged files and stale objects.
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
+import { formatBytes } from "../format.ts";
+import { mapLimit } from "../limit.ts";
 import { PHASES, headersFor, phaseOf, type ObjectHeaders, type Phase } from "./headers.ts";
 import type { LocalFile } from "./local.ts";
-import { mapLimit } from "./pool.ts";
 import type { S3Target } from "./s3-target.ts";
 
 /** Object metadata holding the whole file's hex MD5, written on every upload (`x-amz-meta-rotunda-md5`). */
@@ -69,20 +70,15 @@ export function makePlan(local: readonly LocalFile[], remote: ReadonlyMap<string
   return { uploads, unchanged, stale };
 }
 
-/** Everything under the target's prefix. */
-export async function listRemote(client: S3Client, target: S3Target): Promise<Map<string, RemoteObject>> {
+/** Everything under the target's prefix, page by page through the SDK's paginator (`pageSize` keys a request; the server's default when not given). */
+export async function listRemote(client: S3Client, target: S3Target, pageSize?: number): Promise<Map<string, RemoteObject>> {
   const out = new Map<string, RemoteObject>();
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListObjectsV2Command({ Bucket: target.bucket, Prefix: target.prefix || undefined, ContinuationToken: token }),
-    );
+  for await (const page of paginateListObjectsV2({ client, pageSize }, { Bucket: target.bucket, Prefix: target.prefix || undefined })) {
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined) continue;
       out.set(o.Key, { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return out;
 }
 
@@ -105,13 +101,6 @@ export async function resolveMultipartDigests(
     const md5 = head.Metadata?.[MD5_METADATA_KEY];
     if (md5) o.md5 = md5.toLowerCase();
   });
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
 }
 
 /** The plan as lines for `--dry-run`. */

@@ -1,6 +1,7 @@
 // Where a deploy goes: the `s3://bucket/prefix` URL, the S3 client for it, and
-// one-line explanations of the errors a user can fix (credentials, bucket).
+// one-line explanations of the errors a user can fix (endpoint, credentials, bucket).
 import { S3Client } from "@aws-sdk/client-s3";
+import { systemErrorCode } from "../retry.ts";
 
 export interface S3Target {
   bucket: string;
@@ -13,7 +14,7 @@ export class DeployError extends Error {
   override name = "DeployError";
   constructor(
     message: string,
-    readonly kind: "target" | "credentials" | "bucket" | "site",
+    readonly kind: "target" | "endpoint" | "credentials" | "bucket" | "site",
   ) {
     super(message);
   }
@@ -66,6 +67,16 @@ interface SdkError {
   $metadata?: { httpStatusCode?: number };
 }
 
+/** Why an endpoint cannot be reached, by the system error the connection ended with. */
+const UNREACHABLE: Partial<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "unknown host",
+  EAI_AGAIN: "its host name cannot be looked up now",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "connection timed out",
+};
+
 const CREDENTIAL_CODES = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed"]);
 
 export function httpStatusOf(error: unknown): number | undefined {
@@ -82,6 +93,8 @@ export function errorCodeOf(error: unknown): string {
  * for anything else. SDK messages hold no secrets, but ours do not quote them anyway.
  */
 export function explainS3Error(error: unknown, where: string, target: S3Target): DeployError | undefined {
+  const unreachable = UNREACHABLE[systemErrorCode(error) ?? ""];
+  if (unreachable) return new DeployError(`cannot reach ${where}: ${unreachable}`, "endpoint");
   const code = errorCodeOf(error);
   const status = httpStatusOf(error);
   if (code === "CredentialsProviderError" || /Could not load credentials/i.test((error as SdkError)?.message ?? "")) {

@@ -1,19 +1,21 @@
 // Puts one file: a single PutObject below the multipart threshold, else a
-// hand-written multipart upload whose parts stream from disk. Bodies are streams,
-// so nothing is held in memory, and each attempt opens a fresh stream: that is why
-// this module retries by itself and its client is built with SDK retries off.
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+// multipart upload through the SDK's lib-storage.
+//
+// A single PutObject streams its body from disk and sends the file's MD5 as
+// Content-MD5, which the server checks. A stream cannot be sent twice, so that
+// request goes through a client with SDK retries off and is retried here
+// (src/retry.ts, with S3's rules for what is worth another try), each attempt
+// on a fresh stream.
+//
+// lib-storage reads a large file one part at a time into memory and sends each
+// part as a buffer: the request signature then carries the part's SHA-256
+// (x-amz-content-sha256), which the server checks like Content-MD5, and a part
+// that fails is resent by the SDK itself, so multipart goes through a client
+// with SDK retries on.
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { createReadStream } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
-import { md5OfFile } from "./local.ts";
+import { retry, type RetryPolicy } from "../retry.ts";
 import { MD5_METADATA_KEY, type PlannedUpload } from "./plan.ts";
 import { httpStatusOf, errorCodeOf } from "./s3-target.ts";
 
@@ -24,15 +26,23 @@ export interface UploadOptions {
   multipartThreshold: number;
   /** Part size (S3's minimum is 5 MiB except for the last part). Default 8 MiB. */
   partSize: number;
-  /** Attempts per request (PutObject or one part). Default 4. */
+  /** Attempts per request (PutObject, DeleteObject or one part). Default 4. */
   attempts: number;
-  /** First retry delay in ms, doubled each time, with jitter. Default 300. */
+  /** Ceiling of the first retry delay of a PutObject or DeleteObject, ms, doubled each time, with jitter (parts wait as the SDK decides). Default 300. */
   backoffMs: number;
 }
 
 export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = { multipartThreshold: 16 * MIB, partSize: 8 * MIB, attempts: 4, backoffMs: 300 };
 
 const MAX_PARTS = 10_000;
+
+/** The clients an upload goes through. */
+export interface UploadClients {
+  /** SDK retries off: single PutObjects, whose streamed bodies only sendWithRetry can reopen. */
+  streaming: S3Client;
+  /** SDK retries on: multipart uploads, whose parts are buffers the SDK can resend. */
+  buffered: S3Client;
+}
 
 /** Transient: network errors, timeouts, throttling and server errors. Not: auth, bad requests. */
 export function isRetryable(error: unknown): boolean {
@@ -41,25 +51,22 @@ export function isRetryable(error: unknown): boolean {
   return status === 408 || status === 429 || status >= 500 || errorCodeOf(error) === "RequestTimeout";
 }
 
-export async function withRetry<T>(attempts: number, backoffMs: number, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= attempts || !isRetryable(error)) throw error;
-      const delay = backoffMs * 2 ** (attempt - 1);
-      await sleep(delay / 2 + Math.random() * delay);
-    }
-  }
+/** The longest wait between two attempts. */
+const MAX_BACKOFF_MS = 10_000;
+
+/** One S3 request (`send` opens fresh bodies each time), retried under `options` when the failure is transient. */
+export function sendWithRetry<T>(options: Pick<UploadOptions, "attempts" | "backoffMs">, send: () => Promise<T>): Promise<T> {
+  const policy: RetryPolicy = { retries: Math.max(0, options.attempts - 1), baseDelayMs: options.backoffMs, maxDelayMs: MAX_BACKOFF_MS };
+  return retry(send, { policy, retryable: isRetryable });
 }
 
 const hexToBase64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
 
-export async function uploadFile(client: S3Client, bucket: string, upload: PlannedUpload, options: UploadOptions): Promise<void> {
-  if (upload.file.size > options.multipartThreshold) return uploadMultipart(client, bucket, upload, options);
+export async function uploadFile(clients: UploadClients, bucket: string, upload: PlannedUpload, options: UploadOptions): Promise<void> {
+  if (upload.file.size > options.multipartThreshold) return uploadMultipart(clients.buffered, bucket, upload, options);
   const { file, key, headers } = upload;
-  await withRetry(options.attempts, options.backoffMs, () =>
-    client.send(
+  await sendWithRetry(options, () =>
+    clients.streaming.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
@@ -75,49 +82,22 @@ export async function uploadFile(client: S3Client, bucket: string, upload: Plann
   );
 }
 
+/** One part in memory at a time; on failure lib-storage aborts the upload, so no parts are left behind. */
 async function uploadMultipart(client: S3Client, bucket: string, upload: PlannedUpload, options: UploadOptions): Promise<void> {
   const { file, key, headers } = upload;
-  const partSize = Math.max(options.partSize, Math.ceil(file.size / MAX_PARTS));
-  const created = await withRetry(options.attempts, options.backoffMs, () =>
-    client.send(
-      new CreateMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        ContentType: headers.contentType,
-        CacheControl: headers.cacheControl,
-        // The multipart ETag is not the file's MD5; this is what the next deploy compares.
-        Metadata: { [MD5_METADATA_KEY]: file.md5 },
-      }),
-    ),
-  );
-  const uploadId = created.UploadId;
-  if (!uploadId) throw new Error(`no UploadId for ${key}`);
-  try {
-    const parts: CompletedPart[] = [];
-    for (let start = 0, n = 1; start < file.size; start += partSize, n++) {
-      const range = { start, end: Math.min(start + partSize, file.size) - 1 };
-      const md5 = await md5OfFile(file.absPath, range);
-      const res = await withRetry(options.attempts, options.backoffMs, () =>
-        client.send(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: uploadId,
-            PartNumber: n,
-            Body: createReadStream(file.absPath, range),
-            ContentLength: range.end - range.start + 1,
-            ContentMD5: hexToBase64(md5),
-          }),
-        ),
-      );
-      parts.push({ PartNumber: n, ETag: res.ETag ?? `"${md5}"` });
-    }
-    await withRetry(options.attempts, options.backoffMs, () =>
-      client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
-    );
-  } catch (error) {
-    // Best effort: leftover parts cost storage until a lifecycle rule reaps them.
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {});
-    throw error;
-  }
+  await new Upload({
+    client,
+    partSize: Math.max(options.partSize, Math.ceil(file.size / MAX_PARTS)),
+    queueSize: 1,
+    params: {
+      Bucket: bucket,
+      Key: key,
+      Body: createReadStream(file.absPath),
+      ContentLength: file.size,
+      ContentType: headers.contentType,
+      CacheControl: headers.cacheControl,
+      // The multipart ETag is not the file's MD5; this is what the next deploy compares.
+      Metadata: { [MD5_METADATA_KEY]: file.md5 },
+    },
+  }).done();
 }

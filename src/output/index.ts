@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../config.ts";
-import { writeFileAtomic } from "../files.ts";
+import { walkTree, writeFileAtomic } from "../files.ts";
 import { acquireLock, LockedError, type Lock } from "../lock.ts";
 import { manifestPath, STATE_DIR } from "../manifest.ts";
 import {
@@ -66,9 +66,6 @@ export interface KeepSet {
   /** Single files. */
   files: Set<string>;
 }
-
-/** A path relative to the output folder, with "/" separators. */
-const toRel = (outputDir: string, abs: string) => path.relative(outputDir, abs).split(path.sep).join("/");
 
 /** A short key of the names a folder should hold: unchanged key, nothing to sweep there. */
 function keyOf(names: Set<string>): string {
@@ -152,23 +149,8 @@ export class OutputFolder {
 
   /** Up to `limit` files in the folder that Rotunda did not write; dot-entries (`.git`, the state folder) are never counted. */
   private async filesNotOwned(limit: number): Promise<string[]> {
-    const found: string[] = [];
-    const walk = async (abs: string): Promise<void> => {
-      const entries = await readdir(abs, { withFileTypes: true }).catch(() => []);
-      for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        if (found.length >= limit) return;
-        if (entry.name.startsWith(".")) continue;
-        const child = path.join(abs, entry.name);
-        const rel = toRel(this.dir, child);
-        if (entry.isDirectory()) {
-          if (!this.folders.has(rel)) await walk(child);
-        } else if (!this.files.has(rel)) {
-          found.push(rel);
-        }
-      }
-    };
-    await walk(this.dir);
-    return found;
+    const entries = await walkTree(this.dir, { skipDotEntries: true, enter: (e) => !this.folders.has(e.relPath) });
+    return entries.filter((e) => e.kind !== "directory" && !this.files.has(e.relPath)).slice(0, limit).map((e) => e.relPath);
   }
 
   /** Temp files a killed run left in the state folder, and its staging folder. */
@@ -236,9 +218,7 @@ export class OutputFolder {
    * (relative paths). Nothing moves if one would overwrite a file not Rotunda's.
    */
   async publish(): Promise<string[]> {
-    const staged = (await readdir(this.stagingDir, { recursive: true, withFileTypes: true }))
-      .filter((e) => e.isFile())
-      .map((e) => toRel(this.stagingDir, path.join(e.parentPath, e.name)));
+    const staged = (await walkTree(this.stagingDir)).filter((e) => e.kind === "file").map((e) => e.relPath);
     await this.refuseOverwrite(staged);
     await this.claimFiles(staged);
     const isPage = (rel: string) => rel.endsWith(".html");

@@ -1,14 +1,6 @@
-// Content hashes: of an original's bytes (streamed, never whole in memory), and
-// of an output's recipe (source hash + every option that changes that output).
+// Recipe hashes: of an output's recipe (source hash + every option that changes
+// that output). An original's bytes are hashed by `hashFile` in src/files.ts.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-
-/** SHA-256 of a file, hex. */
-export async function hashFile(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
 
 /** Stable JSON: object keys sorted, so the same recipe always hashes the same. */
 export function stableStringify(value: unknown): string {

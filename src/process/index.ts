@@ -12,7 +12,7 @@ import path from "node:path";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
-import { writeFileAtomic } from "../files.ts";
+import { hashFile, writeFileAtomic } from "../files.ts";
 import { eachLimit } from "../limit.ts";
 import {
   MANIFEST_VERSION,
@@ -25,10 +25,11 @@ import {
   type PanoramaMedia,
   type PanoramaRecord,
 } from "../manifest.ts";
-import { hashFile, recipeHash } from "./hash.ts";
+import { recipeHash } from "./hash.ts";
 import { imageOptionsFrom, mediaFolderOf, PIPELINE_VERSION, PictureError, processImage, type ImageOptions, type ImageOutputs } from "./pipeline.ts";
 import { scanGallery, type OriginalFile } from "./scan.ts";
 import { readSidecar, type Sidecar } from "./sidecar.ts";
+import type { Progress } from "../progress.ts";
 import { assignSlugs, titleFromFileName } from "./slug.ts";
 import { loadOverlays, OverlayError, type Overlays } from "./watermark.ts";
 
@@ -49,10 +50,8 @@ export interface ProcessOptions {
   config: GalleryConfig;
   /** Pictures processed at once; defaults to the number of cores. */
   concurrency?: number;
-  /** Called after each original with what happened to it. */
-  onPicture?: (event: PictureEvent) => void;
-  /** Called once the originals are counted. */
-  onStart?: (total: number) => void;
+  /** Told the number of originals, each one done, and each failure as a line. */
+  progress?: Partial<Progress>;
   /**
    * Make only what a viewer needs to show a new or changed picture (one variant up
    * to 4096 px, thumbnail, preview, metadata), for the dev server's first look.
@@ -62,12 +61,6 @@ export interface ProcessOptions {
   quick?: boolean;
   /** The output folder's record of what Rotunda writes (absent: nothing is recorded). */
   output?: OutputClaims;
-}
-
-export interface PictureEvent {
-  relPath: string;
-  outcome: "made" | "unchanged" | "failed";
-  message?: string;
 }
 
 /** A problem with one source file, named by its path in the gallery. */
@@ -130,11 +123,11 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   sharp.cache(false);
   const run = await prepareRun(options);
   const { originals, unrecognised } = await findOriginals(run);
-  options.onStart?.(originals.length + unrecognised.length);
-  for (const bad of unrecognised) options.onPicture?.({ relPath: bad.source, outcome: "failed", message: bad.message });
+  options.progress?.grow?.(originals.length + unrecognised.length);
+  for (const bad of unrecognised) reportFailure(options, bad);
 
   const made = await makeOutputs(run, originals);
-  const published = await composeRecords(run, originals, made.entries, made.failed);
+  const published = await composeRecords(run, originals, made.entries);
   const failed = [...unrecognised, ...made.failed, ...published.failed].sort((a, b) => (a.source < b.source ? -1 : 1));
   const manifest: Manifest = {
     version: MANIFEST_VERSION,
@@ -160,13 +153,18 @@ async function prepareRun(options: ProcessOptions): Promise<Run> {
   const imageOptions = imageOptionsFrom(options.config.process);
   let overlays: Overlays;
   try {
-    overlays = await loadOverlays(inputDir, options.config.process.watermark, options.config.process.nadir);
+    overlays = await loadOverlays(inputDir, options.config.process.watermark, options.config.process.nadir, options.config.process.pixelLimit);
   } catch (error) {
     if (error instanceof OverlayError) throw new ConfigError(`${CONFIG_FILE}: ${error.message}`);
     throw error;
   }
   const optionsKey = recipeHash({ v: PIPELINE_VERSION, imageOptions, overlays: overlays.key });
   return { inputDir, outputDir, cacheFile: path.join(outputDir, STATE_DIR, CACHE_FILE), imageOptions, overlays, optionsKey, options };
+}
+
+function reportFailure(options: ProcessOptions, failure: SourceProblem): void {
+  options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
+  options.progress?.tick?.(1, failure.source);
 }
 
 /** The gallery's originals: not the output folder (it may lie inside the gallery), not the logos. */
@@ -271,16 +269,16 @@ async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOut
         const { entry, made } = await outputsOf(original);
         result.entries[relPath] = entry;
         (made ? result.made : result.unchanged).push(relPath);
-        options.onPicture?.({ relPath, outcome: made ? "made" : "unchanged" });
+        options.progress?.tick?.(1, relPath);
         // An interrupted run keeps what it made: the cache is saved every few seconds.
         if (made && performance.now() - savedAt > 5000) {
           savedAt = performance.now();
           await saveCache(run.cacheFile, { ...cache.entries, ...result.entries });
         }
       } catch (error) {
-        const message = error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}`;
-        result.failed.push({ source: relPath, message });
-        options.onPicture?.({ relPath, outcome: "failed", message });
+        const failure = { source: relPath, message: error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}` };
+        result.failed.push(failure);
+        reportFailure(options, failure);
       }
     });
   } finally {
@@ -294,7 +292,6 @@ async function composeRecords(
   run: Run,
   originals: OriginalFile[],
   entries: Record<string, CacheEntry>,
-  failedPictures: SourceProblem[],
 ): Promise<{ panoramas: PanoramaRecord[]; failed: SourceProblem[]; warnings: SourceProblem[] }> {
   const failed: SourceProblem[] = [];
   const warnings: SourceProblem[] = [];
@@ -324,9 +321,9 @@ async function composeRecords(
       try {
         sidecar = await readSidecar(original.sidecar);
       } catch (error) {
-        const source = path.relative(run.inputDir, original.sidecar).split(path.sep).join("/");
-        failed.push({ source, message: (error as Error).message });
-        run.options.onPicture?.({ relPath: original.relPath, outcome: "failed", message: (error as Error).message });
+        const failure = { source: path.relative(run.inputDir, original.sidecar).split(path.sep).join("/"), message: (error as Error).message };
+        failed.push(failure);
+        run.options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
         // The broken file may be the one that says `draft: true`: a picture already
         // published keeps its last good text; one that was not published stays out
         // until the sidecar reads.
@@ -338,7 +335,6 @@ async function composeRecords(
     if (sidecar.draft) continue;
     items.push({ relPath: original.relPath, record: recordOf(original, entry, sidecar), ...(sidecar.slug ? { wish: sidecar.slug } : {}) });
   }
-  void failedPictures;
 
   const { slugs, warnings: slugWarnings } = assignSlugs(items.map((i) => ({ relPath: i.relPath, wish: i.wish })), RESERVED_SLUGS);
   for (const w of slugWarnings) warnings.push({ source: w.relPath, message: w.message });

@@ -18,6 +18,7 @@ import type { ImageRef, MultiresRecord, PanoramaMedia, Variant, ViewerConfig } f
 import { panoGeometry, viewerConfig, type PanoGeometry } from "./gpano.ts";
 import { recipeHash } from "./hash.ts";
 import { metadataTable, readMetadata } from "./metadata.ts";
+import { PictureError } from "./picture-error.ts";
 import { renderPerspective, writeMultires, type RawImage } from "./projection/index.ts";
 import type { PictureFormat } from "./scan.ts";
 import { blendInto, overlayLayers, type Overlays } from "./watermark.ts";
@@ -77,10 +78,7 @@ export function mediaFolderOf(hash: string): string {
   return `${MEDIA_DIR}/${hash.slice(0, 12)}`;
 }
 
-/** A picture that cannot be published, with why (shown as one line naming the file). */
-export class PictureError extends Error {
-  override name = "PictureError";
-}
+export { PictureError };
 
 /** Turns sharp/libvips messages into a reader's cause. */
 export function explainDecodeError(error: unknown): string {
@@ -194,7 +192,7 @@ export async function processImage(
     small("preview", Math.min(options.previewWidth, thumbWidth), 60),
   ]);
   // Tiles after the JPEGs rather than beside them: their cube faces and the JPEG
-  // encoders' coefficient buffers together would double the peak memory.
+  // encoders' coefficient buffers would otherwise add up at the peak.
   const socialCard = options.socialCard ? await makeSocialCard(raw, geometry, viewer, writeImage, recipe) : undefined;
   const tiles = options.tiles ? await makeTiles(raw, geometry, mediaDir, recipe, url) : undefined;
   const fullAtQuality = ladder.find((v) => v.quality === options.quality);
@@ -226,8 +224,8 @@ export async function processImage(
 type Recipe = (output: object) => string;
 
 // One JPEG encode per core across every picture in flight: each full-size encode
-// with optimised Huffman tables holds whole-picture coefficient buffers (~135 MB
-// measured at 6720×3360), so more at once buys no speed and costs memory.
+// with optimised Huffman tables holds coefficient buffers for the whole picture,
+// so more at once buys no speed and costs memory.
 const sharedEncodes = limiter(availableParallelism());
 
 /** 1200×630 perspective view of the initial direction, for link previews. */
@@ -265,9 +263,7 @@ async function makeTiles(raw: RawImage, geometry: PanoGeometry, mediaDir: string
   const dir = path.join(mediaDir, name);
   const temp = tempPath(dir);
   const crop = cropOf(geometry);
-  // Faces rendered on this thread: pictures already run two at a time, one per
-  // core, and the face worker pool grew the heap by a source copy per call.
-  const result = await writeMultires(raw, temp, { quality: 75, workers: 0, ...(crop ? { crop } : {}) });
+  const result = await writeMultires(raw, temp, { quality: 75, ...(crop ? { crop } : {}) });
   await rm(dir, { recursive: true, force: true });
   await rename(temp, dir);
   return { ...result.config, basePath: url(name), files: result.files, bytes: result.bytes };

@@ -1,9 +1,12 @@
 // Finds the originals of a gallery folder: every picture below it, recognised by
 // its content (a PNG named .jpg is still a PNG), with its sidecar when it has one.
 // Dotfiles and dot-folders (pull ledgers, editors' files) and node_modules are skipped.
-import { open, readdir, stat } from "node:fs/promises";
+// Symlinked pictures are followed (a gallery assembled from links into a library);
+// a link to nothing, or a FIFO, socket or device, named like a picture is listed
+// as skipped, with why.
+import { open, stat } from "node:fs/promises";
 import path from "node:path";
-import { entryPath } from "../files.ts";
+import { walkTree, type EntryKind, type TreeEntry } from "../files.ts";
 
 export type PictureFormat = "jpeg" | "png" | "tiff" | "webp" | "avif" | "heif";
 
@@ -53,23 +56,49 @@ export interface ScanResult {
   originals: OriginalFile[];
   /** Files named like pictures whose content is not a picture format. */
   unrecognised: Array<{ relPath: string; message: string }>;
+  /** Entries named like pictures that are not files: links to nothing, FIFOs, sockets, devices. */
+  skipped: Array<{ relPath: string; reason: string }>;
+}
+
+const NOT_A_FILE: Partial<Record<EntryKind, string>> = {
+  fifo: "a FIFO (named pipe), not a file",
+  socket: "a socket, not a file",
+  device: "a device, not a file",
+};
+
+/** True for a regular file or a link to one; else why it is no picture (undefined for a linked folder: no concern). */
+async function fileOrReason(entry: TreeEntry): Promise<true | string | undefined> {
+  if (entry.kind === "file") return true;
+  if (entry.kind !== "symlink") return NOT_A_FILE[entry.kind];
+  const target = await stat(entry.absPath).catch((error: NodeJS.ErrnoException) => error);
+  if (target instanceof Error) {
+    if (target.code === "ENOENT") return "a symbolic link to nothing (its target does not exist)";
+    if (target.code === "ELOOP") return "a symbolic link loop";
+    return `a symbolic link whose target cannot be read (${target.code ?? target.message})`;
+  }
+  if (target.isFile()) return true;
+  if (target.isDirectory()) return undefined; // a linked folder: not walked into, and not a picture
+  return `a symbolic link to ${target.isFIFO() ? "a FIFO" : target.isSocket() ? "a socket" : "a device"}, not a file`;
 }
 
 export async function scanGallery(galleryDir: string, options: { exclude?: string[] } = {}): Promise<ScanResult> {
   const root = path.resolve(galleryDir);
   const excluded = (options.exclude ?? []).map((d) => path.resolve(d) + path.sep);
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const isExcluded = (abs: string) => excluded.some((d) => abs.startsWith(d));
+  const entries = await walkTree(root, {
+    skipDotEntries: true,
+    enter: (folder) => !SKIP_DIRS.has(folder.name) && !isExcluded(folder.absPath + path.sep),
+  });
   const files: string[] = [];
+  const skipped: ScanResult["skipped"] = [];
   for (const entry of entries) {
-    const abs = entryPath(entry);
-    // Symlinked pictures are followed (a gallery assembled from links into a library).
-    if (!entry.isFile() && !(entry.isSymbolicLink() && (await stat(abs).then((s) => s.isFile(), () => false)))) continue;
-    const rel = path.relative(root, abs).split(path.sep);
-    if (rel.some((segment) => segment.startsWith(".") || SKIP_DIRS.has(segment))) continue;
-    if (excluded.some((d) => abs.startsWith(d))) continue;
-    files.push(abs);
+    if (entry.kind === "directory" || isExcluded(entry.absPath)) continue;
+    const found = await fileOrReason(entry);
+    if (found === true) files.push(entry.absPath);
+    else if (found !== undefined && PICTURE_EXTENSIONS.test(entry.name)) skipped.push({ relPath: entry.relPath, reason: found });
   }
   files.sort();
+  skipped.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
   const byLowerPath = new Set(files.map((f) => f.toLowerCase()));
   const originals: OriginalFile[] = [];
   const unrecognised: ScanResult["unrecognised"] = [];
@@ -92,5 +121,5 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
     const sidecar = [`${base}.md`, `${base}.MD`].find((candidate) => byLowerPath.has(candidate.toLowerCase()) && files.includes(candidate));
     originals.push(sidecar ? { file, relPath, format, sidecar } : { file, relPath, format });
   }
-  return { originals, unrecognised };
+  return { originals, unrecognised, skipped };
 }

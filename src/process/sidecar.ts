@@ -9,11 +9,20 @@ import { z } from "zod";
 /**
  * Front matter is YAML and nothing else: gray-matter's default engines would
  * `eval` a `---js` block, and a sidecar can arrive from a camera, so parseSidecar
- * refuses any other language before parsing. The JSON schema keeps dates as the
- * author wrote them (with their offset), not as Date objects.
+ * refuses any other language before parsing, and the engines for the languages
+ * gray-matter knows refuse again should one ever get through. The JSON schema
+ * keeps dates as the author wrote them (with their offset), not as Date objects.
  */
+const refuse = (): never => {
+  throw new Error("front matter that is not YAML is not read");
+};
 const FRONT_MATTER = {
-  engines: { yaml: (text: string) => (yaml.load(text, { schema: yaml.JSON_SCHEMA }) ?? {}) as object },
+  engines: {
+    yaml: (text: string) => (yaml.load(text, { schema: yaml.JSON_SCHEMA }) ?? {}) as object,
+    javascript: refuse,
+    json: refuse,
+    coffee: refuse,
+  },
 };
 
 const sidecarSchema = z.strictObject({
@@ -43,12 +52,27 @@ export class SidecarError extends Error {
   override name = "SidecarError";
 }
 
+/**
+ * Front matter is there when the first line is `---` (optionally followed by its
+ * language), as gray-matter reads it; `----` opens a Markdown rule, not front matter.
+ */
+function frontMatterLanguage(text: string): string | undefined {
+  if (!matter.test(text, FRONT_MATTER) || text.charAt(3) === "-") return undefined;
+  return matter.language(text, FRONT_MATTER).name;
+}
+
+/**
+ * A sidecar is YAML front matter and a body, or only a body: text without front
+ * matter is the caption. A UTF-8 byte order mark (editors on Windows add one) is
+ * not part of the text.
+ */
 export function parseSidecar(text: string, file: string): Sidecar {
+  const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const language = frontMatterLanguage(source);
+  if (language && !/^ya?ml$/i.test(language)) throw new SidecarError(`${file}: front matter in "${language}" is not read: use YAML`);
   let parsed: matter.GrayMatterFile<string>;
   try {
-    const language = matter.language(text, FRONT_MATTER).name;
-    if (language && !/^ya?ml$/i.test(language)) throw new Error(`front matter in "${language}" is not read: use YAML`);
-    parsed = matter(text, FRONT_MATTER);
+    parsed = matter(source, FRONT_MATTER);
   } catch (error) {
     throw new SidecarError(`${file}: front matter is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
   }

@@ -4,28 +4,20 @@
 // recorded in the ledger (folder and ledger fsyncs are shared by the files
 // finishing together).
 // Only after that may --delete-after remove it from the camera.
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import path from "node:path";
 import type { CameraConfig, PullConfig } from "../config.ts";
+import { hashFile } from "../files.ts";
+import type { Progress } from "../progress.ts";
 import { resolveCameras, type Camera } from "./cameras.ts";
 import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { OscClient, parseDateTimeZone, type CameraFile } from "./osc-client.ts";
 import { groupCommit, limiter, type Limiter } from "../limit.ts";
-import { isTransient, withRetry, type RetryPolicy } from "./retry.ts";
+import type { RetryPolicy } from "../retry.ts";
+import { isTransient, withRetry } from "./retry.ts";
 import { alternativeName, sanitizeFileName } from "./sanitize.ts";
-
-/** What pullGallery reports as it goes (the CLI passes its progress bar). */
-export interface PullSink {
-  /** More files to download were found. */
-  grow?(n: number): void;
-  /** A file finished (pulled or failed). */
-  tick?(n?: number, label?: string): void;
-  /** A line for the user. */
-  log?(line: string): void;
-}
 
 export interface CameraPullResult {
   name: string;
@@ -61,7 +53,8 @@ export interface PullCamerasOptions {
   root: string;
   cameras: Camera[];
   pull?: Partial<PullConfig>;
-  sink?: PullSink;
+  /** Where the pull reports as it goes: files found (grow), finished (tick), lines for the user (log). */
+  sink?: Partial<Progress>;
   signal?: AbortSignal;
   /** Retry timing (tests shorten it). */
   retryPolicy?: RetryPolicy;
@@ -76,7 +69,8 @@ export interface PullGalleryOptions {
   pull?: Partial<PullConfig>;
   /** Where passwords are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  sink?: PullSink;
+  /** Where the pull reports as it goes: files found (grow), finished (tick), lines for the user (log). */
+  sink?: Partial<Progress>;
   signal?: AbortSignal;
   retryPolicy?: RetryPolicy;
 }
@@ -379,12 +373,7 @@ async function placeWithoutOverwrite(temp: string, folder: string, name: string,
 }
 
 async function sameContent(a: string, b: string): Promise<boolean> {
-  const hash = (file: string) =>
-    new Promise<string>((resolve, reject) => {
-      const h = createHash("sha256");
-      createReadStream(file).on("data", (chunk) => h.update(chunk)).on("end", () => resolve(h.digest("hex"))).on("error", reject);
-    });
-  const [ha, hb] = await Promise.all([hash(a), hash(b)]);
+  const [ha, hb] = await Promise.all([hashFile(a), hashFile(b)]);
   return ha === hb;
 }
 

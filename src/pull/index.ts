@@ -6,7 +6,7 @@
 // - digestAuth: RFC 7616 Digest auth as an undici interceptor (compose onto any dispatcher).
 // - startEmulator: an OSC camera on node:http with Digest auth and injectable faults.
 export { pullGallery, pullCameras } from "./fleet.ts";
-export type { PullResult, CameraPullResult, PullSink, PullGalleryOptions, PullCamerasOptions } from "./fleet.ts";
+export type { PullResult, CameraPullResult, PullGalleryOptions, PullCamerasOptions } from "./fleet.ts";
 export { resolveCameras, camerasFromUrls } from "./cameras.ts";
 export type { Camera } from "./cameras.ts";
 export { OscClient, parseDateTimeZone } from "./osc-client.ts";
@@ -16,6 +16,6 @@ export { CameraError, OscError, AuthError, ProtocolError, IncompleteDownloadErro
 export { Ledger, LEDGER_FILE } from "./ledger.ts";
 export { sanitizeFileName } from "./sanitize.ts";
 export { withRetry, isTransient, defaultRetryPolicy } from "./retry.ts";
-export type { RetryPolicy } from "./retry.ts";
+export type { RetryPolicy } from "../retry.ts";
 export { startEmulator } from "./emulator/server.ts";
 export type { Emulator, EmulatorOptions } from "./emulator/server.ts";

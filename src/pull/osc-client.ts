@@ -8,7 +8,8 @@ import { Agent, type Dispatcher } from "undici";
 import { digestAuth } from "./digest.ts";
 import { chunkWritten } from "./reclaim.ts";
 import { AuthError, CameraError, OscError, ProtocolError } from "./errors.ts";
-import { defaultRetryPolicy, withRetry, type RetryPolicy } from "./retry.ts";
+import type { RetryPolicy } from "../retry.ts";
+import { defaultRetryPolicy, withRetry } from "./retry.ts";
 
 export interface OscClientOptions {
   /** Used in every error message. */

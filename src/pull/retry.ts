@@ -1,20 +1,16 @@
-// Retries with exponential backoff and full jitter, for the failures a camera on
-// Wi-Fi produces: dropped connections, timeouts, 503 serviceUnavailable.
+// The camera rules for retrying (src/retry.ts does the waiting): which failures a
+// camera on Wi-Fi produces that another try may cure (dropped connections,
+// timeouts, 503 serviceUnavailable), and a timeout rule, since a camera that
+// stalls once probably stalls again.
 //
-// This is an operation-level helper rather than undici's retry interceptor: a
+// It wraps whole operations rather than being an undici retry interceptor: a
 // download cut mid-body must restart into a fresh temp file (undici's RetryHandler
-// resumes with Range requests, which needs ETag/Range support cameras lack), and
-// OSC commands are POSTs, which that interceptor does not retry by default.
-import { setTimeout as sleep } from "node:timers/promises";
+// resumes with Range requests, which needs ETag/Range support cameras lack); OSC
+// commands are POSTs, which that interceptor does not retry by default; and
+// whether an answer is worth retrying is often in its JSON body (an OSC
+// `serviceUnavailable` error), which an interceptor does not read.
+import { retry, systemErrorCode, type RetryPolicy } from "../retry.ts";
 import { AuthError, CameraError, OscError, ProtocolError } from "./errors.ts";
-
-export interface RetryPolicy {
-  /** Attempts after the first. */
-  retries: number;
-  /** First delay, ms; doubles each time up to maxDelayMs. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
 
 export const defaultRetryPolicy: RetryPolicy = { retries: 5, baseDelayMs: 200, maxDelayMs: 5000 };
 
@@ -35,19 +31,9 @@ const NETWORK_CODES = new Set([
   "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
 ]);
 
-function codeOf(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** Timeouts: worth a retry, but a camera that stalls once probably stalls again. */
 export function isTimeout(error: unknown): boolean {
-  const code = codeOf(error);
+  const code = systemErrorCode(error);
   return code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
 }
 
@@ -59,40 +45,29 @@ export function isTransient(error: unknown): boolean {
     if (error.status === 503 || error.status === 502 || error.status === 504) return true;
     if (error.status !== undefined) return false;
   }
-  const code = codeOf(error);
+  const code = systemErrorCode(error);
   return code !== undefined && NETWORK_CODES.has(code);
 }
 
-export function backoffDelay(attempt: number, policy: RetryPolicy): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2)); // "equal jitter": never zero
-}
-
-export interface RetryOptions {
+export interface CameraRetryOptions {
   policy?: RetryPolicy;
   /** Retry only if this says so (default isTransient). */
   retryable?: (error: unknown) => boolean;
-  /** Timeouts get at most this many retries (a silent camera should fail fast). */
+  /** Timeouts get at most this many retries (a silent camera should fail fast). Default 1. */
   timeoutRetries?: number;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   signal?: AbortSignal;
 }
 
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const policy = options.policy ?? defaultRetryPolicy;
+/** Runs a camera operation under the camera rules: transient failures retried, timeouts at most `timeoutRetries` times. */
+export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: CameraRetryOptions = {}): Promise<T> {
   const retryable = options.retryable ?? isTransient;
   const timeoutRetries = options.timeoutRetries ?? 1;
   let timeouts = 0;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      options.signal?.throwIfAborted();
-      if (attempt >= policy.retries || !retryable(error)) throw error;
-      if (isTimeout(error) && ++timeouts > timeoutRetries) throw error;
-      const delay = backoffDelay(attempt, policy);
-      options.onRetry?.(error, attempt + 1, delay);
-      await sleep(delay, undefined, { signal: options.signal });
-    }
-  }
+  return retry(fn, {
+    policy: options.policy ?? defaultRetryPolicy,
+    retryable: (error) => retryable(error) && !(isTimeout(error) && ++timeouts > timeoutRetries),
+    onRetry: options.onRetry,
+    signal: options.signal,
+  });
 }

@@ -1,8 +1,6 @@
 // Template filters: presentation logic that Nunjucks layouts should not hold.
+import { escapeHtml } from "../format.ts";
 import type { PanoramaRecord } from "../manifest.ts";
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** Caption text → escaped HTML paragraphs (blank lines separate them, single newlines become <br>). */
 export function paragraphs(text: string | undefined): string {
@@ -12,19 +10,6 @@ export function paragraphs(text: string | undefined): string {
     .split(/\n\s*\n/)
     .map((p) => `<p>${escapeHtml(p.trim()).replace(/\n/g, "<br>")}</p>`)
     .join("\n");
-}
-
-/** 1234567 → "1.2 MB". */
-export function bytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ["kB", "MB", "GB"];
-  let v = n / 1000;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];

@@ -3,10 +3,11 @@
 // (`rotundaAssets`) and the filters the layouts use. It reads the manifest,
 // never images.
 import type { UserConfig } from "@11ty/eleventy";
+import { formatBytes } from "../format.ts";
 import { readManifest } from "../manifest.ts";
 import { siteDirOf } from "../output/index.ts";
 import { bundleClient } from "./assets.ts";
-import { absoluteUrl, bytes, paragraphs, readableDate, viewerData } from "./filters.ts";
+import { absoluteUrl, paragraphs, readableDate, viewerData } from "./filters.ts";
 
 export interface RotundaPluginOptions {
   /** Where process wrote the manifest and media; defaults to the site folder Eleventy renders for. */
@@ -23,7 +24,7 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
   // Written beside the pages, wherever Eleventy writes them.
   eleventyConfig.addGlobalData("rotundaAssets", () => bundleClient(eleventyConfig.directories.output));
   eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
-  eleventyConfig.addFilter("rotundaBytes", bytes);
+  eleventyConfig.addFilter("rotundaBytes", formatBytes);
   eleventyConfig.addFilter("rotundaDate", readableDate);
   // The viewer's URLs sit in a JSON blob that no HTML URL rewriting reaches, so
   // they take the site's pathPrefix here, through Eleventy's own url filter.

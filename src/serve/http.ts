@@ -3,9 +3,11 @@
 // it binds one address (upstream passes no host to listen(), so it would answer on
 // every interface), and every HTML page it serves carries the current problems.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import EleventyDevServer from "@11ty/eleventy-dev-server";
+import path from "node:path";
+import { CACHE_IMMUTABLE, cacheControlFor } from "../deploy/headers.ts";
+import { freePort } from "../ports.ts";
 
 export interface HttpServerOptions {
   /** The folder served: the site's output. */
@@ -26,13 +28,21 @@ export interface HttpServer {
 }
 
 /**
- * Pages change under the server all the time: always revalidated. Media and bundles
- * carry content hashes in their URLs (README), so a reload after a caption edit
- * need not fetch and decode the panorama again.
+ * The Cache-Control for a URL in dev. A file whose name carries a content hash is
+ * immutable by the same rule deploy uses (src/deploy/headers.ts), so a reload
+ * after a caption edit need not fetch and decode the panorama again; everything
+ * else changes under the server and is revalidated on every request, pages always.
  */
+export function devCacheControl(url: string): string {
+  const pathname = url.split(/[?#]/, 1)[0] ?? "/";
+  const relPath = (pathname.endsWith("/") ? `${pathname}index.html` : pathname).replace(/^\/+/, "");
+  // A URL without an extension is a page (or its redirect), whatever its slug looks like.
+  const immutable = path.posix.extname(relPath) !== "" && cacheControlFor(relPath) === CACHE_IMMUTABLE;
+  return immutable ? CACHE_IMMUTABLE : "no-cache";
+}
+
 function cacheHeaders(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  const hashed = /^\/(media|assets)\//.test(req.url ?? "");
-  res.setHeader("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  res.setHeader("Cache-Control", devCacheControl(req.url ?? "/"));
   next();
 }
 
@@ -65,31 +75,13 @@ class BoundDevServer extends EleventyDevServer {
   }
 }
 
-/** Is `port` free on `host`? (A probe: the real listen may still race, and then retries.) */
-function isFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    // Taken: try the next. Anything else (an address this machine does not have) is the author's to fix.
-    probe.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(false) : reject(error)));
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(true)));
-  });
-}
-
-/** The first free port from `from` on, trying `tries` of them. */
-export async function freePort(host: string, from: number, tries = 50): Promise<number> {
-  if (from === 0) return 0;
-  for (let port = from; port < from + tries && port <= 65535; port++) {
-    if (await isFree(host, port)) return port;
-  }
-  throw new Error(`no free port on ${host} from ${from} to ${from + tries - 1}`);
-}
-
 export function urlFor(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
-  const port = await freePort(options.host, options.port);
+  // Port 0: the dev server lets the system pick.
+  const port = options.port === 0 ? 0 : await freePort(options.host, options.port);
   const server = new BoundDevServer(options.root, options.host, options.banner);
   // A taken port is retried by the dev server itself (port + 1); anything else (a bad --host) is fatal.
   const failed = new Promise<never>((_, reject) =>

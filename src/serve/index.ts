@@ -10,10 +10,9 @@
 // 100 ms of stable size) → 60 ms quiet → build (only what changed) → reload.
 import path from "node:path";
 import { buildSite, errorMessages, RenderError, type BuildReport } from "../build/index.ts";
-import { createProgress, type Progress } from "../cli/progress.ts";
+import { createProgress } from "../cli/progress.ts";
 import { loadConfig, type GalleryConfig } from "../config.ts";
 import { OutputFolder } from "../output/index.ts";
-import type { PictureEvent } from "../process/index.ts";
 import { LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
 import { startHttpServer, type HttpServer } from "./http.ts";
 import { problemLine, problemsBanner, type Problem } from "./problems.ts";
@@ -21,7 +20,7 @@ import { startPullLoop, type PullLoop } from "./pull.ts";
 import { RebuildQueue } from "./queue.ts";
 import { watchSources, type SourceWatcher } from "./watch.ts";
 
-export { freePort } from "./http.ts";
+export { freePort } from "../ports.ts";
 export type { Problem } from "./problems.ts";
 
 export interface ServeOptions {
@@ -186,7 +185,8 @@ async function rebuild(context: Context, recipe: "quick" | "full", onConfig: (co
     // Keep serving the last good site; nothing is rebuilt with a config we cannot read.
     return { problems: [{ kind: "config", message: errorMessages(error) }] };
   }
-  const progress = lazyProgress();
+  // Shown only when a rebuild lasts (a first build of a big gallery): caption edits never flash it.
+  const progress = createProgress("process", 0, process.stderr, 500);
   try {
     const report = await buildSite({
       inputDir: context.inputDir,
@@ -196,7 +196,7 @@ async function rebuild(context: Context, recipe: "quick" | "full", onConfig: (co
       layoutsDir: context.layoutsDir,
       eleventyConfig: context.eleventyConfig,
       mode: "serve",
-      ...progress.hooks,
+      processProgress: progress,
     });
     const problems: Problem[] = report.process.failed.map((f) => ({ kind: /\.md$/i.test(f.source) ? "sidecar" : "picture", source: f.source, message: f.message }));
     for (const w of report.process.warnings) problems.push({ kind: "note", source: w.source, message: w.message });
@@ -207,31 +207,6 @@ async function rebuild(context: Context, recipe: "quick" | "full", onConfig: (co
   } finally {
     progress.done();
   }
-}
-
-/**
- * A progress bar for the pictures a rebuild processes (a first build of a big
- * gallery takes a while; only on a terminal). It appears with the first picture
- * that needs work, so caption edits do not flash it.
- */
-function lazyProgress(): { hooks: { onStart: (total: number) => void; onPicture: (event: PictureEvent) => void }; done: () => void } {
-  let progress: Progress | undefined;
-  let total = 0;
-  let seen = 0;
-  return {
-    hooks: {
-      onStart: (n) => void ((total = n), (seen = 0)),
-      onPicture: (event) => {
-        seen++;
-        if (!progress && event.outcome !== "unchanged") {
-          progress = createProgress("process", total);
-          progress.tick(seen - 1); // the unchanged ones before it
-        }
-        progress?.tick(1, event.relPath);
-      },
-    },
-    done: () => progress?.done(),
-  };
 }
 
 /** One line per rebuild; new problems in full, those already shown only counted. */

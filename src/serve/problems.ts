@@ -1,5 +1,6 @@
 // What is wrong right now, for the terminal and for the banner every served page
 // carries. Each rebuild replaces the list; an empty list shows nothing.
+import { escapeHtml } from "../format.ts";
 
 export interface Problem {
   /** Which step found it: the config, a picture or sidecar, the render, a camera pull; a note is published anyway. */
@@ -18,10 +19,6 @@ const TITLES: Record<Problem["kind"], string> = {
   error: "Error",
   note: "Note",
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function problemLine(p: Problem): string {
   return `${TITLES[p.kind].toLowerCase()}: ${p.source ? `${p.source}: ` : ""}${p.message}`;

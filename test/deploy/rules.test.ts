@@ -21,6 +21,8 @@ import {
   type LocalFile,
   type RemoteObject,
 } from "../../src/deploy/index.ts";
+import { explainS3Error } from "../../src/deploy/s3-target.ts";
+import { tempPath } from "../../src/files.ts";
 
 describe("isHashedPath", () => {
   const hashed = [
@@ -97,6 +99,24 @@ describe("parseS3Url", () => {
     for (const bad of ["my-site", "s3:/my-site", "https://my-site/x", "s3:///x", "s3://b/../x", "s3://a b/x"]) {
       assert.throws(() => parseS3Url(bad), { name: "DeployError" }, bad);
     }
+  });
+});
+
+describe("explainS3Error", () => {
+  it("an endpoint that cannot be reached is one line naming it, whatever the system error", () => {
+    const target = parseS3Url("s3://site/www");
+    const cases: Array<[string, string]> = [
+      ["ECONNREFUSED", "connection refused"],
+      ["ENOTFOUND", "unknown host"],
+      ["EHOSTUNREACH", "host unreachable"],
+    ];
+    for (const [code, why] of cases) {
+      const error = new Error(`connect ${code}`, { cause: Object.assign(new Error(code), { code }) });
+      const explained = explainS3Error(error, "https://s3.example.invalid", target);
+      assert.equal(explained?.message, `cannot reach https://s3.example.invalid: ${why}`);
+      assert.equal(explained?.kind, "endpoint");
+    }
+    assert.equal(explainS3Error(new Error("something else"), "https://s3.example.invalid", target), undefined);
   });
 });
 
@@ -218,5 +238,28 @@ describe("local scan", () => {
     assert.match(text, /^\/archive\.tar\.gz\n  Cache-Control: public, max-age=300, must-revalidate$/m);
     assert.match(text, /^\/media\/\*\n  Cache-Control: public, max-age=31536000, immutable$/m);
     assert.doesNotMatch(text, /rotunda\/|DS_Store|_headers\n|\.br/);
+  });
+
+  it("never lists a build's temp files: tempPath names and folders ending .tmp, with all they hold", async () => {
+    const dir = path.join(await tmp, "temps");
+    const put = async (rel: string) => {
+      await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await writeFile(path.join(dir, rel), rel);
+    };
+    await put("index.html");
+    await put("media/hall-0a1b2c3d4e-1024-q80.jpg");
+    await put(path.relative(dir, tempPath(path.join(dir, "media/hall-0a1b2c3d4e-2048-q80.jpg"))));
+    await put("media/yard-1b2c3d4e5f-1024-q80.jpg.31337.0.tmp");
+    await put("index.html.4242.12.tmp");
+    await put("media/tiles/yard-1b2c3d4e5f.31337.1.tmp/1/f0_0.jpg");
+    await put("media/tiles/hall-0a1b2c3d4e.tmp/1/f0_0.jpg");
+    await put("media/tiles/hall-0a1b2c3d4e/1/f0_0.jpg");
+    await put("notes.tmp"); // the site's own file, not a name a build makes
+    assert.deepEqual((await listSiteFiles(dir)).map((f) => f.relPath), [
+      "index.html",
+      "media/hall-0a1b2c3d4e-1024-q80.jpg",
+      "media/tiles/hall-0a1b2c3d4e/1/f0_0.jpg",
+      "notes.tmp",
+    ]);
   });
 });

@@ -9,7 +9,6 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
@@ -27,9 +26,11 @@ import {
   parseS3Url,
   type DeployOptions,
 } from "../../src/deploy/index.ts";
+import { listRemote } from "../../src/deploy/plan.ts";
+import { freePort } from "../../src/ports.ts";
+import { runRotunda, startRotunda } from "../support/cli.ts";
 import { startSwift, type SwiftS3 } from "../support/swift.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const BUCKET = "rotunda-site";
 let swift: SwiftS3;
 let s3: S3Client;
@@ -62,22 +63,8 @@ async function listKeys(prefix: string): Promise<Map<string, string>> {
 const run = (opts: Omit<DeployOptions, "endpoint" | "target"> & { to: string }) =>
   deploy({ ...opts, target: parseS3Url(opts.to), endpoint: swift.endpoint });
 
-/** Runs the real CLI in a child process. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, endpoint = swift.endpoint) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "deploy", "--endpoint", endpoint, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
+/** `rotunda deploy` against Swift, run in a child process as a user would. */
+const runDeploy = (args: string[], env: NodeJS.ProcessEnv = {}) => runRotunda(["deploy", "--endpoint", swift.endpoint, ...args], { env });
 
 /** Records every S3 command the client sends; `fail` makes chosen ones fail like a 503 would. */
 function recordingClient(log: string[], fail?: (command: string | undefined, key: string | undefined) => boolean): S3Client {
@@ -135,6 +122,23 @@ const v2: Files = {
 describe("the Swift test server", () => {
   it("fails (not skips) with an install hint when Swift is missing", async () => {
     await assert.rejects(startSwift({ binDir: path.join(os.tmpdir(), "no-swift-here") }), /OpenStack Swift is not installed .*apt-get install -y swift swift-proxy/);
+  });
+});
+
+describe("deploy to an endpoint that is down", () => {
+  it("is one line naming the endpoint, exit 2", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "rotunda-deploy-down-"));
+    try {
+      await writeFile(path.join(dir, "index.html"), "<h1>hello</h1>");
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test-secret", AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" };
+      const { code, stdout, stderr } = await runRotunda(["deploy", "--endpoint", closed, "--to", `s3://${BUCKET}/www`, "--dir", dir], { env });
+      assert.equal(stderr, `rotunda deploy: cannot reach ${closed}: connection refused\n`);
+      assert.equal(stdout, "");
+      assert.equal(code, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -311,9 +315,9 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
     await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
     const relayUrl = `http://127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
     try {
-      const { child, done } = cli(["--to", `s3://${BUCKET}/killed`, "--dir", dir, "--concurrency", "1"], {}, relayUrl);
-      kill = () => child.kill("SIGKILL");
-      const killed = await done;
+      const running = startRotunda(["deploy", "--endpoint", relayUrl, "--to", `s3://${BUCKET}/killed`, "--dir", dir, "--concurrency", "1"]);
+      kill = () => running.signal("SIGKILL");
+      const killed = await running.exited;
       assert.equal(killed.code, null, `the deploy was not killed: ${killed.stdout}${killed.stderr}`);
     } finally {
       relay.close();
@@ -323,7 +327,7 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
     assert.ok(landed.size >= 25 && landed.size < total, `${landed.size} of ${total} files landed before the kill`);
     assert.ok(!landed.has("index.html") && !landed.has("p/index.html"), "no page before the media");
 
-    const rerun = await cli(["--to", `s3://${BUCKET}/killed`, "--dir", dir]).done;
+    const rerun = await runDeploy(["--to", `s3://${BUCKET}/killed`, "--dir", dir]);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, new RegExp(`uploaded ${total - landed.size} \\(.*unchanged ${landed.size},`));
     assert.equal((await listKeys("killed/")).size, total);
@@ -354,9 +358,45 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
     assert.deepEqual(changed.uploaded, [key]);
   });
 
+  it("a multipart part damaged on its way is refused by the server, and the object does not land", async () => {
+    const big = randomBytes(6 * MIB + 100);
+    const dir = await makeSite("damaged", { "media/big-fffffffff6-8192-q90.jpg": big, "index.html": "damaged" });
+    // Flips one byte of each part's body after the request is signed, as a bad link would.
+    const damaging = createS3Client({ endpoint: swift.endpoint, maxAttempts: 1 });
+    damaging.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { body?: unknown };
+        if (context.commandName === "UploadPartCommand" && Buffer.isBuffer(request.body)) {
+          const body = Buffer.from(request.body);
+          body[0] = (body[0]! + 1) % 256;
+          request.body = body;
+        }
+        return next(args);
+      },
+      { step: "deserialize", name: "damagePartForTest" },
+    );
+    const result = await deploy({
+      distDir: dir,
+      target: parseS3Url(`s3://${BUCKET}/damaged`),
+      upload: { multipartThreshold: 5 * MIB, partSize: 5 * MIB },
+      clients: { meta: damaging, upload: createS3Client({ endpoint: swift.endpoint, maxAttempts: 1 }) },
+    });
+    assert.deepEqual(result.failed.map((f) => f.key), ["damaged/media/big-fffffffff6-8192-q90.jpg"]);
+    assert.match(result.failed[0]!.error, /BadDigest/);
+    assert.deepEqual([...(await listKeys("damaged/")).keys()], [], "neither the picture nor the page that shows it");
+  });
+
+  it("the bucket listing follows continuation tokens page by page", async () => {
+    const target = parseS3Url(`s3://${BUCKET}/www`);
+    const paged = await listRemote(s3, target, 2);
+    const whole = await listKeys("www/");
+    assert.ok(whole.size > 4, "several pages of two");
+    assert.deepEqual([...paged.keys()].sort(), [...whole.keys()].map((k) => `www/${k}`).sort());
+  });
+
   it("a wrong secret is a one-line error naming the endpoint, without the secret; exit 2", async () => {
     const secret = "wrong-secret-0123456789";
-    const { code, stdout, stderr } = await cli(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "v1")], { AWS_SECRET_ACCESS_KEY: secret }).done;
+    const { code, stdout, stderr } = await runDeploy(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "v1")], { AWS_SECRET_ACCESS_KEY: secret });
     assert.equal(code, 2);
     assert.equal(stdout, "");
     assert.equal(stderr, `rotunda deploy: credentials rejected by ${swift.endpoint} (SignatureDoesNotMatch)\n`);
@@ -364,27 +404,27 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
   });
 
   it("a missing bucket is a one-line error; exit 2", async () => {
-    const { code, stderr } = await cli(["--to", "s3://no-such-bucket/www", "--dir", path.join(tmp, "v1")]).done;
+    const { code, stderr } = await runDeploy(["--to", "s3://no-such-bucket/www", "--dir", path.join(tmp, "v1")]);
     assert.equal(code, 2);
     assert.equal(stderr, `rotunda deploy: bucket "no-such-bucket" does not exist at ${swift.endpoint}\n`);
   });
 
   it("a bad s3 URL or a missing dir is a usage error; exit 2", async () => {
-    const bad = await cli(["--to", "https://bucket/x", "--dir", path.join(tmp, "v1")]).done;
+    const bad = await runDeploy(["--to", "https://bucket/x", "--dir", path.join(tmp, "v1")]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^rotunda deploy: not an s3 URL: "https:\/\/bucket\/x"/);
-    const missing = await cli(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "nope")]).done;
+    const missing = await runDeploy(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "nope")]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /is not a directory/);
   });
 
-  it("the CLI summary and --dry-run plan", async () => {
-    const dry = await cli(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "v1"), "--dry-run", "--prune"]).done;
+  it("the CLI prints a --dry-run's plan phase by phase, and a deploy's one-line summary", async () => {
+    const dry = await runDeploy(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "v1"), "--dry-run", "--prune"]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /^assets:\n  upload www\/media\/hall-aaaaaaaaa1-1024-q80\.jpg \(new, /m);
     assert.match(dry.stdout, /^prune:\n  delete www\/media\/hall-ccccccccc3-1024-q80\.jpg$/m);
     assert.match(dry.stdout, /dry run for s3:\/\/rotunda-site\/www: would upload \d+ \(.*\), unchanged \d+, would delete \d+\n$/);
-    const ok = await cli(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "v3")]).done;
+    const ok = await runDeploy(["--to", `s3://${BUCKET}/www`, "--dir", path.join(tmp, "v3")]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^deploy to s3:\/\/rotunda-site\/www: uploaded 0 \(0 B\), unchanged \d+, deleted 0, failed 0, in [\d.]+ s\n$/);
   });

@@ -9,7 +9,7 @@ import sharp from "sharp";
 import type { ProcessResult } from "../../src/process/index.ts";
 import { buildOnce } from "../support/build.ts";
 import { jpegQuality } from "../support/jpeg.ts";
-import { makeEquirect, writeTags } from "../support/pictures.ts";
+import { makeEquirect, pixelBomb, writeTags } from "../support/pictures.ts";
 
 const exiftool = new ExifTool({ maxProcs: 1 });
 after(() => exiftool.end());
@@ -34,20 +34,6 @@ const run = async (dir: string, dist: string, config: object = {}, quick = false
   const report = await buildOnce(dir, dist, config, { quick });
   return { ...report.process, removed: report.render!.removed };
 };
-
-/** A small PNG whose header claims width × height (IHDR patched, CRC recomputed). */
-async function pixelBomb(width: number, height: number): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 64, height: 32, channels: 3, background: "#000" } }).png().toBuffer());
-  png.writeUInt32BE(width, 16);
-  png.writeUInt32BE(height, 20);
-  let crc = ~0;
-  for (const byte of png.subarray(12, 29)) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  png.writeUInt32BE(~crc >>> 0, 29);
-  return png;
-}
 
 async function allFiles(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).map((f) => path.join(dir, f));
@@ -177,7 +163,7 @@ describe("watermark and nadir patch", () => {
   test("a missing watermark file is a configuration error naming it", async () => {
     const { dir, dist } = await gallery();
     await makeEquirect(path.join(dir, "a.jpg"), 256);
-    await assert.rejects(run(dir, dist, { process: { watermark: { file: "nope.png" } } }), /watermark .*nope\.png: file not found/);
+    await assert.rejects(run(dir, dist, { process: { watermark: { file: "nope.png" } } }), /process\.watermark\.file: .*nope\.png: file not found/);
   });
 });
 
@@ -310,6 +296,28 @@ describe("unusual and bad inputs", () => {
     assert.ok(r! > 180 && g! < 80 && b! < 80, `CMYK converted to sRGB: ${colours["cmyk.jpg"]}`);
     assert.ok(near(colours["deep.png"]!, [0x22, 0x55, 0xaa]), `16-bit converted to 8-bit sRGB: ${colours["deep.png"]}`);
   });
+
+  test("identical copies in one run share one set of outputs, neither fails", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "a.jpg"), 1024, 512, 21);
+    for (const copy of ["b.jpg", "c.jpg"]) await writeFile(path.join(dir, copy), await readFile(path.join(dir, "a.jpg")));
+    const result = await run(dir, dist, { process: { qualities: [80, 60] } });
+    assert.deepEqual(result.failed, []);
+    const [a, b, c] = ["a", "b", "c"].map((slug) => result.manifest.panoramas.find((p) => p.slug === slug)!);
+    assert.equal(a!.variants[0]!.url, b!.variants[0]!.url);
+    assert.equal(b!.tiles!.basePath, c!.tiles!.basePath);
+    const leftovers = (await readdir(path.join(dist, "media"), { recursive: true })).filter((f) => f.includes(".tmp"));
+    assert.deepEqual(leftovers, []);
+  });
+
+  test("an output folder inside the gallery is not read back as pictures", async () => {
+    const { dir } = await gallery();
+    await makeEquirect(path.join(dir, "one.jpg"), 512, 256, 51);
+    const inside = path.join(dir, "site");
+    await run(dir, inside, { process: { qualities: [80], tiles: false } });
+    const again = await run(dir, inside, { process: { qualities: [80], tiles: false } });
+    assert.deepEqual(again.manifest.panoramas.map((p) => p.slug), ["one"]);
+  });
 });
 
 describe("quick, then complete (the dev server's first look)", () => {
@@ -344,21 +352,8 @@ describe("quick, then complete (the dev server's first look)", () => {
   });
 });
 
-describe("found in review", () => {
-  test("identical copies in one run share one set of outputs, neither fails", async () => {
-    const { dir, dist } = await gallery();
-    await makeEquirect(path.join(dir, "a.jpg"), 1024, 512, 21);
-    for (const copy of ["b.jpg", "c.jpg"]) await writeFile(path.join(dir, copy), await readFile(path.join(dir, "a.jpg")));
-    const result = await run(dir, dist, { process: { qualities: [80, 60] } });
-    assert.deepEqual(result.failed, []);
-    const [a, b, c] = ["a", "b", "c"].map((slug) => result.manifest.panoramas.find((p) => p.slug === slug)!);
-    assert.equal(a!.variants[0]!.url, b!.variants[0]!.url);
-    assert.equal(b!.tiles!.basePath, c!.tiles!.basePath);
-    const leftovers = (await readdir(path.join(dist, "media"), { recursive: true })).filter((f) => f.includes(".tmp"));
-    assert.deepEqual(leftovers, []);
-  });
-
-  test("sidecars: ---js front matter is refused, dates keep their offset, a broken sidecar keeps its picture out", async () => {
+describe("sidecars", () => {
+  test("---js front matter is refused, and a new picture whose sidecar is broken stays out; dates keep their offset", async () => {
     const { dir, dist } = await gallery();
     for (const [name, seed] of [["js", 31], ["dated", 32], ["broken", 33]] as const) await makeEquirect(path.join(dir, `${name}.jpg`), 512, 256, seed);
     await writeFile(path.join(dir, "js.md"), "---js\n{ title: require('os').userInfo().username }\n---\n");
@@ -370,8 +365,14 @@ describe("found in review", () => {
     assert.match(why["broken.md"]!, /draft/);
     assert.deepEqual(result.manifest.panoramas.map((p) => p.slug), ["dated"]);
     assert.equal(result.manifest.panoramas[0]!.captureDate, "2026-06-14T09:30:00-04:00");
+  });
 
-    // A published picture whose sidecar breaks keeps its last good text, and stays.
+  test("a published picture whose sidecar breaks stays, with its last good text", async () => {
+    const { dir, dist } = await gallery();
+    await makeEquirect(path.join(dir, "dated.jpg"), 512, 256, 32);
+    await writeFile(path.join(dir, "dated.md"), "---\ntitle: Dated\ndate: 2026-06-14T09:30:00-04:00\n---\n");
+    const first = await run(dir, dist, { process: { qualities: [80], tiles: false } });
+    assert.deepEqual(first.failed, []);
     await writeFile(path.join(dir, "dated.md"), "---\ntitle: [unclosed\n---\n");
     const again = await run(dir, dist, { process: { qualities: [80], tiles: false } });
     assert.ok(again.failed.some((f) => f.source === "dated.md"));
@@ -379,8 +380,10 @@ describe("found in review", () => {
     assert.equal(dated.title, "Dated");
     assert.equal(dated.captureDate, "2026-06-14T09:30:00-04:00");
   });
+});
 
-  test("nested location tags and the GPS-inferred zone are not published without publishGps", async () => {
+describe("location stays private without publishGps", () => {
+  test("nested location tags and the time zone worked out from GPS are not published", async () => {
     const { dir, dist } = await gallery();
     await makeEquirect(path.join(dir, "paris.jpg"), 512, 256, 41);
     await writeTags(path.join(dir, "paris.jpg"), {
@@ -394,13 +397,19 @@ describe("found in review", () => {
     assert.doesNotMatch(json, /Paris|48\.85|GPS|Europe\//);
     assert.equal(p.captureDate, "2026-06-14T09:30:00", "no zone worked out from GPS");
   });
+});
 
-  test("an output folder inside the gallery is not read back as pictures", async () => {
-    const { dir } = await gallery();
-    await makeEquirect(path.join(dir, "one.jpg"), 512, 256, 51);
-    const inside = path.join(dir, "site");
-    await run(dir, inside, { process: { qualities: [80], tiles: false } });
-    const again = await run(dir, inside, { process: { qualities: [80], tiles: false } });
-    assert.deepEqual(again.manifest.panoramas.map((p) => p.slug), ["one"]);
+describe("sidecars as authors save them", () => {
+  test("a caption without front matter and front matter after a byte order mark both publish their picture", async () => {
+    const { dir, dist } = await gallery();
+    for (const [name, seed] of [["bay", 61], ["dock", 62]] as const) await makeEquirect(path.join(dir, `${name}.jpg`), 512, 256, seed);
+    await writeFile(path.join(dir, "bay.md"), "Sunset over the loading bay.\n\nMore.\n");
+    await writeFile(path.join(dir, "dock.md"), "\uFEFF---\ntitle: The dock\n---\nAt dawn.\n");
+    const result = await run(dir, dist, { process: { qualities: [80], tiles: false, socialCard: false } });
+    assert.deepEqual(result.failed, []);
+    const bySlug = Object.fromEntries(result.manifest.panoramas.map((p) => [p.slug, p]));
+    assert.equal(bySlug.bay!.caption, "Sunset over the loading bay.\n\nMore.");
+    assert.equal(bySlug.dock!.title, "The dock");
+    assert.equal(bySlug.dock!.caption, "At dawn.");
   });
 });

@@ -29,7 +29,7 @@ describe("nadirOverlay", () => {
     logo = await discLogo(400);
   });
 
-  test("band geometry", async () => {
+  test("the overlay is a full-width band from the cap's edge to the bottom row", async () => {
     const ov = await nadirOverlay(logo, { width: W, height: H }, { angle });
     assert.equal(ov.width, W);
     assert.equal(ov.top + ov.height, H);
@@ -56,7 +56,7 @@ describe("nadirOverlay", () => {
     }
   });
 
-  test("opacity scales alpha", async () => {
+  test("the opacity scales the overlay's alpha", async () => {
     const ov = await nadirOverlay(logo, { width: W, height: H }, { angle, opacity: 0.5 });
     const o = ((ov.height - 1) * W + 10) * 4;
     assert.ok(Math.abs(ov.data[o + 3]! - 128) <= 1);

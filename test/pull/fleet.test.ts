@@ -1,21 +1,27 @@
 // Pulling a fleet of emulated cameras through a hostile network: 20% of downloads
 // cut mid-body, 20% of requests answered 503. Every file must arrive whole, once;
 // reruns download nothing; a pull killed with SIGKILL and rerun ends the same.
+// One camera's trouble (a folder locked by another pull, a camera gone mid-pull)
+// leaves the others' pulls alone.
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, rename, rm, writeFile, stat } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdir, readdir, readFile, rename, rm, writeFile, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseConfig } from "../../src/config.ts";
 import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts";
-import { pullGallery } from "../../src/pull/fleet.ts";
+import { pullCameras, pullGallery } from "../../src/pull/fleet.ts";
 import { LEDGER_FILE } from "../../src/pull/ledger.ts";
-import { hashFolder, makeFiles, runCli, tempDir } from "./helpers.ts";
+import { runRotunda, startRotunda } from "../support/cli.ts";
+import { hashFolder, makeFiles, tempDir } from "./helpers.ts";
 
 const USER = "THETAYL00000001";
 const PASSWORD = "fleet-Secret-7";
 const env = { ROTUNDA_CAM_PW: PASSWORD };
 const fastRetry = { retries: 12, baseDelayMs: 10, maxDelayMs: 200 };
+/** When cam2's R0010003.JPG was taken (the camera tells the time to the second). */
+const TAKEN = new Date("2024-05-01T10:30:00Z");
 
 interface Cam {
   name: string;
@@ -66,6 +72,8 @@ describe("fleet pull with faults", () => {
       const extra = await makeFiles(cam.dir, 1, 2_000_000, 3_000_000, "BIG");
       for (const [k, v] of extra) cam.hashes.set(k, v);
     }
+    // One picture taken long before the pull, so its time cannot be mistaken for the download's.
+    await utimes(path.join(cams[1]!.dir, "R0010003.JPG"), TAKEN, TAKEN);
   });
   after(async () => {
     await Promise.all(cams.map((c) => c.emulator.close()));
@@ -110,9 +118,8 @@ describe("fleet pull with faults", () => {
 
   test("file mtime is the camera's capture time (dateTimeZone)", async () => {
     const gallery = path.join(root, "gallery");
-    const source = await stat(path.join(cams[1]!.dir, "R0010003.JPG"));
     const pulled = await stat(path.join(gallery, "cameras", "cam2", "R0010003.JPG"));
-    assert.equal(Math.floor(pulled.mtimeMs / 1000), Math.floor(source.mtimeMs / 1000));
+    assert.equal(pulled.mtime.toISOString(), TAKEN.toISOString());
   });
 
   test("a pull killed with SIGKILL midway, then rerun, ends exactly as an uninterrupted pull", async () => {
@@ -122,20 +129,19 @@ describe("fleet pull with faults", () => {
     const slow = await startCameras(path.join(root, "slow"), 3, 14, 100_000, 600_000, { drop: 0.2, busy: 0.2, stallMs: 40 });
     try {
       await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify(configFor(slow, { concurrency: 4, perCamera: 2, retries: 12 })));
-      const first = runCli(["pull", "--input", gallery], env);
+      const first = startRotunda(["pull", "--input", gallery], { env });
       const folders = slow.map((c) => path.join(gallery, "cameras", c.name));
       for (let i = 0; i < 400; i++) {
         const done = (await Promise.all(folders.map(ledgerLines))).reduce((a, b) => a + b, 0);
         if (done >= 6) break;
         await sleep(25);
       }
-      first.child.kill("SIGKILL");
-      const killed = await first;
+      const killed = await first.kill();
       assert.equal(killed.signal, "SIGKILL", `the pull was still running when killed:\n${killed.stdout}${killed.stderr}`);
       const partial = (await Promise.all(folders.map(ledgerLines))).reduce((a, b) => a + b, 0);
       assert.ok(partial < 42, "killed before the end");
 
-      const second = await runCli(["pull", "--input", gallery], env);
+      const second = await runRotunda(["pull", "--input", gallery], { env });
       assert.equal(second.code, 0, second.stdout + second.stderr);
       for (const cam of slow) {
         const folder = path.join(gallery, "cameras", cam.name);
@@ -143,7 +149,7 @@ describe("fleet pull with faults", () => {
         assert.deepEqual(await leftovers(folder), []);
         assert.equal(await ledgerLines(folder), cam.hashes.size);
       }
-      const third = await runCli(["pull", "--input", gallery], env);
+      const third = await runRotunda(["pull", "--input", gallery], { env });
       assert.equal(third.code, 0);
       assert.match(third.stdout, /Pulled 0 new picture/);
     } finally {
@@ -194,6 +200,66 @@ describe("fleet pull with faults", () => {
       assert.ok(lines.some((l) => /kept 3 picture\(s\) on the camera/.test(l)), lines.join("\n"));
     } finally {
       await emulator.close();
+    }
+  });
+});
+
+describe("one camera's trouble stays its own", () => {
+  test("a camera folder locked by a live pull is refused; a lock left by a dead one is taken over", async () => {
+    const { dir, cleanup } = await tempDir();
+    const src = path.join(dir, "src");
+    await mkdir(src);
+    await makeFiles(src, 2, 100, 200);
+    const emulator = await startEmulator({ dir: src });
+    const sleeper = spawn("sleep", ["30"]);
+    try {
+      const folder = path.join(dir, "out", "cam");
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, ".rotunda-pull.lock"), String(sleeper.pid));
+      const busy = await pullCameras({ root: path.join(dir, "out"), cameras: [{ name: "cam", url: emulator.url }] });
+      assert.equal(busy.ok, false);
+      assert.match(busy.cameras[0]!.errors[0]!, new RegExp(`^cam: another pull \\(pid ${sleeper.pid}\\) is writing to`));
+      sleeper.kill("SIGKILL");
+      await new Promise((r) => sleeper.once("exit", r));
+      const unlocked = await pullCameras({ root: path.join(dir, "out"), cameras: [{ name: "cam", url: emulator.url }] });
+      assert.equal(unlocked.ok, true);
+      assert.equal(unlocked.new, 2);
+    } finally {
+      sleeper.kill("SIGKILL");
+      await emulator.close();
+      await cleanup();
+    }
+  });
+
+  test("a camera that disappears after its listing: a few files fail, the rest are not tried, the other camera is unaffected", async () => {
+    const { dir, cleanup } = await tempDir();
+    const srcA = path.join(dir, "a");
+    const srcB = path.join(dir, "b");
+    await mkdir(srcA);
+    await mkdir(srcB);
+    await makeFiles(srcA, 8, 1_000, 2_000);
+    await makeFiles(srcB, 8, 1_000, 2_000);
+    const gone = await startEmulator({ dir: srcA });
+    const fine = await startEmulator({ dir: srcB });
+    try {
+      const result = await pullCameras({
+        root: path.join(dir, "out"),
+        cameras: [{ name: "gone", url: gone.url }, { name: "fine", url: fine.url }],
+        pull: { perCamera: 2, concurrency: 4 },
+        retryPolicy: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 },
+        sink: { log: (line) => void (line.startsWith("gone: 8 on camera") && gone.close()) },
+      });
+      const [a, b] = result.cameras;
+      assert.equal(a!.new, 0);
+      assert.equal(a!.failed, 8);
+      assert.match(a!.errors.at(-1)!, /^gone: gave up on [4-6] more file\(s\) after repeated failures$/);
+      assert.match(a!.errors[0]!, /^gone: download \/files\/R\d+\.JPG: connection refused/);
+      assert.equal(b!.new, 8);
+      assert.deepEqual(b!.errors, []);
+    } finally {
+      await fine.close();
+      await gone.close().catch(() => {});
+      await cleanup();
     }
   });
 });

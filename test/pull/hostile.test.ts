@@ -3,13 +3,15 @@
 // and no password ever appears in any output.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts";
-import { hashFolder, makeFiles, freePort, runCli, tempDir } from "./helpers.ts";
+import { LEDGER_FILE } from "../../src/pull/ledger.ts";
+import { runRotunda } from "../support/cli.ts";
+import { hashFolder, makeFiles, freePort, tempDir } from "./helpers.ts";
 
 const USER = "THETAYL00000001";
 const PASSWORD = "Hostile-Secret-99";
@@ -99,7 +101,7 @@ describe("hostile cameras", () => {
       JSON.stringify({ cameras, pull: { timeoutSeconds: 2, connectTimeoutSeconds: 2, retries: 2 } }),
     );
     const started = Date.now();
-    const result = await runCli(["pull", "--input", gallery], { CAM_PW: PASSWORD, WRONG_PW: WRONG });
+    const result = await runRotunda(["pull", "--input", gallery], { env: { CAM_PW: PASSWORD, WRONG_PW: WRONG } });
     const elapsed = Date.now() - started;
     const output = result.stdout + result.stderr;
     assert.equal(result.code, 1, output);
@@ -126,7 +128,9 @@ describe("hostile cameras", () => {
     assert.ok(!existsSync("/tmp/rotunda-evil-1.JPG"));
     assert.deepEqual((await readdir(gallery)).sort(), ["cameras", "rotunda.json"]);
     assert.deepEqual((await readdir(path.join(gallery, "cameras"))).sort(), Object.keys(urls).sort());
-    assert.ok((await readdir(trapFolder)).includes(".rotunda-pull.jsonl"), "the ledger was not clobbered");
+    // The camera's own ".rotunda-pull.jsonl" landed beside the ledger, not over it: the ledger still lists every file saved.
+    const ledger = (await readFile(path.join(trapFolder, LEDGER_FILE), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { file: string });
+    assert.deepEqual(ledger.map((entry) => entry.file).sort(), [...SANITISED].sort(), "the ledger was not clobbered");
   });
 
   test("camera info against the good and the locked camera: exit 1, each line names its camera", async () => {
@@ -136,7 +140,7 @@ describe("hostile cameras", () => {
       path.join(gallery, "rotunda.json"),
       JSON.stringify({ cameras: [{ name: "good", url: urls.good, username: USER, passwordEnv: "CAM_PW" }, { name: "locked", url: urls.locked, username: USER, passwordEnv: "WRONG_PW" }] }),
     );
-    const result = await runCli(["camera", "info", "--input", gallery], { CAM_PW: PASSWORD, WRONG_PW: WRONG });
+    const result = await runRotunda(["camera", "info", "--input", gallery], { env: { CAM_PW: PASSWORD, WRONG_PW: WRONG } });
     assert.equal(result.code, 1);
     assert.match(result.stdout, /^good: \{"manufacturer":"RICOH"/m);
     assert.match(result.stderr, /^locked: authentication failed/m);
@@ -153,23 +157,23 @@ describe("configuration errors name the camera", () => {
   const pullWith = async (config: unknown, env: NodeJS.ProcessEnv = {}) => {
     const gallery = await import("node:fs/promises").then((fs) => fs.mkdtemp(path.join(root, "g-")));
     await writeFile(path.join(gallery, "rotunda.json"), JSON.stringify(config));
-    return runCli(["pull", "--input", gallery], env);
+    return runRotunda(["pull", "--input", gallery], { env });
   };
 
-  test("unknown key", async () => {
+  test("an unknown key is refused, naming the camera and the key; exit 2", async () => {
     const r = await pullWith({ cameras: [{ name: "lobby", url: "http://127.0.0.1:9", passwrd: "x" }] });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cameras\[0\] \(lobby\): unknown key "passwrd"/);
   });
 
-  test("bad URL", async () => {
+  test("every camera whose URL is not http(s) is named with the reason; exit 2", async () => {
     const r = await pullWith({ cameras: [{ name: "ok", url: "http://127.0.0.1:9" }, { name: "roof", url: "ftp://roof" }, { name: "garden", url: "not a url" }] });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cameras\[1\] \(roof\)\.url: must be an http:\/\/ or https:\/\/ URL/);
     assert.match(r.stderr, /cameras\[2\] \(garden\)\.url: /);
   });
 
-  test("missing password variable (and the password of another camera stays out of the message)", async () => {
+  test("a missing password variable is named with its camera, and another camera's password stays out of the message; exit 2", async () => {
     const r = await pullWith(
       { cameras: [{ name: "lobby", url: "http://127.0.0.1:9", username: "u", passwordEnv: "ROTUNDA_TEST_UNSET_PW" }, { name: "hall", url: "http://127.0.0.1:9", username: "u", passwordEnv: "HALL_PW" }] },
       { HALL_PW: "hall-Secret-1" },
@@ -179,14 +183,14 @@ describe("configuration errors name the camera", () => {
     assert.ok(!(r.stdout + r.stderr).includes("hall-Secret-1"));
   });
 
-  test("no camera configured: a one-line no-op", async () => {
+  test("no camera configured: one line saying there is nothing to pull; exit 0", async () => {
     const r = await pullWith({ title: "x" });
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^rotunda pull: no cameras configured in .*: nothing to pull\n$/);
   });
 
-  test("--camera without --output is a usage error", async () => {
-    const r = await runCli(["pull", "--camera", "http://127.0.0.1:9"]);
+  test("--camera without --output is a usage error; exit 2", async () => {
+    const r = await runRotunda(["pull", "--camera", "http://127.0.0.1:9"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--camera needs --output/);
   });

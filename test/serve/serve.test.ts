@@ -8,9 +8,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { CACHE_IMMUTABLE } from "../../src/deploy/headers.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { groupMembers, listeningSockets, startServe, type ServeProcess } from "./helpers.ts";
+import { groupMembers } from "../support/cli.ts";
+import { listeningSockets, startServe, type ServeProcess } from "./helpers.ts";
 
 let work: string;
 let gallery: string;
@@ -76,7 +78,12 @@ describe("rotunda serve", () => {
     assert.deepEqual(sockets, [{ address: "127.0.0.1", port: server.port }]);
     const response = await fetch(server.url);
     assert.equal(response.status, 200);
-    assert.match(await response.text(), /Alpha hall/);
+    const html = await response.text();
+    assert.match(html, /Alpha hall/);
+    assert.equal(response.headers.get("cache-control"), "no-cache", "pages are revalidated");
+    const media = /src="(\/media\/[^"]+)"/.exec(html)?.[1];
+    assert.ok(media, "the home page shows a picture");
+    assert.equal((await fetch(new URL(media, server.url))).headers.get("cache-control"), CACHE_IMMUTABLE, `${media} carries its hash`);
   });
 
   test("runs in a child of the launcher with the image commands' glibc malloc settings", async () => {
@@ -93,7 +100,7 @@ describe("rotunda serve", () => {
     const from = server.output().length;
     await writeFile(path.join(gallery, "alpha.md"), sidecar("Alpha hall", "A caption written while watching."));
     await page.waitForFunction(() => document.querySelector(".caption")?.textContent?.includes("written while watching"), null, { timeout: 10_000 });
-    const line = await server.waitFor(/rebuilt \(alpha\.md\)[^\n]*/, 5_000, from);
+    const line = await server.waitFor(/rebuilt \(alpha\.md\)[^\n]*/, { timeoutMs: 5_000, from });
     assert.doesNotMatch(line[0], /made/, "no picture re-made for a caption");
     await viewerLoaded(page);
     await page.close();
@@ -116,7 +123,7 @@ describe("rotunda serve", () => {
     const banner = page.locator("#rotunda-problems");
     await banner.waitFor({ timeout: 15_000 });
     assert.match(await banner.textContent() ?? "", /delta\.jpg/);
-    await server.waitFor(/✗ picture: delta\.jpg/, 5_000);
+    await server.waitFor(/✗ picture: delta\.jpg/, { timeoutMs: 5_000 });
     assert.equal((await fetch(new URL("/alpha/", server.url))).status, 200, "still serving the other pages");
     const other = await open("/alpha/");
     assert.match(await other.locator("#rotunda-problems").textContent() ?? "", /delta\.jpg/, "every page carries the banner");
@@ -129,7 +136,7 @@ describe("rotunda serve", () => {
     // Open the page once the completing run has rewritten it: Eleventy writes pages in
     // place, so a page fetched mid-write can come back cut short (and never reload).
     // The run then tells open pages to reload: open a new page once that is sent.
-    await server.waitFor(/rebuilt \(completing the new pictures\)/, 30_000, fixedFrom);
+    await server.waitFor(/rebuilt \(completing the new pictures\)/, { timeoutMs: 30_000, from: fixedFrom });
     await page.close();
     await new Promise((r) => setTimeout(r, 200));
     const delta = await open("/delta/");
@@ -175,7 +182,7 @@ describe("rotunda serve", () => {
       const name = `burst-${String(i).padStart(2, "0")}.jpg`;
       return copyFile(path.join(burst, name), path.join(gallery, name));
     }));
-    await server.waitFor(/rebuilt[^\n]*: 53 panoramas/, 60_000, from);
+    await server.waitFor(/rebuilt[^\n]*: 53 panoramas/, { timeoutMs: 60_000, from });
     const runs = [...server.output().slice(from).matchAll(/rebuilt [^\n]*/g)].map((m) => m[0]);
     const made = runs.reduce((sum, line) => sum + Number(/· (\d+) made/.exec(line)?.[1] ?? 0), 0);
     assert.equal(made, 50, `each picture made once:\n${runs.join("\n")}`);
@@ -184,7 +191,7 @@ describe("rotunda serve", () => {
 
   test("stopped by its PID: exits 0, the port is free and no child process survives", async () => {
     const port = server.port;
-    const code = await server.stop();
+    const { code } = await server.stop();
     assert.equal(code, 0);
     const probe = createServer();
     await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, "127.0.0.1", resolve));

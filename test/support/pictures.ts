@@ -28,3 +28,17 @@ export async function writeTags(file: string, tags: Record<string, unknown>): Pr
     await exiftool.end();
   }
 }
+
+/** A small PNG whose header claims width × height (IHDR patched, CRC recomputed). */
+export async function pixelBomb(width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(await sharp({ create: { width: 64, height: 32, channels: 3, background: "#000" } }).png().toBuffer());
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  let crc = ~0;
+  for (const byte of png.subarray(12, 29)) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  png.writeUInt32BE(~crc >>> 0, 29);
+  return png;
+}

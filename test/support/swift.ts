@@ -11,7 +11,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "./ports.ts";
+import { freePort } from "../../src/ports.ts";
 
 export interface SwiftS3 {
   endpoint: string;

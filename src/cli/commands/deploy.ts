@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { UsageError, intOption, parseCommandArgs } from "../command.ts";
+import { formatBytes } from "../../format.ts";
 import { EXIT } from "../exit-codes.ts";
 import { createProgress } from "../progress.ts";
 
@@ -23,10 +24,12 @@ Options:
 
 Credentials come from the standard AWS chain: AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws files, SSO, instance roles.
-Dotfiles and dot-folders (.rotunda/), _headers and .br/.gz siblings are never uploaded.
+Dotfiles and dot-folders (.rotunda/), _headers, .br/.gz siblings and a build's
+unfinished temp files (<file>.<pid>.<n>.tmp, folders ending .tmp) are never uploaded.
 
 Exit codes: 0 done; 1 some uploads or deletions failed; 2 bad arguments, missing
-site, rejected credentials or missing bucket; 3 unexpected error.`;
+site, an endpoint that cannot be reached, rejected credentials or missing bucket;
+3 unexpected error.`;
 
 export const command: Command = {
   name: "deploy",
@@ -51,7 +54,7 @@ export const command: Command = {
     // project supports Node 20, so that is noise for users here.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // Loaded here so `rotunda deploy --help` stays instant (the SDK is large).
-    const { deploy, parseS3Url, formatPlan, formatBytes, DeployError } = await import("../../deploy/index.ts");
+    const { deploy, parseS3Url, formatPlan, DeployError } = await import("../../deploy/index.ts");
 
     let target;
     try {

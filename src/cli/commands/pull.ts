@@ -2,6 +2,7 @@
 // or from cameras named by URL on the command line into --output.
 import path from "node:path";
 import { loadConfig, type PullConfig } from "../../config.ts";
+import { formatBytes } from "../../format.ts";
 import { camerasFromUrls } from "../../pull/cameras.ts";
 import { pullCameras, pullGallery, type PullResult } from "../../pull/fleet.ts";
 import { intOption, parseCommandArgs, UsageError, type Command } from "../command.ts";
@@ -30,13 +31,6 @@ Options:
 
 Exit codes: 0 all pulled; 1 some camera or file failed (see the summary);
 2 bad command line or configuration.`;
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
-}
 
 /** One line per camera, then a total; errors are listed under their camera. */
 export function formatSummary(result: PullResult): string {
@@ -76,7 +70,6 @@ export const command: Command = {
       throw new UsageError("--output, --user and --password-env go with --camera <url>");
     }
     const progress = createProgress("pull");
-    const sink = { grow: progress.grow, tick: progress.tick, log: progress.log };
     let result: PullResult;
     if (urls.length > 0) {
       if (!values.output) throw new UsageError("--camera needs --output <dir> (the folder pictures land in)");
@@ -89,7 +82,7 @@ export const command: Command = {
         concurrency: intOption(values.concurrency, "concurrency", 8),
         perCamera: intOption(values["per-camera"], "per-camera", 2),
       };
-      result = await pullCameras({ root: path.resolve(values.output), cameras, pull, sink });
+      result = await pullCameras({ root: path.resolve(values.output), cameras, pull, sink: progress });
     } else {
       const config = await loadConfig(values.input);
       if (config.cameras.length === 0) {
@@ -102,7 +95,7 @@ export const command: Command = {
         concurrency: intOption(values.concurrency, "concurrency", config.pull.concurrency),
         perCamera: intOption(values["per-camera"], "per-camera", config.pull.perCamera),
       };
-      result = await pullGallery({ galleryDir: values.input, cameras: config.cameras, pull, sink });
+      result = await pullGallery({ galleryDir: values.input, cameras: config.cameras, pull, sink: progress });
     }
     progress.done();
     console.log(formatSummary(result));

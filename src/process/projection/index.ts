@@ -8,15 +8,12 @@ export { EquirectSampler, cropBounds } from "./sample.ts";
 export { FACES, direction, directionToFace, faceByName, renderFace, type Face, type FaceName } from "./cubemap.ts";
 export {
   defaultCubeSize,
-  defaultWorkers,
   multiresLayout,
-  startFaceWorkers,
   writeMultires,
   type LevelLayout,
   type MultiresLayout,
   type MultiresOptions,
   type MultiresResult,
 } from "./multires.ts";
-export { stopFaceWorkers } from "./pool.ts";
 export { renderPerspective, viewMatrix, type PerspectiveOptions, type View } from "./perspective.ts";
 export { nadirOverlay, type NadirOptions, type NadirOverlay } from "./nadir.ts";

@@ -25,10 +25,9 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { FACES, renderFace, type Face } from "./cubemap.ts";
-import { facePool, giveShared, shareImage } from "./pool.ts";
 import { EquirectSampler } from "./sample.ts";
 import type { Crop, MultiresConfig, RawImage, Rgb } from "./types.ts";
-import { limiter } from "../../limit.ts";
+import { limiter, type Limiter } from "../../limit.ts";
 
 export interface MultiresOptions {
   /**
@@ -49,11 +48,6 @@ export interface MultiresOptions {
   background?: Rgb;
   /** Maximum number of sharp operations in flight, default max(2, cores). */
   concurrency?: number;
-  /**
-   * Worker threads rendering the cube faces; 0 renders them on this thread.
-   * Default: the number of cores (at most 4), 0 on a single core.
-   */
-  workers?: number;
 }
 
 export interface MultiresResult {
@@ -119,146 +113,142 @@ function isUniform(buf: Uint8Array, rgb: Rgb): boolean {
   return true;
 }
 
-/** Default size of the face worker pool: the number of cores, at most 4; none on a single core. */
-export function defaultWorkers(): number {
-  const cores = availableParallelism();
-  return cores > 1 ? Math.min(cores, 4) : 0;
+/** What every tile, resize and fallback of one writeMultires call shares. */
+interface TileWriter {
+  outDir: string;
+  layout: MultiresLayout;
+  quality: number;
+  fallbackSize: number;
+  /** Partial panoramas: a tile of nothing but this colour is not written. */
+  skipColour?: Rgb;
+  /** Bounds the sharp operations in flight. */
+  run: Limiter;
 }
 
-/**
- * Starts the face workers now (loading them takes a few hundred ms, once per
- * process), e.g. while the first picture is being decoded. Optional.
- */
-export function startFaceWorkers(workers = defaultWorkers()): void {
-  if (workers > 0) facePool(workers);
-}
+/** Bytes of a file written, or undefined for a tile left out because it held only background. */
+type Written = number | undefined;
 
 export async function writeMultires(raw: RawImage, outDir: string, options: MultiresOptions = {}): Promise<MultiresResult> {
   const background = options.background ?? [0, 0, 0];
-  const src = new EquirectSampler(raw, options.crop, background);
-  const cubeSize = options.cubeSize ?? defaultCubeSize(src.fullWidth);
+  const sampler = new EquirectSampler(raw, options.crop, background);
+  const cubeSize = options.cubeSize ?? defaultCubeSize(sampler.fullWidth);
   const layout = multiresLayout(cubeSize, options.tileSize ?? 512);
-  const quality = options.quality ?? 75;
-  const fallbackSize = Math.min(options.fallbackSize ?? 1024, cubeSize);
-  const skipEmpty = !src.isFull;
-  const run = limiter(options.concurrency ?? Math.max(2, availableParallelism()));
-  const T = layout.tileResolution;
+  const writer: TileWriter = {
+    outDir,
+    layout,
+    quality: options.quality ?? 75,
+    fallbackSize: Math.min(options.fallbackSize ?? 1024, cubeSize),
+    ...(sampler.isFull ? {} : { skipColour: background }),
+    run: limiter(options.concurrency ?? Math.max(2, availableParallelism())),
+  };
+  await makeFolders(outDir, layout);
+  const written = (await writeFaces(sampler, writer)).filter((bytes) => bytes !== undefined);
+  return {
+    config: multiresConfig(layout),
+    files: written.length,
+    bytes: written.reduce((sum, bytes) => sum + bytes, 0),
+    cubeSize,
+    maxLevel: layout.maxLevel,
+  };
+}
 
+/** The `multiRes` block of a Pannellum configuration for these tiles (basePath excepted). */
+function multiresConfig(layout: MultiresLayout): MultiresConfig {
+  return {
+    path: "/%l/%s%y_%x",
+    fallbackPath: "/fallback/%s",
+    extension: "jpg",
+    tileResolution: layout.tileResolution,
+    maxLevel: layout.maxLevel,
+    cubeResolution: layout.cubeSize,
+  };
+}
+
+/** One folder per level, and `fallback`. */
+async function makeFolders(outDir: string, layout: MultiresLayout): Promise<void> {
   await Promise.all([
     ...layout.levels.map((l) => mkdir(path.join(outDir, String(l.level)), { recursive: true })),
     mkdir(path.join(outDir, "fallback"), { recursive: true }),
   ]);
+}
 
-  let files = 0;
-  let bytes = 0;
-  const encode = (pixels: Buffer, w: number, h: number, file: string): Promise<void> =>
-    run(async () => {
-      const info = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
-        .jpeg({ quality, mozjpeg: false, optimiseCoding: false })
-        .toFile(file);
-      files++;
-      bytes += info.size;
-    });
-  const resize = (pixels: Buffer, from: number, to: number): Promise<Buffer> =>
-    run(() =>
-      sharp(pixels, { raw: { width: from, height: from, channels: 3 } })
-        .resize(to, to, { kernel: "lanczos3" })
-        .raw()
-        .toBuffer(),
-    );
+/**
+ * Renders the six faces at the top level one after another on this thread. Once a
+ * face is rendered, its tiles, lower levels and fallback run on sharp's threads
+ * while the next face is rendered.
+ */
+async function writeFaces(sampler: EquirectSampler, writer: TileWriter): Promise<Written[]> {
+  const { cubeSize } = writer.layout;
+  const pending: Promise<Written[]>[] = [];
+  for (const face of FACES) {
+    const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
+    renderFace(sampler, face, cubeSize, top);
+    pending.push(writeFace(writer, face, top));
+    // Let the event loop hand this face's work to sharp before rendering the next.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return (await Promise.all(pending)).flat();
+}
 
-  const tilesOf = (face: Face, level: LevelLayout, pixels: Buffer): Promise<void>[] => {
-    const jobs: Promise<void>[] = [];
-    for (let y = 0; y < level.tiles; y++) {
-      for (let x = 0; x < level.tiles; x++) {
-        const w = Math.min(T, level.size - x * T);
-        const h = Math.min(T, level.size - y * T);
-        // Cut inside the queued task, so only the tiles being encoded are in memory
-        // (cutting a 6720 px picture's ~250 tiles up front held ~200 MB).
-        const file = path.join(outDir, String(level.level), `${face.name}${y}_${x}.jpg`);
-        jobs.push(
-          run(async () => {
-            const tile = cropRgb(pixels, level.size, x * T, y * T, w, h);
-            if (skipEmpty && isUniform(tile, background)) return;
-            const info = await sharp(tile, { raw: { width: w, height: h, channels: 3 } })
-              .jpeg({ quality, mozjpeg: false, optimiseCoding: false })
-              .toFile(file);
-            files++;
-            bytes += info.size;
-          }),
-        );
-      }
-    }
-    return jobs;
-  };
+/**
+ * Writes one face at every level from its top-level pixels: each lower level is
+ * the one above scaled to its size, and the fallback face is scaled from the
+ * smallest level that is at least as large.
+ */
+async function writeFace(writer: TileWriter, face: Face, top: Buffer): Promise<Written[]> {
+  const { layout, fallbackSize } = writer;
+  const jobs = writeLevelTiles(writer, face, layout.levels[layout.maxLevel - 1]!, top);
+  let above = { pixels: top, size: layout.cubeSize };
+  let fallbackSource = above;
+  for (let i = layout.maxLevel - 2; i >= 0; i--) {
+    const level = layout.levels[i]!;
+    above = { pixels: await resizeFace(writer, above.pixels, above.size, level.size), size: level.size };
+    if (level.size >= fallbackSize) fallbackSource = above;
+    jobs.push(...writeLevelTiles(writer, face, level, above.pixels));
+  }
+  const fallback =
+    fallbackSource.size === fallbackSize ? fallbackSource.pixels : await resizeFace(writer, fallbackSource.pixels, fallbackSource.size, fallbackSize);
+  const fallbackFile = path.join(writer.outDir, "fallback", `${face.name}.jpg`);
+  jobs.push(writer.run(() => writeJpeg(writer, fallback, fallbackSize, fallbackSize, fallbackFile)));
+  return Promise.all(jobs);
+}
 
-  // Once a face is rendered, its tiles are cut and its lower levels, fallback
-  // face and encodes run on sharp's threads while other faces are rendered.
-  const faceJobs = async (face: Face, top: Buffer): Promise<void> => {
-    const jobs = tilesOf(face, layout.levels[layout.maxLevel - 1]!, top);
-    let fallbackSource = top;
-    let fallbackFrom = cubeSize;
-    let prev = top;
-    let prevSize = cubeSize;
-    for (let i = layout.maxLevel - 2; i >= 0; i--) {
-      const level = layout.levels[i]!;
-      prev = await resize(prev, prevSize, level.size);
-      prevSize = level.size;
-      if (level.size >= fallbackSize) {
-        fallbackSource = prev;
-        fallbackFrom = level.size;
-      }
-      jobs.push(...tilesOf(face, level, prev));
-    }
-    const fallback = fallbackFrom === fallbackSize ? fallbackSource : await resize(fallbackSource, fallbackFrom, fallbackSize);
-    jobs.push(encode(fallback, fallbackSize, fallbackSize, path.join(outDir, "fallback", `${face.name}.jpg`)));
-    await Promise.all(jobs);
-  };
-
-  const workers = Math.max(0, Math.floor(options.workers ?? defaultWorkers()));
-  if (workers > 0) {
-    // Faces are rendered in the workers; each face's resizes and encodes start
-    // on sharp's threads as soon as it arrives.
-    const pool = facePool(workers);
-    const shared = shareImage(raw, options.crop, background);
-    const { owned, ...source } = shared;
-    try {
-      await Promise.all(
-        FACES.map(async (face, k) => {
-          const top = await pool.render(source, k, cubeSize);
-          await faceJobs(face, top);
-          giveShared(top.buffer as SharedArrayBuffer);
+/** Queues the tiles of one face at one level, cut from the top-left (the last column and row hold the remainder). */
+function writeLevelTiles(writer: TileWriter, face: Face, level: LevelLayout, pixels: Buffer): Promise<Written>[] {
+  const T = writer.layout.tileResolution;
+  const jobs: Promise<Written>[] = [];
+  for (let y = 0; y < level.tiles; y++) {
+    for (let x = 0; x < level.tiles; x++) {
+      const w = Math.min(T, level.size - x * T);
+      const h = Math.min(T, level.size - y * T);
+      const file = path.join(writer.outDir, String(level.level), `${face.name}${y}_${x}.jpg`);
+      // Cut inside the queued task, so only the tiles being encoded are in memory.
+      jobs.push(
+        writer.run(async () => {
+          const tile = cropRgb(pixels, level.size, x * T, y * T, w, h);
+          if (writer.skipColour && isUniform(tile, writer.skipColour)) return undefined;
+          return writeJpeg(writer, tile, w, h, file);
         }),
       );
-      // Only after success: on failure a worker may still be reading it.
-      if (owned) giveShared(source.source);
-    } finally {
-      pool.release();
     }
-  } else {
-    const pending: Promise<void>[] = [];
-    for (const face of FACES) {
-      const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
-      renderFace(src, face, cubeSize, top);
-      pending.push(faceJobs(face, top));
-      // Let the event loop hand this face's work to sharp before rendering the next.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    await Promise.all(pending);
   }
+  return jobs;
+}
 
-  return {
-    config: {
-      path: "/%l/%s%y_%x",
-      fallbackPath: "/fallback/%s",
-      extension: "jpg",
-      tileResolution: T,
-      maxLevel: layout.maxLevel,
-      cubeResolution: cubeSize,
-    },
-    files,
-    bytes,
-    cubeSize,
-    maxLevel: layout.maxLevel,
-  };
+/** A square face of `from` px scaled to `to` px (Lanczos, as Pillow's ANTIALIAS in generate.py). */
+function resizeFace(writer: TileWriter, pixels: Buffer, from: number, to: number): Promise<Buffer> {
+  return writer.run(() =>
+    sharp(pixels, { raw: { width: from, height: from, channels: 3 } })
+      .resize(to, to, { kernel: "lanczos3" })
+      .raw()
+      .toBuffer(),
+  );
+}
+
+/** Encodes RGB pixels to a JPEG file; resolves to its size in bytes. */
+async function writeJpeg(writer: TileWriter, pixels: Buffer, width: number, height: number, file: string): Promise<number> {
+  const info = await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: writer.quality, mozjpeg: false, optimiseCoding: false })
+    .toFile(file);
+  return info.size;
 }

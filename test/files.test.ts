@@ -1,0 +1,75 @@
+// The file helpers every stage shares: the tree walk, temp names, the streaming hasher.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { hashFile, isTempEntry, tempPath, walkTree } from "../src/files.ts";
+
+let dir: string;
+
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "rotunda-files-"));
+});
+after(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test("hashFile is the SHA-256 of the bytes, streamed (larger than one read)", async () => {
+  const bytes = randomBytes(3 * 1024 * 1024 + 17);
+  const file = path.join(dir, "x.bin");
+  await writeFile(file, bytes);
+  assert.equal(await hashFile(file), createHash("sha256").update(bytes).digest("hex"));
+  assert.equal(await hashFile(file, { algorithm: "md5" }), createHash("md5").update(bytes).digest("hex"));
+  const range = { start: 1024 * 1024 - 5, end: 2 * 1024 * 1024 + 3 };
+  assert.equal(
+    await hashFile(file, { algorithm: "md5", range }),
+    createHash("md5").update(bytes.subarray(range.start, range.end + 1)).digest("hex"),
+    "a byte range, end inclusive",
+  );
+});
+
+test("walkTree lists every entry with its kind, folders first, names sorted; symlinks are not followed", async () => {
+  const root = path.join(dir, "tree");
+  await mkdir(path.join(root, "b/inner"), { recursive: true });
+  await mkdir(path.join(root, ".state"), { recursive: true });
+  await mkdir(path.join(root, "skip-me"), { recursive: true });
+  await writeFile(path.join(root, "b/inner/deep.txt"), "x");
+  await writeFile(path.join(root, "a.txt"), "x");
+  await writeFile(path.join(root, ".hidden"), "x");
+  await writeFile(path.join(root, ".state/manifest.json"), "{}");
+  await writeFile(path.join(root, "skip-me/unseen.txt"), "x");
+  await symlink(path.join(root, "b"), path.join(root, "c-link"));
+  execFileSync("mkfifo", [path.join(root, "d-fifo")]);
+
+  const all = await walkTree(root);
+  assert.deepEqual(all.map((e) => `${e.relPath}:${e.kind}`), [
+    ".hidden:file",
+    ".state:directory",
+    ".state/manifest.json:file",
+    "a.txt:file",
+    "b:directory",
+    "b/inner:directory",
+    "b/inner/deep.txt:file",
+    "c-link:symlink",
+    "d-fifo:fifo",
+    "skip-me:directory",
+    "skip-me/unseen.txt:file",
+  ]);
+  assert.equal(all.find((e) => e.relPath === "b/inner/deep.txt")?.absPath, path.join(root, "b/inner/deep.txt"));
+
+  const some = await walkTree(root, { skipDotEntries: true, enter: (folder) => folder.name !== "skip-me" });
+  assert.deepEqual(some.map((e) => e.relPath), ["a.txt", "b", "b/inner", "b/inner/deep.txt", "c-link", "d-fifo", "skip-me"]);
+});
+
+test("isTempEntry: names tempPath makes, and folders ending .tmp; nothing else", () => {
+  const file = (name: string) => ({ name, kind: "file" as const });
+  assert.equal(isTempEntry(file(path.basename(tempPath("/x/manifest.json")))), true);
+  assert.equal(isTempEntry(file("hall-0a1b2c3d4e-1024-q80.jpg.4242.7.tmp")), true);
+  assert.equal(isTempEntry({ name: "tiles-0a1b2c3d4e.tmp", kind: "directory" }), true);
+  assert.equal(isTempEntry(file("notes.tmp")), false, "a site's own file that merely ends .tmp");
+  assert.equal(isTempEntry(file("hall.jpg")), false);
+  assert.equal(isTempEntry({ name: "media", kind: "directory" }), false);
+});
