@@ -8,7 +8,7 @@ import type { GalleryConfig } from "../config.ts";
 import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
 import { referencedUrls, type Manifest } from "../manifest.ts";
 import type { KeepSet, OutputFolder } from "../output/index.ts";
-import { processGallery, type ProcessResult } from "../process/index.ts";
+import { prepareRecipe, processGallery, type ProcessResult, type Recipe } from "../process/index.ts";
 import { mediaFolderOf } from "../process/pipeline.ts";
 import type { Progress } from "../progress.ts";
 import type { PullResult } from "../pull/index.ts";
@@ -30,6 +30,8 @@ export interface BuildOptions {
   eleventyConfig?: string;
   /** "serve": templates are re-read on every render and Eleventy stays quiet. */
   mode?: "build" | "serve";
+  /** The process recipe, when the caller checked it already (prepareRecipe); read first thing otherwise. */
+  recipe?: Recipe;
   /** Progress of the pull and of the process step (bars on a terminal). */
   pullProgress?: Partial<Progress>;
   processProgress?: Partial<Progress>;
@@ -80,6 +82,8 @@ export interface BuildReport {
 export async function buildSite(options: BuildOptions): Promise<BuildReport> {
   const { output, config } = options;
   const ms = { pull: 0, process: 0, render: 0 };
+  // The logos are checked before the cameras are asked for anything and before the build counts as begun.
+  const recipe = options.recipe ?? (await prepareRecipe(options.inputDir, config));
   let started = performance.now();
   let pull: PullResult | undefined;
   if (options.pull && config.cameras.length > 0) {
@@ -97,6 +101,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
     config,
     quick: options.quick,
     output,
+    recipe,
     progress: options.processProgress,
   });
   ms.process = performance.now() - started;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { buildSite, type BuildReport } from "../build/index.ts";
 import { loadConfig } from "../config.ts";
 import { OutputFolder } from "../output/index.ts";
+import { prepareRecipe } from "../process/index.ts";
 import { UsageError } from "./command.ts";
 import { EXIT } from "./exit-codes.ts";
 import { createProgress } from "./progress.ts";
@@ -29,6 +30,8 @@ export async function runSiteBuild(args: SiteBuildArgs): Promise<number> {
     throw new UsageError(`gallery folder ${inputDir} does not exist`);
   }
   const config = await loadConfig(inputDir);
+  // Every configuration problem, the logos' included, is found before the output folder is touched.
+  const recipe = await prepareRecipe(inputDir, config);
   const output = await OutputFolder.open({ outputDir, inputDir, command: `rotunda ${args.command}`, allowOtherFiles: args.allowOtherFiles });
   let report: BuildReport;
   try {
@@ -36,7 +39,7 @@ export async function runSiteBuild(args: SiteBuildArgs): Promise<number> {
     const pullProgress = args.pull && config.cameras.length > 0 ? createProgress("pull") : undefined;
     const processProgress = createProgress("process");
     try {
-      report = await buildSite({ inputDir, output, config, pull: args.pull, pullProgress, processProgress, render: args.render });
+      report = await buildSite({ inputDir, output, config, recipe, pull: args.pull, pullProgress, processProgress, render: args.render });
     } finally {
       pullProgress?.done();
       processProgress.done();

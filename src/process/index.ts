@@ -61,6 +61,8 @@ export interface ProcessOptions {
   quick?: boolean;
   /** The output folder's record of what Rotunda writes (absent: nothing is recorded). */
   output?: OutputClaims;
+  /** Read by prepareRecipe beforehand (absent: read now). */
+  recipe?: Recipe;
 }
 
 /** A problem with one source file, named by its path in the gallery. */
@@ -99,15 +101,22 @@ interface CacheFile {
   entries: Record<string, CacheEntry>;
 }
 
-/** One run's settings, read once. */
-interface Run {
-  inputDir: string;
-  outputDir: string;
-  cacheFile: string;
+/**
+ * What every original is made with: the image options and the overlays, read and
+ * checked once. A logo that cannot work is a ConfigError before any picture is touched.
+ */
+export interface Recipe {
   imageOptions: ImageOptions;
   overlays: Overlays;
   /** Hash of everything that changes what is made: outputs made under another key are re-made. */
   optionsKey: string;
+}
+
+/** One run's settings. */
+interface Run extends Recipe {
+  inputDir: string;
+  outputDir: string;
+  cacheFile: string;
   options: ProcessOptions;
 }
 
@@ -147,19 +156,22 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   return { manifest, made: made.made, unchanged: made.unchanged, failed, warnings: published.warnings, unpublished, ms: performance.now() - started };
 }
 
-async function prepareRun(options: ProcessOptions): Promise<Run> {
-  const inputDir = path.resolve(options.inputDir);
-  const outputDir = path.resolve(options.outputDir);
-  const imageOptions = imageOptionsFrom(options.config.process);
+export async function prepareRecipe(inputDir: string, config: GalleryConfig): Promise<Recipe> {
+  const imageOptions = imageOptionsFrom(config.process);
   let overlays: Overlays;
   try {
-    overlays = await loadOverlays(inputDir, options.config.process.watermark, options.config.process.nadir, options.config.process.pixelLimit);
+    overlays = await loadOverlays(path.resolve(inputDir), config.process.watermark, config.process.nadir, config.process.pixelLimit);
   } catch (error) {
     if (error instanceof OverlayError) throw new ConfigError(`${CONFIG_FILE}: ${error.message}`);
     throw error;
   }
-  const optionsKey = recipeHash({ v: PIPELINE_VERSION, imageOptions, overlays: overlays.key });
-  return { inputDir, outputDir, cacheFile: path.join(outputDir, STATE_DIR, CACHE_FILE), imageOptions, overlays, optionsKey, options };
+  return { imageOptions, overlays, optionsKey: recipeHash({ v: PIPELINE_VERSION, imageOptions, overlays: overlays.key }) };
+}
+
+async function prepareRun(options: ProcessOptions): Promise<Run> {
+  const outputDir = path.resolve(options.outputDir);
+  const recipe = options.recipe ?? (await prepareRecipe(options.inputDir, options.config));
+  return { ...recipe, inputDir: path.resolve(options.inputDir), outputDir, cacheFile: path.join(outputDir, STATE_DIR, CACHE_FILE), options };
 }
 
 function reportFailure(options: ProcessOptions, failure: SourceProblem): void {

@@ -139,7 +139,10 @@ describe("two builds into one folder", () => {
     const { gallery, dist } = await site(8);
     const first = startRotunda(["build", "--input", gallery, "--output", dist]);
     await waitUntil(() => stat(path.join(dist, ".rotunda", "lock")).catch(() => undefined), "the first build's lock");
+    // Held still while the second starts, so the first cannot finish before it.
+    first.signal("SIGSTOP");
     const second = await build(gallery, dist);
+    first.signal("SIGCONT");
     assert.equal(second.code, 2, second.stdout + second.stderr);
     assert.match(second.stderr, /in use by rotunda build \(pid \d+, since/);
     assert.equal(await first.exited, 0, first.output());
