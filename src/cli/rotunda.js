@@ -14,6 +14,7 @@ import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { installExitHandlers } from "./exit-handlers.js";
 import { imageChildEnv, onGlibc } from "./image-memory.js";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
@@ -63,15 +64,18 @@ const keepImportMeta = {
 
 /**
  * Packages stay outside the bundle, imported by absolute URL as resolved from
- * src/, so a bundle works from whatever folder holds it.
+ * src/, so a bundle works from whatever folder holds it. So do the plain-JavaScript
+ * modules beside this one (exit-handlers.js): this process has loaded them already,
+ * and the bundle shares that one instance instead of carrying a second.
  */
-const packagesByUrl = {
-  name: "packages-by-url",
+const outsideByUrl = {
+  name: "outside-by-url",
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith("node:") || isBuiltin(args.path)) return { path: args.path, external: true };
       return { path: import.meta.resolve(args.path), external: true };
     });
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => ({ path: pathToFileURL(path.resolve(args.resolveDir, args.path)).href, external: true }));
   },
 };
 
@@ -96,7 +100,7 @@ async function bundledEntry() {
       platform: "node",
       target: "node20.18",
       sourcemap: "linked", // node --enable-source-maps maps stack traces back to src/
-      plugins: [keepImportMeta, packagesByUrl],
+      plugins: [keepImportMeta, outsideByUrl],
       logLevel: "silent",
     });
     await rename(temp, target).catch(async (error) => {
@@ -168,6 +172,7 @@ function followLauncher() {
 }
 
 async function run() {
+  installExitHandlers();
   followLauncher();
   let entry;
   try {
@@ -185,4 +190,6 @@ async function run() {
   }
 }
 
+// Errors nothing catches exit 3 here too; signals are the child's to act on where there is one.
+installExitHandlers({ signals: false });
 if (!inChildWithImageMemory(process.argv.slice(2))) await run();
