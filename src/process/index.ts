@@ -8,12 +8,13 @@
 import { readFile, readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { ExifTool } from "exiftool-vendored";
+import type { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
 import { entryPath, hashFile, writeFileAtomic } from "../files.ts";
 import { eachLimit } from "../limit.ts";
 import { readManifest, STATE_DIR, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
+import { startExifTool } from "./exiftool.ts";
 import { recipeHash } from "./hash.ts";
 import {
   DEFAULT_IMAGE_OPTIONS,
@@ -232,7 +233,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
             // An identical copy elsewhere in the gallery is being made right now: share its outputs.
             entry = { ...(await inFlight.get(hash)!), size: info.size, mtimeMs: info.mtimeMs };
           } else {
-            exiftool ??= new ExifTool({ maxProcs: concurrency });
+            exiftool ??= startExifTool({ maxProcs: concurrency });
             const making = processImage(
               { file: original.file, hash, format: original.format },
               { outputDir, exiftool, options: options.quick ? quickOptions(imageOptions) : imageOptions, overlays },
