@@ -7,6 +7,8 @@
 // error while it loads the sources is one of the cases), and main.ts installs them
 // when the sources run without the launcher. They are installed once per process.
 
+import { constants } from "node:os";
+
 const CRASH = 3;
 const INTERRUPTED = 130;
 
@@ -37,8 +39,16 @@ async function crash(label, error) {
   if (crashing) return; // the first error is the one to report
   crashing = true;
   await afterPendingSignals();
-  console.error(`${label}: ${describeError(error)}`);
-  process.exit(CRASH);
+  lastWords(`${label}: ${describeError(error)}`, CRASH);
+}
+
+/** Prints `line` and exits with `code`, even where the terminal is gone and printing fails. */
+function lastWords(line, code) {
+  try {
+    console.error(line);
+  } finally {
+    process.exit(code);
+  }
 }
 
 const installed = { crashes: false, signals: false };
@@ -57,16 +67,12 @@ export function installExitHandlers({ crashes = true, signals = true } = {}, lab
   }
   if (signals && !installed.signals) {
     installed.signals = true;
-    process.on("SIGINT", () => {
-      console.error(`${label}: interrupted`);
-      process.exit(INTERRUPTED);
-    });
-    for (const [signal, number] of [["SIGTERM", 15], ["SIGHUP", 1]]) {
+    process.on("SIGINT", () => lastWords(`${label}: interrupted`, INTERRUPTED));
+    for (const signal of ["SIGTERM", "SIGHUP"]) {
       const stop = () => {
         // A command that listens for it (serve, the camera emulator) stops in its own way.
         if (process.listeners(signal).some((listener) => listener !== stop)) return;
-        console.error(`${label}: stopped by ${signal}`);
-        process.exit(128 + number);
+        lastWords(`${label}: stopped by ${signal}`, 128 + constants.signals[signal]);
       };
       process.on(signal, stop);
     }
