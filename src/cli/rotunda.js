@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // The `rotunda` command. Rotunda is written in TypeScript; this launcher runs it as
-// one esbuild bundle of src/, cached in node_modules/.cache/rotunda/ and rebuilt
-// whenever a source file changes (a start that rebuilds took 0.26–0.44 s here, one
-// that reuses the bundle 0.10–0.15 s), so there is no compile
-// step to remember. Running the sources through tsx instead would cost a loader
-// thread and a transpile per file at every start: ~30 MB more memory for a pull.
-// ROTUNDA_CACHE_DIR puts the bundles elsewhere; where none can be built (a
-// read-only install), tsx runs the sources.
+// one esbuild bundle of src/, cached in node_modules/.cache/rotunda/ (or
+// $ROTUNDA_CACHE_DIR) and rebuilt whenever a source file changes, so there is no
+// compile step to remember. A bundle starts sooner and holds less memory than the
+// sources run through tsx, which transpiles each file at every start in a loader
+// thread of its own; where no bundle can be built (a read-only install), tsx runs
+// the sources. `npm run build` and `npm start` run this file too.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
@@ -147,7 +146,7 @@ function keepInUse(entry) {
  */
 function inChildWithImageMemory(args) {
   const env = imageChildEnv(args);
-  if (!env || !onGlibc()) return false; // glibc asked last: it takes ~5 ms
+  if (!env || !onGlibc()) return false; // the cheap checks first: asking glibc takes a process report
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     // The IPC channel tells the child when this process is gone, even by SIGKILL.
     stdio: ["inherit", "inherit", "inherit", "ipc"],
