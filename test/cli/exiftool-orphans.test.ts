@@ -7,8 +7,9 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { startRotunda, type RotundaProcess } from "../support/cli.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { descendants, isRunning, spawnRotunda, waitUntil, type RunningRotunda } from "../support/processes.ts";
+import { descendants, isRunning, waitUntil } from "../support/processes.ts";
 
 let work: string;
 let gallery: string;
@@ -29,9 +30,9 @@ after(async () => {
  * one in the output means ExifTool has answered and waits for the next request (a
  * perl process still starting would end by itself when its input closes).
  */
-async function buildUntilExifTool(name: string): Promise<{ build: RunningRotunda; exiftool: number[]; runner: number }> {
+async function buildUntilExifTool(name: string): Promise<{ build: RotundaProcess; exiftool: number[]; runner: number }> {
   const output = path.join(work, name);
-  const build = spawnRotunda(["build", "--input", gallery, "--output", output, "--no-pull"]);
+  const build = startRotunda(["build", "--input", gallery, "--output", output, "--no-pull"]);
   const tree = await waitUntil(async () => {
     const written = await readdir(path.join(output, "media"), { recursive: true }).catch(() => []);
     if (!written.some((f) => f.endsWith(".jpg"))) return false;
@@ -54,14 +55,16 @@ async function assertAllEnded(pids: number[]): Promise<void> {
 
 test("SIGTERM to the launcher", async () => {
   const { build, exiftool } = await buildUntilExifTool("site-term");
-  process.kill(build.pid, "SIGTERM");
-  assert.equal(await build.exited, 143, build.output());
+  build.signal("SIGTERM");
+  const result = await build.exited;
+  assert.equal(result.code, 143, result.output);
   await assertAllEnded(exiftool);
 });
 
 test("SIGKILL of the process that runs the command", async () => {
   const { build, exiftool, runner } = await buildUntilExifTool("site-kill");
   process.kill(runner, "SIGKILL");
-  assert.equal(await build.exited, 137, build.output());
+  const result = await build.exited;
+  assert.equal(result.code, 137, result.output);
   await assertAllEnded(exiftool);
 });

@@ -7,8 +7,9 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { startRotunda } from "../support/cli.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { descendants, spawnRotunda, waitUntil } from "../support/processes.ts";
+import { descendants, waitUntil } from "../support/processes.ts";
 
 let work: string;
 let gallery: string;
@@ -32,17 +33,20 @@ function assertOnlyInterrupted(stderr: string, command: string): void {
 }
 
 test("Ctrl-C during a build, while ExifTool reads the pictures", async () => {
-  const build = spawnRotunda(["build", "--input", gallery, "--output", path.join(work, "site"), "--no-pull"]);
+  const build = startRotunda(["build", "--input", gallery, "--output", path.join(work, "site"), "--no-pull"]);
   await waitUntil(async () => (await descendants(build.pid)).some((p) => /exiftool -stay_open/.test(p.command)), "ExifTool to start");
   process.kill(-build.pid, "SIGINT");
-  assert.equal(await build.exited, 130, build.output());
-  assertOnlyInterrupted(build.stderr(), "build");
+  const result = await build.exited;
+  assert.equal(result.code, 130, result.output);
+  assertOnlyInterrupted(result.stderr, "build");
 });
 
 test("Ctrl-C to serve once it has built, with esbuild's service running", async () => {
-  const serve = spawnRotunda(["serve", "--input", gallery, "--output", path.join(work, "served"), "--port", "0"]);
-  await waitUntil(async () => /built: /.test(serve.output()) && (await descendants(serve.pid)).some((p) => /esbuild.*--service/.test(p.command)), "the first build", 120_000);
+  const serve = startRotunda(["serve", "--input", gallery, "--output", path.join(work, "served"), "--port", "0"]);
+  await serve.waitFor(/built: /, { timeoutMs: 120_000 });
+  await waitUntil(async () => (await descendants(serve.pid)).some((p) => /esbuild.*--service/.test(p.command)), "esbuild's service");
   process.kill(-serve.pid, "SIGINT");
-  assert.equal(await serve.exited, 130, serve.output());
-  assertOnlyInterrupted(serve.stderr(), "serve");
+  const result = await serve.exited;
+  assert.equal(result.code, 130, result.output);
+  assertOnlyInterrupted(result.stderr, "serve");
 });

@@ -1,11 +1,7 @@
 // Processes as the kernel sees them (/proc): a process's descendants and whether
-// one still runs, for tests that check what a killed command leaves behind; and
-// `rotunda` started as a terminal starts it, for tests that signal it.
-import { spawn } from "node:child_process";
+// one still runs, for tests that check what a killed command leaves behind.
 import { readdir, readFile } from "node:fs/promises";
-import { constants } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ROOT, ROTUNDA } from "./cli.ts";
 
 interface ProcStat {
   pid: number;
@@ -59,38 +55,4 @@ export async function waitUntil<T>(check: () => Promise<T | undefined | false>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
-}
-
-export interface RunningRotunda {
-  pid: number;
-  /** stdout and stderr so far, interleaved. */
-  output(): string;
-  stderr(): string;
-  /** Resolves with the exit code (or 128 + the signal's number) once the process has exited. */
-  exited: Promise<number>;
-}
-
-/**
- * `rotunda <args>` through the launcher in a process group of its own, as a
- * terminal runs a command: `process.kill(-pid, "SIGINT")` is then a Ctrl-C.
- */
-export function spawnRotunda(args: string[], options: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): RunningRotunda {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), ROTUNDA, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CI: "1", ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  let stderr = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d));
-  child.stderr!.on("data", (d: Buffer) => {
-    output += d;
-    stderr += d;
-  });
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-  });
-  return { pid: child.pid!, output: () => output, stderr: () => stderr, exited };
 }
