@@ -3,7 +3,8 @@
 // starts it with them). It stays up between runs, as a gallery build would be warm
 // after its first picture, and answers one JSON line per JSON request line on stdin:
 //   {"run":"ladder","out":dir}  watermark + quality ladder + thumbnail of the sample → {"seconds"}
-//   {"run":"encodes"}           the 12 ladder encodes alone, from the decoded sample → {"seconds"}
+//   {"run":"encodes"}           the 12 ladder encodes alone, from the decoded sample →
+//                               {"seconds", "cpuSeconds", "pageFaults"} (CPU time and minor page faults of this process)
 //   node --import tsx bench/ladder-run.ts <sample> <logo>
 import { createInterface } from "node:readline";
 import { rm } from "node:fs/promises";
@@ -28,18 +29,22 @@ let decoded: { data: Buffer; info: OutputInfo } | undefined;
 let runs = 0;
 for await (const line of createInterface({ input: process.stdin })) {
   const { run: what, out } = JSON.parse(line) as { run: string; out?: string };
-  let result: number;
+  let result: { seconds: number; cpuSeconds?: number; pageFaults?: number };
   if (what === "ladder" && out) {
     const hash = `${runs++}`.padEnd(64, "0");
-    result = await secondsOf(() => processImage({ file: sample, hash, format: "jpeg" }, { outputDir: out, exiftool, options, overlays }));
+    result = { seconds: await secondsOf(() => processImage({ file: sample, hash, format: "jpeg" }, { outputDir: out, exiftool, options, overlays })) };
     await rm(out, { recursive: true, force: true });
   } else if (what === "encodes") {
     decoded ??= await sharp(sample).raw().toBuffer({ resolveWithObject: true });
     const { data, info } = decoded;
-    result = await secondsOf(() => eachLimit(options.qualities, 2, async (q) => void (await sharp(data, { raw: info }).jpeg({ quality: q }).toBuffer())));
+    const cpu = process.cpuUsage();
+    const faults = process.resourceUsage().minorPageFault;
+    const seconds = await secondsOf(() => eachLimit(options.qualities, 2, async (q) => void (await sharp(data, { raw: info }).jpeg({ quality: q }).toBuffer())));
+    const used = process.cpuUsage(cpu);
+    result = { seconds, cpuSeconds: (used.user + used.system) / 1e6, pageFaults: process.resourceUsage().minorPageFault - faults };
   } else {
     throw new Error(`unknown request: ${line}`);
   }
-  process.stdout.write(JSON.stringify({ seconds: result }) + "\n");
+  process.stdout.write(JSON.stringify(result) + "\n");
 }
 await exiftool.end();

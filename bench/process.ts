@@ -3,11 +3,16 @@
 //     pipeline) vs the libjpeg-turbo floor (djpeg once, then `cjpeg -optimize
 //     -quality Q` per step, two at a time on the two cores), run as it is and
 //     again with the glibc malloc settings Rotunda runs with (cjpeg gains too);
-//     Rotunda's side runs in a child with those settings (bench/ladder-run.ts);
+//     Rotunda's side runs in a child with those settings (bench/ladder-run.ts),
+//     and, on glibc, in another child with glibc's defaults: what the settings,
+//     and the launcher's child process that carries them, are worth (for the 12
+//     encodes alone also CPU time and page faults, and a third child with the
+//     mmap threshold but no huge pages);
 //  2. the same vs the old way: ImageMagick `composite`, then one `convert
 //     -quality Q` process per step;
 //  3. peak RSS while `rotunda process` makes every default output of N
-//     originals (BENCH_PROCESS_COUNT, default 200), sampled as it goes;
+//     originals (BENCH_PROCESS_COUNT, default 200), sampled as it goes; on glibc
+//     again with glibc's defaults (the command run in the launcher's own process);
 //  4. a no-op rebuild of BENCH_NOOP_COUNT (default 1000) processed originals.
 // A count of 0 leaves that part out: BENCH_PROCESS_COUNT=0 BENCH_NOOP_COUNT=0 runs
 // the ladder comparisons alone (about a minute).
@@ -22,7 +27,7 @@ import { createInterface } from "node:readline";
 import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
 import { processGallery } from "../src/process/index.ts";
-import { imageMemoryEnv, onGlibc } from "../src/cli/image-memory.js";
+import { IMAGE_MALLOC_TUNABLES, imageMemoryEnv, onGlibc } from "../src/cli/image-memory.js";
 import { median, printFigures, REPO_ROOT, round, secondsOf, thetaSample, treeMemoryOf, writeResults, type Figure } from "./common.ts";
 
 const run = promisify(execFile);
@@ -72,10 +77,14 @@ function rotundaSide(sample: string, logo: string, env: NodeJS.ProcessEnv) {
   return {
     /** Seconds for one request (see bench/ladder-run.ts), timed inside the child. */
     async time(request: { run: "ladder"; out: string } | { run: "encodes" }): Promise<number> {
+      return (await this.measure(request)).seconds;
+    },
+    /** Everything the child measured of one request: seconds, and for encodes CPU seconds and minor page faults. */
+    async measure(request: { run: "ladder"; out: string } | { run: "encodes" }): Promise<{ seconds: number; cpuSeconds: number; pageFaults: number }> {
       child.stdin.write(JSON.stringify(request) + "\n");
       const answer = await answers.next();
       if (answer.done) throw new Error(`bench/ladder-run.ts exited ${await exited} on ${JSON.stringify(request)}`);
-      return (JSON.parse(answer.value) as { seconds: number }).seconds;
+      return JSON.parse(answer.value) as { seconds: number; cpuSeconds: number; pageFaults: number };
     },
     async close(): Promise<void> {
       child.stdin.end();
@@ -103,10 +112,20 @@ export async function ladder(work: string, sample: string): Promise<Figure[]> {
   // with Rotunda's settings).
   const tunedEnv = onGlibc() ? imageMemoryEnv(process.env) : undefined;
   const rotunda = rotundaSide(sample, logo, tunedEnv ?? process.env);
-  const encodeRuns: number[] = [];
+  // Where the settings apply, Rotunda once more without them, alternating with the rest;
+  // and, for the encodes, with the mmap threshold alone: what huge pages add to it.
+  const untuned = tunedEnv ? rotundaSide(sample, logo, process.env) : undefined;
+  const thresholdOnly = tunedEnv
+    ? rotundaSide(sample, logo, { ...process.env, GLIBC_TUNABLES: `glibc.malloc.mmap_threshold=${IMAGE_MALLOC_TUNABLES["glibc.malloc.mmap_threshold"]}` })
+    : undefined;
+  const untunedRuns: number[] = [];
+  const encodeRuns: Array<{ seconds: number; cpuSeconds: number; pageFaults: number }> = [];
+  const untunedEncodeRuns: typeof encodeRuns = [];
+  const thresholdOnlyEncodeRuns: typeof encodeRuns = [];
   try {
     for (let i = 0; i < 3; i++) {
       runs.push(await rotunda.time({ run: "ladder", out: path.join(work, `rotunda-${i}`) }));
+      if (untuned) untunedRuns.push(await untuned.time({ run: "ladder", out: path.join(work, `untuned-${i}`) }));
       if (hasFloor) {
         // One shell runs the floor's processes: spawned from this process, each
         // fork would copy the page tables of its few hundred MB (sharp, buffers)
@@ -116,16 +135,38 @@ export async function ladder(work: string, sample: string): Promise<Figure[]> {
       }
     }
     // Where the time goes: the same 12 encodes alone, from an already decoded buffer.
-    for (let i = 0; i < 3; i++) encodeRuns.push(await rotunda.time({ run: "encodes" }));
+    for (let i = 0; i < 3; i++) {
+      encodeRuns.push(await rotunda.measure({ run: "encodes" }));
+      if (untuned) untunedEncodeRuns.push(await untuned.measure({ run: "encodes" }));
+      if (thresholdOnly) thresholdOnlyEncodeRuns.push(await thresholdOnly.measure({ run: "encodes" }));
+    }
   } finally {
     await rotunda.close();
+    await untuned?.close();
+    await thresholdOnly?.close();
   }
   const rotundaSeconds = round(median(runs));
-  figures.push({ name: "of which: 12 sharp JPEG encodes (Huffman-optimised) from the decoded buffer, 2 at a time", value: round(median(encodeRuns)), unit: "s" });
+  const encodes = "of which: 12 sharp JPEG encodes (Huffman-optimised) from the decoded buffer, 2 at a time";
+  const of = (runs: typeof encodeRuns, key: "seconds" | "cpuSeconds" | "pageFaults") => median(runs.map((r) => r[key]));
+  if (untunedEncodeRuns.length) {
+    // CPU time and page faults show what the settings change even on a busy machine, where wall time wanders.
+    const untunedBaseline = (key: "seconds" | "cpuSeconds" | "pageFaults", digits = 2) => ({ name: "glibc's default malloc", value: round(of(untunedEncodeRuns, key), digits) });
+    figures.push({ name: encodes, value: round(of(encodeRuns, "seconds")), unit: "s", baseline: untunedBaseline("seconds") });
+    figures.push({ name: "CPU time of those encodes (user + system), with the glibc malloc settings", value: round(of(encodeRuns, "cpuSeconds")), unit: "s", baseline: untunedBaseline("cpuSeconds") });
+    figures.push({ name: "minor page faults of those encodes, with the glibc malloc settings", value: round(of(encodeRuns, "pageFaults"), 0), unit: "faults", baseline: untunedBaseline("pageFaults", 0) });
+    const thresholdBaseline = (key: "cpuSeconds" | "pageFaults", digits = 2) => ({ name: "the mmap threshold alone, without huge pages", value: round(of(thresholdOnlyEncodeRuns, key), digits) });
+    figures.push({ name: "the same CPU time, against the mmap threshold alone", value: round(of(encodeRuns, "cpuSeconds")), unit: "s", baseline: thresholdBaseline("cpuSeconds") });
+    figures.push({ name: "the same page faults, against the mmap threshold alone", value: round(of(encodeRuns, "pageFaults"), 0), unit: "faults", baseline: thresholdBaseline("pageFaults", 0) });
+  } else {
+    figures.push({ name: encodes, value: round(of(encodeRuns, "seconds")), unit: "s" });
+  }
   const name = "watermark + 12-step ladder + thumbnail (6720×3360)";
   figures.push(hasFloor
     ? { name, value: rotundaSeconds, unit: "s", baseline: { name: "libjpeg-turbo floor: djpeg + 12× cjpeg -optimize, 2 at a time", value: round(median(floorRuns)) }, target: "≤ 1.1× baseline" }
     : { name, value: rotundaSeconds, unit: "s", target: "floor missing: apt-get install libjpeg-turbo-progs" });
+  if (untunedRuns.length) {
+    figures.push({ name: "the same ladder with the glibc malloc settings (GLIBC_TUNABLES) the launcher gives", value: rotundaSeconds, unit: "s", baseline: { name: "glibc's default malloc", value: round(median(untunedRuns)) } });
+  }
   if (tunedFloorRuns.length) {
     // cjpeg gains from the same settings: the ratio against this floor is the stricter one.
     figures.push({ name: "the same, against the floor run with the glibc malloc settings Rotunda runs with", value: rotundaSeconds, unit: "s", baseline: { name: "floor with those settings", value: round(median(tunedFloorRuns)) } });
@@ -143,15 +184,18 @@ export async function ladder(work: string, sample: string): Promise<Figure[]> {
 /**
  * `rotunda process` over `count` unique THETA-sized originals, RSS sampled every
  * 250 ms over the whole process tree: the launcher, the process it runs the
- * command in, and ExifTool's perl processes.
+ * command in, and ExifTool's perl processes. `glibcDefaults` runs the command in
+ * the launcher's own process, without the malloc settings (the launcher takes
+ * ROTUNDA_LAUNCHER_CHILD=1 to mean it is already the child that has them).
  */
-export async function memory(work: string, sample: string, count: number): Promise<Figure[]> {
+export async function memory(work: string, sample: string, count: number, glibcDefaults = false): Promise<Figure[]> {
   const gallery = path.join(work, "memory-gallery");
   const dist = path.join(work, "memory-dist");
   await mkdir(gallery, { recursive: true });
   const bytes = await readFile(sample);
   for (let i = 0; i < count; i++) await writeFile(path.join(gallery, `pano-${String(i).padStart(4, "0")}.jpg`), uniqueCopy(bytes, i));
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "src/cli/rotunda.js"), "process", "--input", gallery, "--output", dist], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, CI: "1" } });
+  const env = { ...process.env, CI: "1", ...(glibcDefaults ? { ROTUNDA_LAUNCHER_CHILD: "1" } : {}) };
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, "src/cli/rotunda.js"), "process", "--input", gallery, "--output", dist], { stdio: ["ignore", "pipe", "inherit"], env });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d));
   const samples: number[] = [];
@@ -174,6 +218,12 @@ export async function memory(work: string, sample: string, count: number): Promi
   const last = Math.max(...samples.slice(3 * q));
   await rm(gallery, { recursive: true, force: true });
   await rm(dist, { recursive: true, force: true });
+  if (glibcDefaults) {
+    return [
+      { name: `the same peak RSS with glibc's default malloc, in one process`, value: peak, unit: "MB" },
+      { name: "throughput of that run", value: round(count / seconds, 2), unit: "pictures/s" },
+    ];
+  }
   return [
     { name: `peak RSS processing ${count} THETA-sized originals (every default output; all its processes, ExifTool's included)`, value: peak, unit: "MB", target: "≤ 1024 MB" },
     { name: "RSS growth from the 2nd to the last quarter of that run", value: round(last - second, 1), unit: "MB", target: "no growth with the number of pictures" },
@@ -224,6 +274,7 @@ export async function runBench(): Promise<Figure[]> {
       ...(await ladder(work, local)),
       ...(noopCount > 0 ? await noop(work, noopCount) : []),
       ...(memoryCount > 0 ? await memory(work, local, memoryCount) : []),
+      ...(memoryCount > 0 && onGlibc() ? await memory(work, local, memoryCount, true) : []),
     ];
     return figures;
   } finally {

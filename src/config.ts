@@ -20,6 +20,13 @@ const cameraSchema = z.strictObject({
   passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
 });
 
+/** Whether a relative path names the folder it is relative to or something inside it. */
+function staysInside(relative: string): boolean {
+  if (path.isAbsolute(relative) || path.win32.isAbsolute(relative)) return false;
+  const normal = path.posix.normalize(relative.replaceAll("\\", "/"));
+  return normal !== ".." && !normal.startsWith("../");
+}
+
 const pullSchema = z.strictObject({
   /** Files downloaded at once across all cameras. */
   concurrency: z.int().min(1).max(256).default(8),
@@ -28,7 +35,7 @@ const pullSchema = z.strictObject({
   /** Remove a picture from the camera once it is safely on disk. */
   deleteAfter: z.boolean().default(false),
   /** Folder, relative to the gallery, where each camera's pictures land (one sub-folder per camera). */
-  into: z.string().default("cameras"),
+  into: z.string().refine(staysInside, "must be a folder inside the gallery: a relative path that does not leave it").default("cameras"),
   /** An unreachable camera fails after this many seconds. */
   connectTimeoutSeconds: z.number().positive().max(120).default(4),
   /** A camera connected but silent (no answer, or stalled mid-file) fails after this many seconds. */
@@ -139,7 +146,7 @@ export const configSchema = z.strictObject({
   title: z.string().default("Rotunda gallery"),
   description: z.string().optional(),
   /** Public URL of the site, used for absolute links (social cards, sitemap). */
-  baseUrl: z.url().optional(),
+  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
   cameras: z.array(cameraSchema).default([]),
   pull: pullSchema.prefault({}),
   process: processSchema.prefault({}),
@@ -200,7 +207,8 @@ export async function loadConfig(galleryDir: string): Promise<GalleryConfig> {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Some editors start a UTF-8 file with a byte order mark, which JSON does not allow.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     throw new ConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
   }

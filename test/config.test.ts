@@ -45,3 +45,23 @@ test("watermark sizes and positions are held to the largest panorama process.pix
   assert.throws(() => watermark({ width: "0%" }), /process\.watermark\.width: "0%"/);
   assert.throws(() => watermark({ position: "+2%-1%" }), /process\.watermark\.position: "\+2%-1%" is outside the picture/);
 });
+
+test("a byte order mark before the JSON is ignored", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "rotunda-config-"));
+  await writeFile(path.join(dir, "rotunda.json"), '\uFEFF{ "title": "With a BOM" }');
+  assert.equal((await loadConfig(dir)).title, "With a BOM");
+});
+
+test("baseUrl must be an http(s) URL", () => {
+  assert.equal(parseConfig({ baseUrl: "https://pano.example.org/tours/" }).baseUrl, "https://pano.example.org/tours/");
+  for (const bad of ["ftp://pano.example.org/", "javascript:alert(1)", "file:///srv/site", "pano.example.org"]) {
+    assert.throws(() => parseConfig({ baseUrl: bad }), (e: Error) => e instanceof ConfigError && /^baseUrl: must be an http:\/\/ or https:\/\/ URL$/m.test(e.message), bad);
+  }
+});
+
+test("pull.into must stay inside the gallery", () => {
+  for (const good of ["cameras", "incoming/cameras", "./cameras", "a/../b"]) assert.equal(parseConfig({ pull: { into: good } }).pull.into, good);
+  for (const bad of ["..", "../x", "../../x", "a/../../x", "/srv/pictures", "C:\\pictures", "..\\x"]) {
+    assert.throws(() => parseConfig({ pull: { into: bad } }), (e: Error) => e instanceof ConfigError && /^pull\.into: must be a folder inside the gallery/m.test(e.message), bad);
+  }
+});

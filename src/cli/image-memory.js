@@ -4,19 +4,16 @@
 // benchmarks import it to measure with the settings users get.
 //
 // - glibc.malloc.mmap_threshold=8 MB. glibc otherwise raises its threshold (up to
-//   32 MB) as large blocks are freed, and then keeps libvips' and mozjpeg's
-//   per-encode buffers of 11–45 MB in its heaps, where freed memory is rarely
-//   returned: processing 16 THETA-sized pictures peaked at 919 MB RSS with glibc's
-//   default and 609 MB with this, in the same time.
+//   32 MB) as large blocks are freed, and then keeps libvips' and mozjpeg's large
+//   per-encode buffers in its heaps, where freed memory is rarely returned to the
+//   system: a gallery's peak memory grows with it.
 // - glibc.malloc.hugetlb=1: those buffers, now mapped fresh for each encode, are
 //   asked for as transparent huge pages, so the kernel fills them in 2 MB steps
-//   instead of 4 KB ones. A full-size Huffman-optimised encode faults in ~140 MB
-//   of fresh pages (mozjpeg keeps the quantised and the unquantised coefficients of
-//   the whole picture); measured here, page faults per encode fell from ~35,000 to ~4,300, the
-//   kernel's share of an encode from ~95 ms to ~50 ms and its CPU time from ~297 ms
-//   to ~257 ms (14% less), at the same peak RSS.
-//   glibc before 2.35 ignores the setting, as does a kernel with THP off.
+//   instead of 4 KB ones: a full-size Huffman-optimised encode (mozjpeg keeps the
+//   coefficients of the whole picture) takes far fewer page faults and less kernel
+//   time. glibc before 2.35 ignores the setting, as does a kernel with THP off.
 //
+// `npm run bench -- process` measures both against glibc's defaults.
 // A setting the user gave (in GLIBC_TUNABLES, or MALLOC_MMAP_THRESHOLD_) is kept.
 
 export const IMAGE_MALLOC_TUNABLES = {
@@ -59,7 +56,7 @@ export function imageChildEnv(args, env = process.env, execArgv = process.execAr
   return withSettings && { ...withSettings, ROTUNDA_LAUNCHER_CHILD: "1" };
 }
 
-/** Whether this process runs on glibc, where the settings apply (~5 ms to ask). */
+/** Whether this process runs on glibc, where the settings apply (asked through a process report, so asked last). */
 export function onGlibc() {
   return process.platform === "linux" && Boolean(process.report.getReport().header.glibcVersionRuntime);
 }

@@ -3,6 +3,7 @@
 // never loads sharp and `rotunda build` never loads the camera client.
 import { UsageError, type Command } from "./command.ts";
 import { EXIT } from "./exit-codes.ts";
+import { afterPendingSignals, describeError, installExitHandlers } from "./exit-handlers.js";
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   build: { summary: "pull (when cameras are configured), process, then render the site", load: async () => (await import("./commands/build.ts")).command },
@@ -58,10 +59,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`rotunda ${name}: ${error.message}`);
       return EXIT.usage;
     }
-    console.error(`rotunda ${name}: ${error instanceof Error ? (process.env.ROTUNDA_DEBUG ? error.stack : error.message) : String(error)}`);
+    await afterPendingSignals(); // an error a Ctrl-C caused is reported as the interruption
+    console.error(`rotunda ${name}: ${describeError(error)}`);
     return EXIT.crash;
   }
 }
 
-process.on("SIGINT", () => process.exit(EXIT.interrupted));
+installExitHandlers();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // The `rotunda` command. Rotunda is written in TypeScript; this launcher runs it as
-// one esbuild bundle of src/, cached in node_modules/.cache/rotunda/ and rebuilt
-// whenever a source file changes (a start that rebuilds took 0.26–0.44 s here, one
-// that reuses the bundle 0.10–0.15 s), so there is no compile
-// step to remember. Running the sources through tsx instead would cost a loader
-// thread and a transpile per file at every start: ~30 MB more memory for a pull.
-// ROTUNDA_CACHE_DIR puts the bundles elsewhere; where none can be built (a
-// read-only install), tsx runs the sources.
+// one esbuild bundle of src/, cached in node_modules/.cache/rotunda/ (or
+// $ROTUNDA_CACHE_DIR) and rebuilt whenever a source file changes, so there is no
+// compile step to remember. A bundle starts sooner and holds less memory than the
+// sources run through tsx, which transpiles each file at every start in a loader
+// thread of its own; where no bundle can be built (a read-only install), tsx runs
+// the sources. `npm run build` and `npm start` run this file too.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
@@ -14,6 +13,7 @@ import { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { installExitHandlers } from "./exit-handlers.js";
 import { imageChildEnv, onGlibc } from "./image-memory.js";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
@@ -63,15 +63,18 @@ const keepImportMeta = {
 
 /**
  * Packages stay outside the bundle, imported by absolute URL as resolved from
- * src/, so a bundle works from whatever folder holds it.
+ * src/, so a bundle works from whatever folder holds it. So do the plain-JavaScript
+ * modules beside this one (exit-handlers.js): this process has loaded them already,
+ * and the bundle shares that one instance instead of carrying a second.
  */
-const packagesByUrl = {
-  name: "packages-by-url",
+const outsideByUrl = {
+  name: "outside-by-url",
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith("node:") || isBuiltin(args.path)) return { path: args.path, external: true };
       return { path: import.meta.resolve(args.path), external: true };
     });
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => ({ path: pathToFileURL(path.resolve(args.resolveDir, args.path)).href, external: true }));
   },
 };
 
@@ -96,7 +99,7 @@ async function bundledEntry() {
       platform: "node",
       target: "node20.18",
       sourcemap: "linked", // node --enable-source-maps maps stack traces back to src/
-      plugins: [keepImportMeta, packagesByUrl],
+      plugins: [keepImportMeta, outsideByUrl],
       logLevel: "silent",
     });
     await rename(temp, target).catch(async (error) => {
@@ -143,7 +146,7 @@ function keepInUse(entry) {
  */
 function inChildWithImageMemory(args) {
   const env = imageChildEnv(args);
-  if (!env || !onGlibc()) return false; // glibc asked last: it takes ~5 ms
+  if (!env || !onGlibc()) return false; // the cheap checks first: asking glibc takes a process report
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     // The IPC channel tells the child when this process is gone, even by SIGKILL.
     stdio: ["inherit", "inherit", "inherit", "ipc"],
@@ -168,6 +171,7 @@ function followLauncher() {
 }
 
 async function run() {
+  installExitHandlers();
   followLauncher();
   let entry;
   try {
@@ -185,4 +189,6 @@ async function run() {
   }
 }
 
+// Errors nothing catches exit 3 here too; signals are the child's to act on where there is one.
+installExitHandlers({ signals: false });
 if (!inChildWithImageMemory(process.argv.slice(2))) await run();

@@ -9,7 +9,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { ExifTool } from "exiftool-vendored";
+import type { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
 import { hashFile, writeFileAtomic } from "../files.ts";
@@ -25,6 +25,7 @@ import {
   type PanoramaMedia,
   type PanoramaRecord,
 } from "../manifest.ts";
+import { startExifTool } from "./exiftool.ts";
 import { recipeHash } from "./hash.ts";
 import { imageOptionsFrom, mediaFolderOf, PIPELINE_VERSION, PictureError, processImage, type ImageOptions, type ImageOutputs } from "./pipeline.ts";
 import { scanGallery, type OriginalFile } from "./scan.ts";
@@ -246,7 +247,7 @@ async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOut
   let savedAt = performance.now();
 
   const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<CacheEntry> => {
-    exiftool ??= new ExifTool({ maxProcs: concurrency });
+    exiftool ??= startExifTool({ maxProcs: concurrency });
     await options.output?.claimFolder(mediaFolderOf(hash));
     const outputs = await processImage(
       { file: original.file, hash, format: original.format },
