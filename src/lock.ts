@@ -33,16 +33,19 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-/** The start time of a process in clock ticks since boot (Linux /proc), or undefined elsewhere. */
-function startTicksOf(pid: number): string | undefined {
+/** A process's state and start time in clock ticks since boot (Linux /proc), or undefined elsewhere. */
+function procStat(pid: number): { state: string; startTicks: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 22; the command name (field 2) is in parentheses and may hold spaces.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    // The command name (field 2) is in parentheses and may hold spaces; state is field 3, start time field 22.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0]!, startTicks: fields[19]! };
   } catch {
     return undefined;
   }
 }
+
+const startTicksOf = (pid: number) => procStat(pid)?.startTicks;
 
 function isAlive(owner: LockOwner): boolean {
   if (owner.host !== os.hostname()) return true; // another machine's process: cannot tell, so it counts
@@ -51,8 +54,11 @@ function isAlive(owner: LockOwner): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  const ticks = startTicksOf(owner.pid);
-  return owner.startTicks === undefined || ticks === undefined || ticks === owner.startTicks;
+  const stat = procStat(owner.pid);
+  if (!stat) return true; // no /proc: the signal probe is all there is
+  // A killed process nobody has reaped yet (a zombie) still answers the probe.
+  if (stat.state === "Z" || stat.state === "X") return false;
+  return owner.startTicks === undefined || stat.startTicks === owner.startTicks;
 }
 
 function parseOwner(text: string): LockOwner | undefined {
