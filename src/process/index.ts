@@ -77,7 +77,7 @@ export interface ProcessResult {
   made: string[];
   unchanged: string[];
   failed: SourceProblem[];
-  /** Published anyway, with a note: a slug changed, a failed picture's last good version kept. */
+  /** Worth a note, nothing failed: a slug changed, a failed picture's last good version kept, a link to nothing skipped. */
   warnings: SourceProblem[];
   /** Media folders of pictures in the gallery that are not published now (drafts, a sidecar that does not read). */
   unpublished: string[];
@@ -132,7 +132,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   // libvips' operation cache would keep decoded originals alive between pictures.
   sharp.cache(false);
   const run = await prepareRun(options);
-  const { originals, unrecognised } = await findOriginals(run);
+  const { originals, unrecognised, skipped } = await findOriginals(run);
   options.progress?.grow?.(originals.length + unrecognised.length);
   for (const bad of unrecognised) reportFailure(options, bad);
 
@@ -154,7 +154,8 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   await saveCache(run.cacheFile, made.entries);
   const publishedFolders = new Set(published.panoramas.map((p) => mediaFolderOf(p.source.hash)));
   const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f));
-  return { manifest, made: made.made, unchanged: made.unchanged, failed, warnings: published.warnings, unpublished, ms: performance.now() - started };
+  const warnings = [...skipped, ...published.warnings];
+  return { manifest, made: made.made, unchanged: made.unchanged, failed, warnings, unpublished, ms: performance.now() - started };
 }
 
 export async function prepareRecipe(inputDir: string, config: GalleryConfig): Promise<Recipe> {
@@ -180,8 +181,12 @@ function reportFailure(options: ProcessOptions, failure: SourceProblem): void {
   options.progress?.tick?.(1, failure.source);
 }
 
-/** The gallery's originals: not the output folder (it may lie inside the gallery), not the logos. */
-async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unrecognised: SourceProblem[] }> {
+/**
+ * The gallery's originals: not the output folder (it may lie inside the gallery),
+ * not the logos. Files named like pictures that are not ones are failures; links
+ * to nothing and special files are skipped, and said so.
+ */
+async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unrecognised: SourceProblem[]; skipped: SourceProblem[] }> {
   const scan = await scanGallery(run.inputDir, { exclude: [run.outputDir] });
   const { watermark, nadir } = run.options.config.process;
   const logos = new Set([watermark?.file, nadir?.file].filter((f): f is string => !!f).map((f) => path.resolve(run.inputDir, f)));
@@ -190,6 +195,7 @@ async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unr
     unrecognised: scan.unrecognised
       .filter((u) => !logos.has(path.resolve(run.inputDir, u.relPath)))
       .map((u) => ({ source: u.relPath, message: u.message })),
+    skipped: scan.skipped.map((s) => ({ source: s.relPath, message: `skipped: ${s.reason}` })),
   };
 }
 

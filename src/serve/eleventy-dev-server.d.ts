@@ -29,6 +29,8 @@ declare module "@11ty/eleventy-dev-server" {
     reload(event?: { files?: string[]; subtype?: string; build?: unknown }): void;
     /** Listens on `port`; upstream passes no host, so it binds every interface. */
     _serverListen(port: number): void;
+    /** Handles one request: middleware, then the output folder's files. */
+    onRequestHandler(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse): Promise<void>;
     /** Adds the live-reload script to an HTML response. */
     augmentContentWithNotifier(content: string, inlineContents?: boolean, options?: Record<string, unknown>): string;
   }

@@ -1,7 +1,9 @@
 // The HTTP side of `rotunda serve`: Eleventy's dev server (static files from the
-// output folder, live reload over a WebSocket on the same port), with two changes:
+// output folder, live reload over a WebSocket on the same port), with three changes:
 // it binds one address (upstream passes no host to listen(), so it would answer on
-// every interface), and every HTML page it serves carries the current problems.
+// every interface), every HTML page it serves carries the current problems, and a
+// request it cannot map to a file in the output folder gets 400 or 404 instead of
+// an exception that would end the process.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import EleventyDevServer from "@11ty/eleventy-dev-server";
@@ -41,6 +43,26 @@ export function devCacheControl(url: string): string {
   return immutable ? CACHE_IMMUTABLE : "no-cache";
 }
 
+/**
+ * Why a request target is refused before it reaches the file server, or undefined
+ * when it may: not a path ("*", an absolute URL), percent-escapes that do not
+ * decode, a NUL byte, or a path that leaves the served folder once decoded.
+ */
+export function refusedTarget(target: string | undefined): { status: 400 | 404; reason: string } | undefined {
+  if (!target || !target.startsWith("/")) return { status: 400, reason: "not a path" };
+  const pathname = target.split(/[?#]/, 1)[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return { status: 400, reason: "malformed percent-encoding" };
+  }
+  if (decoded.includes("\0")) return { status: 400, reason: "NUL in the path" };
+  const segments = decoded.split(/[\\/]/);
+  if (segments.includes("..")) return { status: 404, reason: "outside the site" };
+  return undefined;
+}
+
 function cacheHeaders(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   res.setHeader("Cache-Control", devCacheControl(req.url ?? "/"));
   next();
@@ -64,6 +86,21 @@ class BoundDevServer extends EleventyDevServer {
 
   override _serverListen(port: number): void {
     this.server.listen({ port, host: this.host });
+  }
+
+  override async onRequestHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = refusedTarget(req.url);
+    if (refused) {
+      res.writeHead(refused.status, { "content-type": "text/plain; charset=utf-8" }).end(`${refused.status === 400 ? "Bad request" : "Not found"}: ${refused.reason}\n`);
+      return;
+    }
+    try {
+      await super.onRequestHandler(req, res);
+    } catch {
+      // Whatever else the file server trips over ends this request, never the server.
+      if (res.headersSent) res.destroy();
+      else res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Bad request\n");
+    }
   }
 
   override augmentContentWithNotifier(content: string, inlineContents?: boolean, options?: Record<string, unknown>): string {

@@ -1,7 +1,8 @@
 // `rotunda build` end to end, as a publisher runs it: the demo gallery and a plain
 // folder of pictures, into temp folders; outputs read back from disk.
 import assert from "node:assert/strict";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
@@ -218,6 +219,8 @@ describe("build a plain folder of pictures", () => {
     await sharp({ create: { width: 300, height: 200, channels: 3, background: "#888" } }).jpeg().toFile(path.join(gallery, "snapshot.jpg"));
     const full = await readFile(path.join(gallery, "front_door.jpg"));
     await writeFile(path.join(gallery, "truncated.jpg"), full.subarray(0, Math.floor(full.length / 2)));
+    await symlink(path.join(work, "moved-away.jpg"), path.join(gallery, "ghost.jpg"));
+    execFileSync("mkfifo", [path.join(gallery, "pipe.jpg")]);
 
     // Run from the gallery's parent folder, not the project: a publisher's own directory.
     const result = await runRotunda(["build", "--input", "pictures", "--output", "site"], { cwd: work });
@@ -227,6 +230,8 @@ describe("build a plain folder of pictures", () => {
     assert.match(out, /notes\.jpg: not a picture/);
     assert.match(out, /snapshot\.jpg: picture is 300×200, not 2:1/);
     assert.match(out, /truncated\.jpg: truncated or corrupt/);
+    assert.match(result.stderr, /warning: ghost\.jpg: skipped: a symbolic link to nothing/);
+    assert.match(result.stderr, /warning: pipe\.jpg: skipped: .*FIFO/i);
 
     const manifest = await readManifest(dist);
     assert.deepEqual(manifest.panoramas.map((p) => p.title).sort(), ["Front door", "Loading bay"]);

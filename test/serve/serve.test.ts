@@ -3,7 +3,7 @@
 // matter, a deletion and a burst must reach the open page by themselves.
 import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -92,6 +92,29 @@ describe("rotunda serve", () => {
     assert.equal(await has(server.pid), false, "the launcher runs with glibc's defaults");
     const others = (await groupMembers(server.pid)).filter((pid) => pid !== server.pid);
     assert.ok((await Promise.all(others.map(has))).some(Boolean), "the process it started has the settings");
+  });
+
+  test("malformed and hostile request targets get 400 or 404, and the server keeps answering", async () => {
+    // Sent as raw bytes, as `curl --path-as-is` would: no client normalises them first.
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = createConnection(server.port, "127.0.0.1", () => socket.end(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+        let answer = "";
+        socket.on("data", (d: Buffer) => (answer += d.toString("latin1")));
+        socket.on("end", () => resolve(answer.split("\r\n", 1)[0]!));
+        socket.on("error", reject);
+      });
+    const targets = [
+      "/..%2f..%2fetc%2fpasswd", "/%E0%A4%A", "/%", "/%zz", "/..%5c..%5cetc%5cpasswd", "/a/../../etc/passwd",
+      "/%2e%2e/%2e%2e/etc/passwd", "/%00", "/index.html%00.jpg", "*", "http://example.com/", "/" + "a".repeat(5000),
+    ];
+    for (const target of targets) {
+      const status = await raw(target);
+      assert.match(status, /^HTTP\/1\.1 (400|404) /, `${target.slice(0, 40)} → ${status}`);
+    }
+    // Images on a page the reader opens send the same requests: the server is still there.
+    assert.equal((await fetch(server.url)).status, 200);
+    assert.equal(await raw("/"), "HTTP/1.1 200 OK");
   });
 
   test("a caption edit shows on the open page without a manual reload, images untouched", async () => {
