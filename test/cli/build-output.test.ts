@@ -12,9 +12,9 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { listSiteFiles } from "../../src/deploy/index.ts";
 import { readManifest } from "../../src/manifest.ts";
-import { runRotunda } from "../support/cli.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { startRotunda, waitUntil } from "../support/running.ts";
+import { runRotunda, startRotunda } from "../support/cli.ts";
+import { waitUntil } from "../support/processes.ts";
 
 const work = await mkdtemp(path.join(os.tmpdir(), "rotunda-build-output-"));
 after(() => rm(work, { recursive: true, force: true }));
@@ -105,8 +105,8 @@ describe("a build stopped halfway", () => {
     const folder = path.join(dist, "media", await mediaFolderOf(secret));
     const running = startRotunda(["build", "--input", gallery, "--output", dist]);
     await waitUntil(async () => (await readdir(folder).catch(() => [])).some((f) => /^full-.*\.jpg$/.test(f)), "private.jpg's full-size JPEGs");
-    running.signal("SIGINT");
-    assert.equal(await running.exited, 130, running.output());
+    running.signalGroup("SIGINT");
+    assert.equal((await running.exited).code, 130, running.output());
     await rm(secret);
     const again = await build(gallery, dist);
     assert.equal(again.code, 0, again.stdout + again.stderr);
@@ -125,7 +125,7 @@ describe("a build stopped halfway", () => {
     const folder = path.join(dist, "media", await mediaFolderOf(picture));
     const running = startRotunda(["build", "--input", gallery, "--output", dist]);
     await waitUntil(async () => (await readdir(folder).catch(() => [])).some((f) => /^tiles-.*\.tmp$/.test(f)), "a tile folder in the making");
-    running.signal("SIGKILL");
+    running.signalGroup("SIGKILL");
     await running.exited;
     await writeFile(picture, original);
     assert.equal((await build(gallery, dist)).code, 0);
@@ -140,12 +140,12 @@ describe("two builds into one folder", () => {
     const first = startRotunda(["build", "--input", gallery, "--output", dist]);
     await waitUntil(() => stat(path.join(dist, ".rotunda", "lock")).catch(() => undefined), "the first build's lock");
     // Held still while the second starts, so the first cannot finish before it.
-    first.signal("SIGSTOP");
+    first.signalGroup("SIGSTOP");
     const second = await build(gallery, dist);
-    first.signal("SIGCONT");
+    first.signalGroup("SIGCONT");
     assert.equal(second.code, 2, second.stdout + second.stderr);
     assert.match(second.stderr, /in use by rotunda build \(pid \d+, since/);
-    assert.equal(await first.exited, 0, first.output());
+    assert.equal((await first.exited).code, 0, first.output());
     assert.equal((await readManifest(dist)).panoramas.length, 8);
     for (let i = 0; i < 8; i++) await stat(path.join(dist, `pano-${i}`, "index.html"));
   });

@@ -41,6 +41,8 @@ export interface RotundaProcess {
   waitFor(pattern: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
   /** Sends `signal` to the rotunda process alone, not to what it started. */
   signal(signal: NodeJS.Signals): void;
+  /** Sends `signal` to the whole process group at once, as a terminal's Ctrl-C (SIGINT) or `kill -STOP -<pgid>` does. */
+  signalGroup(signal: NodeJS.Signals): void;
   /** Settles once the process has ended and its output is closed. */
   readonly exited: Promise<CliResult>;
   /**
@@ -128,6 +130,7 @@ export function startRotunda(args: string[], options: RunOptions = {}): RotundaP
         // gone already
       }
     },
+    signalGroup,
     async stop() {
       signalGroup("SIGTERM");
       const result = await within(exited, 10_000);
