@@ -89,7 +89,7 @@ export function parseChallenges(header: string): Challenge[] {
 }
 
 /** The value of one parameter, or undefined. */
-export function param(challenge: Challenge, name: string): string | undefined {
+function param(challenge: Challenge, name: string): string | undefined {
   return challenge.params.get(name)?.value;
 }
 
@@ -110,22 +110,20 @@ export interface DigestInput {
   cnonce?: string;
 }
 
+/** H(A1) = MD5(username:realm:password): what an htdigest file stores. */
+export const ha1Of = (username: string, realm: string, password: string) => md5(`${username}:${realm}:${password}`);
+
 /** The `response` value: KD(H(A1), nonce:nc:cnonce:qop:H(A2)) with MD5. */
 export function digestResponse(input: DigestInput): string {
-  const ha1 = md5(`${input.username}:${input.realm}:${input.password}`);
-  const ha2 = md5(`${input.method}:${input.uri}`);
-  if (input.qop === undefined) return md5(`${ha1}:${input.nonce}:${ha2}`);
-  return md5(`${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${ha2}`);
+  return digestResponseFromHa1(ha1Of(input.username, input.realm, input.password), input);
 }
 
-/** Same as digestResponse, from H(A1) (what an htdigest file stores): for servers. */
+/** The `response` value from H(A1), for a server that stores H(A1) rather than the password. */
 export function digestResponseFromHa1(ha1: string, input: Omit<DigestInput, "username" | "password" | "realm">): string {
   const ha2 = md5(`${input.method}:${input.uri}`);
   if (input.qop === undefined) return md5(`${ha1}:${input.nonce}:${ha2}`);
   return md5(`${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${ha2}`);
 }
-
-export const ha1Of = (username: string, realm: string, password: string) => md5(`${username}:${realm}:${password}`);
 
 /** nc as RFC 7616 wants it: 8 lower-case hex digits. */
 export const formatNc = (count: number) => count.toString(16).padStart(8, "0");
@@ -147,11 +145,6 @@ export function authorizationHeader(input: DigestInput & { opaque?: string; algo
   return `Digest ${parts.join(", ")}`;
 }
 
-/** Thrown for a challenge Rotunda cannot answer (another algorithm, no auth qop). */
-export class DigestError extends Error {
-  override name = "DigestError";
-}
-
 /** What one origin's server last asked for, and how many times its nonce was used. */
 interface NonceState {
   realm: string;
@@ -160,11 +153,6 @@ interface NonceState {
   algorithm?: string;
   qop?: string;
   count: number;
-}
-
-export interface DigestCredentials {
-  username: string;
-  password: string;
 }
 
 /** Picks the Digest challenge we can answer from a 401's WWW-Authenticate header(s). */
@@ -221,9 +209,9 @@ function headersWithout(headers: Dispatcher.DispatchOptions["headers"], drop: st
   return out;
 }
 
-export interface DigestInterceptorOptions extends DigestCredentials {
-  /** Called for every 401 challenge answered (tests and logs count them). */
-  onChallenge?: (origin: string, stale: boolean) => void;
+export interface DigestCredentials {
+  username: string;
+  password: string;
 }
 
 /**
@@ -232,7 +220,7 @@ export interface DigestInterceptorOptions extends DigestCredentials {
  * Bodies must be replayable (string/Buffer/Uint8Array or none) for the 401 to be
  * answered; a streamed request body gets the 401 passed through instead.
  */
-export function digestAuth(options: DigestInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+export function digestAuth(options: DigestCredentials): Dispatcher.DispatcherComposeInterceptor {
   const nonces = new Map<string, NonceState>();
   return (dispatch) => {
     return function digestDispatch(opts, handler) {
@@ -286,7 +274,6 @@ export function digestAuth(options: DigestInterceptorOptions): Dispatcher.Dispat
             // refused without stale means wrong credentials: pass the 401 on.
             const usedCachedNonce = this.used !== undefined && this.attempt === 0;
             if (challenge && this.canReplay && this.attempt < 3 && (this.used === undefined || stale || usedCachedNonce)) {
-              options.onChallenge?.(origin, stale);
               const current = nonces.get(origin);
               // Another request may already have stored this very nonce: share its counter.
               const state = current && current.nonce === challenge.nonce ? current : challenge;

@@ -38,10 +38,7 @@ export class Ledger {
   private queue: Promise<void> = Promise.resolve();
   private readonly flush = groupCommit(() => this.handle.datasync());
 
-  private constructor(
-    readonly file: string,
-    private readonly handle: FileHandle,
-  ) {}
+  private constructor(private readonly handle: FileHandle) {}
 
   static async open(dir: string): Promise<Ledger> {
     const file = path.join(dir, LEDGER_FILE);
@@ -52,7 +49,7 @@ export class Ledger {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
     const handle = await open(file, "a", 0o644);
-    const ledger = new Ledger(file, handle);
+    const ledger = new Ledger(handle);
     for (const line of text.split("\n")) {
       if (!line.trim()) continue;
       try {
@@ -74,14 +71,6 @@ export class Ledger {
   /** What was recorded when `file` was pulled, if it was. */
   entryFor(file: CameraFile): LedgerEntry | undefined {
     return this.known.get(identity(file));
-  }
-
-  get size(): number {
-    return this.known.size;
-  }
-
-  entries(): LedgerEntry[] {
-    return [...this.known.values()];
   }
 
   /** Appends one entry; resolves once it is durable. Writes are serialised, fsyncs shared. */

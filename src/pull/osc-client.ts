@@ -27,21 +27,15 @@ export interface OscClientOptions {
   /** Sockets open to the camera at once (default 4). */
   connections?: number;
   retry?: RetryPolicy;
-  /** Called on each retry (for logs). */
-  onRetry?: (what: string, error: unknown, attempt: number) => void;
-  /** Called for each Digest challenge answered. */
-  onChallenge?: (origin: string, stale: boolean) => void;
 }
 
-/** One file as listed by camera.listFiles (fields beyond these are kept in `raw`). */
+/** One file as listed by camera.listFiles: what the pull needs of it. */
 export interface CameraFile {
   name: string;
   fileUrl: string;
   size: number;
   /** "YYYY:MM:DD hh:mm:ss+hh:mm" when the camera gave it. */
   dateTimeZone?: string;
-  width?: number;
-  height?: number;
 }
 
 export interface CommandResult {
@@ -58,7 +52,7 @@ const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
 export class OscClient {
   readonly name: string;
-  readonly base: URL;
+  private readonly base: URL;
   private readonly agent: Agent;
   private readonly dispatcher: Dispatcher;
   private readonly hasCredentials: boolean;
@@ -66,7 +60,7 @@ export class OscClient {
   private readonly headersTimeout: number;
   private readonly bodyTimeout: number;
 
-  constructor(private readonly options: OscClientOptions) {
+  constructor(options: OscClientOptions) {
     this.name = options.name;
     this.base = new URL(options.url.endsWith("/") ? options.url : options.url + "/");
     this.headersTimeout = options.headersTimeoutMs ?? 20_000;
@@ -80,9 +74,7 @@ export class OscClient {
     });
     this.hasCredentials = options.username !== undefined && options.password !== undefined;
     this.dispatcher = this.hasCredentials
-      ? this.agent.compose(
-          digestAuth({ username: options.username!, password: options.password!, onChallenge: options.onChallenge }),
-        )
+      ? this.agent.compose(digestAuth({ username: options.username!, password: options.password! }))
       : this.agent;
     this.retryPolicy = options.retry ?? defaultRetryPolicy;
   }
@@ -167,21 +159,18 @@ export class OscClient {
     );
   }
 
-  private retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, {
-      policy: this.retryPolicy,
-      onRetry: (error, attempt) => this.options.onRetry?.(what, error, attempt),
-    });
+  private retrying<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { policy: this.retryPolicy });
   }
 
   /** GET /osc/info: manufacturer, model, firmware, supported API. */
   info(): Promise<Record<string, unknown>> {
-    return this.retrying("info", () => this.requestJson("GET", "/osc/info", undefined, "info") as Promise<Record<string, unknown>>);
+    return this.retrying(() => this.requestJson("GET", "/osc/info", undefined, "info") as Promise<Record<string, unknown>>);
   }
 
   /** POST /osc/state: fingerprint and state (battery, storage, capture status). */
   state(): Promise<Record<string, unknown>> {
-    return this.retrying("state", () => this.requestJson("POST", "/osc/state", undefined, "state") as Promise<Record<string, unknown>>);
+    return this.retrying(() => this.requestJson("POST", "/osc/state", undefined, "state") as Promise<Record<string, unknown>>);
   }
 
   /**
@@ -190,7 +179,7 @@ export class OscClient {
    */
   async execute(name: string, parameters: Record<string, unknown> = {}, retry = true): Promise<CommandResult> {
     const call = () => this.requestJson("POST", "/osc/commands/execute", { name, parameters }, name) as Promise<CommandResult>;
-    if (retry) return this.retrying(name, call);
+    if (retry) return this.retrying(call);
     // Not idempotent: still retry a 503 (the camera refused before doing anything).
     return withRetry(call, {
       policy: this.retryPolicy,
@@ -200,7 +189,7 @@ export class OscClient {
 
   /** POST /osc/commands/status for an inProgress command. */
   status(id: string): Promise<CommandResult> {
-    return this.retrying("status", () => this.requestJson("POST", "/osc/commands/status", { id }, "status") as Promise<CommandResult>);
+    return this.retrying(() => this.requestJson("POST", "/osc/commands/status", { id }, "status") as Promise<CommandResult>);
   }
 
   /** Every file on the camera, paging with startPosition/entryCount until totalEntries. */
@@ -354,8 +343,6 @@ function toCameraFile(raw: unknown): CameraFile | undefined {
     fileUrl: r.fileUrl,
     size: r.size,
     dateTimeZone: typeof r.dateTimeZone === "string" ? r.dateTimeZone : typeof r.dateTime === "string" ? r.dateTime : undefined,
-    width: typeof r.width === "number" ? r.width : undefined,
-    height: typeof r.height === "number" ? r.height : undefined,
   };
 }
 

@@ -259,7 +259,7 @@ describe("build a plain folder of pictures", () => {
 
 describe("build with cameras configured", () => {
   test("pulls from the camera first, then the pictures are in the gallery; the password never shows", async () => {
-    const { startEmulator } = await import("../../src/pull/index.ts");
+    const { startEmulator } = await import("../../src/pull/emulator/server.ts");
     const work = await mkdtemp(path.join(tmpdir(), "rotunda-build-cam-"));
     const cameraDir = path.join(work, "camera");
     const gallery = path.join(work, "gallery");

@@ -35,12 +35,14 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
 }
 
+/** What the emulator did, for tests to check. */
 export interface EmulatorStats {
-  requests: number;
+  /** File downloads started (HEAD included). */
   downloads: number;
+  /** Downloads cut mid-body (`drop`). */
   dropped: number;
+  /** Requests answered 503 (`busy`). */
   busy: number;
-  unauthorized: number;
 }
 
 export interface Emulator {
@@ -61,7 +63,7 @@ interface Capture {
 const JSON_TYPE = "application/json;charset=utf-8";
 
 /** "YYYY:MM:DD hh:mm:ss+hh:mm" in local time, as THETA lists it. */
-export function formatDateTimeZone(date: Date): string {
+function formatDateTimeZone(date: Date): string {
   const p = (n: number, w = 2) => String(Math.abs(n)).padStart(w, "0");
   const offset = -date.getTimezoneOffset();
   const sign = offset >= 0 ? "+" : "-";
@@ -107,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     options.username !== undefined && options.password !== undefined
       ? new DigestGuard(options.realm ?? "RICOH THETA Z1 Emulator", options.username, options.password, options.nonceTtlMs)
       : undefined;
-  const stats: EmulatorStats = { requests: 0, downloads: 0, dropped: 0, busy: 0, unauthorized: 0 };
+  const stats: EmulatorStats = { downloads: 0, dropped: 0, busy: 0 };
   const captures = new Map<string, Capture>();
   const sizeCache = new Map<string, { width: number; height: number } | undefined>();
   const log = options.log ?? (() => {});
@@ -289,7 +291,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    stats.requests += 1;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const method = req.method ?? "GET";
@@ -299,7 +300,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (guard) {
       const verdict = guard.verify(method, target, req.headers.authorization);
       if (!verdict.ok) {
-        stats.unauthorized += 1;
         if (verdict.status === 400) {
           log(`400 ${method} ${target}: ${verdict.reason}`);
           return oscError(res, 400, "auth", "invalidParameterValue", verdict.reason);
