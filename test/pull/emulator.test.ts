@@ -112,3 +112,111 @@ describe("emulator", () => {
     }
   });
 });
+
+describe("emulator answers malformed requests as a camera does", () => {
+  let emulator: Emulator;
+  let dir = "";
+  let cleanup: () => Promise<void> = async () => {};
+
+  before(async () => {
+    ({ dir, cleanup } = await tempDir());
+    await makeFiles(dir, 3, 1_000, 2_000);
+    emulator = await startEmulator({ dir });
+  });
+  after(async () => {
+    await emulator.close();
+    await cleanup();
+  });
+
+  const execute = async (body: string | object) => {
+    const response = await fetch(`${emulator.url}/osc/commands/execute`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as { name?: string; state?: string; error?: { code: string }; results?: Record<string, unknown> } };
+  };
+
+  test("commands with missing or invalid parameters get an OSC error naming the command", async () => {
+    const cases: Array<[string | object, number, string | undefined, string]> = [
+      ["not json", 400, "unknown", "invalidParameterValue"],
+      [{}, 400, "unknown", "unknownCommand"],
+      [{ name: "camera.nope" }, 400, "camera.nope", "unknownCommand"],
+      [{ name: "camera.listFiles", parameters: { fileType: "image" } }, 400, "camera.listFiles", "missingParameter"],
+      [{ name: "camera.listFiles", parameters: { fileType: "image", entryCount: -1, maxThumbSize: 0 } }, 400, "camera.listFiles", "invalidParameterValue"],
+      [{ name: "camera.getOptions", parameters: {} }, 400, "camera.getOptions", "missingParameter"],
+      [{ name: "camera.setOptions", parameters: {} }, 400, "camera.setOptions", "missingParameter"],
+      [{ name: "camera.setOptions", parameters: { options: { dateTimeZone: "tomorrow" } } }, 400, "camera.setOptions", "invalidParameterValue"],
+      [{ name: "camera.delete", parameters: { fileUrls: [] } }, 400, "camera.delete", "missingParameter"],
+      [{ name: "camera.delete", parameters: { fileUrls: Array.from({ length: 129 }, () => "x") } }, 400, "camera.delete", "invalidParameterValue"],
+      [{ name: "camera.delete", parameters: { fileUrls: [`${emulator.url}/files/R0010001.JPG`, `${emulator.url}/files/none.JPG`] } }, 400, "camera.delete", "invalidParameterValue"],
+    ];
+    for (const [body, status, name, code] of cases) {
+      const answer = await execute(body);
+      assert.equal(answer.status, status, JSON.stringify(body));
+      assert.equal(answer.json.state, "error", JSON.stringify(body));
+      assert.equal(answer.json.name, name, JSON.stringify(body));
+      assert.equal(answer.json.error?.code, code, JSON.stringify(body));
+    }
+    const status = await fetch(`${emulator.url}/osc/commands/status`, { method: "POST", body: JSON.stringify({ id: "42" }) });
+    assert.equal(status.status, 400);
+    assert.equal(((await status.json()) as { error: { code: string } }).error.code, "invalidParameterValue");
+    const files = await execute({ name: "camera.listFiles", parameters: { fileType: "image", entryCount: 10, maxThumbSize: 0 } });
+    assert.equal(files.json.results?.totalEntries, 3, "a delete naming one missing file deletes nothing");
+  });
+
+  test("listings without detail or of videos, state, info, HEAD, and paths that name no file", async () => {
+    const brief = await execute({ name: "camera.listFiles", parameters: { fileType: "image", entryCount: 2, maxThumbSize: 0, _detail: false } });
+    const entries = brief.json.results?.entries as Array<Record<string, unknown>>;
+    assert.equal(entries.length, 2);
+    assert.deepEqual(Object.keys(entries[0]!).sort(), ["fileUrl", "name", "size"]);
+    const videos = await execute({ name: "camera.listFiles", parameters: { fileType: "video", entryCount: 10, maxThumbSize: 0 } });
+    assert.deepEqual(videos.json.results, { entries: [], totalEntries: 0 });
+
+    const state = (await (await fetch(`${emulator.url}/osc/state`, { method: "POST" })).json()) as { fingerprint: string; state: { _captureStatus: string; _latestFileUrl: string } };
+    assert.equal(state.fingerprint, "FIG_0003");
+    assert.equal(state.state._captureStatus, "idle");
+    assert.match(state.state._latestFileUrl, new RegExp(`^${emulator.url}/files/R\\d+\\.JPG$`));
+    const info = (await (await fetch(`${emulator.url}/osc/info`)).json()) as { endpoints: { httpPort: number } };
+    assert.equal(info.endpoints.httpPort, emulator.port);
+
+    const head = await fetch(`${emulator.url}/files/R0010001.JPG`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers.get("content-length")), (await readFile(path.join(dir, "R0010001.JPG"))).length);
+    assert.equal(head.headers.get("content-type"), "image/jpeg");
+    for (const target of ["/files/%E0%A4%A", "/files/.hidden", "/files/a%2Fb.JPG", "/files/none.JPG"]) {
+      const response = await fetch(`${emulator.url}${target}`);
+      assert.equal(response.status, 404, target);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, "invalidParameterValue", target);
+    }
+    for (const [method, target] of [["GET", "/osc/nope"], ["PUT", "/osc/info"], ["POST", "/osc/nope"]] as const) {
+      const response = await fetch(`${emulator.url}${target}`, { method });
+      assert.equal(response.status, 404, `${method} ${target}`);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, "unknownCommand", `${method} ${target}`);
+    }
+  });
+});
+
+describe("emulator faults", () => {
+  test("busy answers 503 serviceUnavailable; drop cuts a download short", async () => {
+    const { dir, cleanup } = await tempDir();
+    await makeFiles(dir, 1, 100_000, 100_000);
+    const busy = await startEmulator({ dir, busy: 1 });
+    const cutting = await startEmulator({ dir, drop: 1 });
+    try {
+      const refused = await fetch(`${busy.url}/osc/info`);
+      assert.equal(refused.status, 503);
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "serviceUnavailable");
+      assert.equal(busy.stats.busy, 1);
+      await assert.rejects(async () => {
+        const response = await fetch(`${cutting.url}/files/R0010001.JPG`);
+        await response.arrayBuffer();
+      });
+      assert.deepEqual({ downloads: cutting.stats.downloads, dropped: cutting.stats.dropped }, { downloads: 1, dropped: 1 });
+    } finally {
+      await busy.close();
+      await cutting.close();
+      await cleanup();
+    }
+  });
+});

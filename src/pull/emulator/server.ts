@@ -3,6 +3,7 @@
 // request (cut downloads, 503s, stalls, expiring nonces) to test the client
 // against a hostile network. It is a peer, not the client: only node:http here.
 import { copyFile, open, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createReadStream } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -60,7 +61,42 @@ interface Capture {
   error?: { code: string; message: string };
 }
 
+interface Dimensions {
+  width: number;
+  height: number;
+}
+
+interface Picture {
+  name: string;
+  size: number;
+  mtime: Date;
+  dims?: Dimensions;
+}
+
+/** A command's `parameters`, or a request's JSON body. */
+type Fields = Record<string, unknown>;
+
+/** A JSON answer: its HTTP status and body. */
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
 const JSON_TYPE = "application/json;charset=utf-8";
+
+const ok = (body: unknown): Answer => ({ status: 200, body });
+
+/** The OSC error body: `{ name, state: "error", error: { code, message } }`. */
+const oscError = (status: number, name: string, code: string, message: string): Answer => ({
+  status,
+  body: { name, state: "error", error: { code, message } },
+});
+
+function sendJson(res: http.ServerResponse, answer: Answer): void {
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
 
 /** "YYYY:MM:DD hh:mm:ss+hh:mm" in local time, as THETA lists it. */
 function formatDateTimeZone(date: Date): string {
@@ -74,7 +110,7 @@ function formatDateTimeZone(date: Date): string {
 }
 
 /** Width and height from a JPEG's SOF marker (first 256 KB only), or undefined. */
-async function jpegSize(file: string): Promise<{ width: number; height: number } | undefined> {
+async function jpegSize(file: string): Promise<Dimensions | undefined> {
   const handle = await open(file, "r");
   try {
     const buf = Buffer.alloc(256 * 1024);
@@ -102,19 +138,9 @@ const TINY_JPEG = Buffer.from(
   "base64",
 );
 
-export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
-  const dir = path.resolve(options.dir);
-  const host = options.host ?? "127.0.0.1";
-  const guard =
-    options.username !== undefined && options.password !== undefined
-      ? new DigestGuard(options.realm ?? "RICOH THETA Z1 Emulator", options.username, options.password, options.nonceTtlMs)
-      : undefined;
-  const stats: EmulatorStats = { downloads: 0, dropped: 0, busy: 0 };
-  const captures = new Map<string, Capture>();
-  const sizeCache = new Map<string, { width: number; height: number } | undefined>();
-  const log = options.log ?? (() => {});
-  let shotCounter = 0;
-  const cameraOptions: Record<string, unknown> = {
+/** The options a fresh camera reports (getOptions) until setOptions changes them. */
+function factorySettings(): Fields {
+  return {
     captureMode: "image",
     captureModeSupport: ["image", "_video"],
     exposureProgram: 2,
@@ -131,277 +157,354 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     totalSpace: 19_000_000_000,
     remainingSpace: 12_000_000_000,
   };
-  let base = "";
-  /** setOptions dateTimeZone moves the camera's clock: kept as an offset from ours. */
-  let clockOffsetMs = 0;
+}
 
-  const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(text) });
-    res.end(text);
-  };
-  const oscError = (res: http.ServerResponse, status: number, name: string, code: string, message: string) =>
-    sendJson(res, status, { name, state: "error", error: { code, message } });
-
-  async function listPictures() {
-    const names = (await readdir(dir, { withFileTypes: true }))
-      // A camera lists what it shot: pictures (and DNG raws), not sidecars or notes.
-      .filter((d) => d.isFile() && !d.name.startsWith(".") && /\.(jpe?g|dng|png|insp)$/i.test(d.name))
-      .map((d) => d.name);
-    const files = await Promise.all(
-      names.map(async (name) => {
-        const full = path.join(dir, name);
-        const s = await stat(full);
-        const key = `${name}:${s.size}:${s.mtimeMs}`;
-        if (!sizeCache.has(key)) sizeCache.set(key, /\.jpe?g$/i.test(name) ? await jpegSize(full).catch(() => undefined) : undefined);
-        return { name, size: s.size, mtime: s.mtime, dims: sizeCache.get(key) };
-      }),
-    );
-    // newest first, as THETA lists by default
-    return files.sort((a, b) => b.mtime.getTime() - a.mtime.getTime() || a.name.localeCompare(b.name));
-  }
-
-  const fileUrlOf = (name: string) => `${base}/files/${encodeURIComponent(name)}`;
-  const nameOfUrl = (url: unknown): string | undefined => {
-    if (typeof url !== "string" || !url.startsWith(`${base}/files/`)) return undefined;
-    const name = decodeURIComponent(url.slice(base.length + "/files/".length));
-    return name.includes("/") || name.startsWith(".") ? undefined : name;
-  };
-
-  async function execute(res: http.ServerResponse, body: { name?: unknown; parameters?: Record<string, unknown> }) {
-    const name = typeof body.name === "string" ? body.name : "";
-    const p = body.parameters ?? {};
-    switch (name) {
-      case "camera.listFiles": {
-        if (p.fileType === undefined || p.entryCount === undefined || p.maxThumbSize === undefined) {
-          return oscError(res, 400, name, "missingParameter", "fileType, entryCount and maxThumbSize are required");
-        }
-        const entryCount = Number(p.entryCount);
-        const start = Number(p.startPosition ?? 0);
-        if (!Number.isInteger(entryCount) || entryCount < 0 || !Number.isInteger(start) || start < 0) {
-          return oscError(res, 400, name, "invalidParameterValue", "entryCount/startPosition");
-        }
-        const all = p.fileType === "video" ? [] : await listPictures();
-        const detail = p._detail !== false;
-        const entries = all.slice(start, start + entryCount).map((f) => ({
-          name: options.listName ? options.listName(f.name) : f.name,
-          fileUrl: fileUrlOf(f.name),
-          size: f.size,
-          ...(detail
-            ? {
-                dateTimeZone: formatDateTimeZone(f.mtime),
-                ...(f.dims ? { width: f.dims.width, height: f.dims.height } : {}),
-                _projectionType: "Equirectangular",
-                isProcessed: true,
-                previewUrl: "",
-              }
-            : {}),
-        }));
-        return sendJson(res, 200, { name, state: "done", results: { entries, totalEntries: all.length } });
-      }
-      case "camera.takePicture": {
-        const id = String(++shotCounter + 1000);
-        captures.set(id, { state: "inProgress" });
-        setTimeout(async () => {
-          try {
-            const existing = await listPictures();
-            const source = existing.find((f) => /\.jpe?g$/i.test(f.name));
-            let n = existing.length + 1;
-            let target: string;
-            do target = `R${String(10000 + n++).padStart(7, "0")}.JPG`;
-            while (existing.some((f) => f.name === target));
-            if (source) await copyFile(path.join(dir, source.name), path.join(dir, target));
-            else await writeFile(path.join(dir, target), TINY_JPEG);
-            captures.set(id, { state: "done", fileUrl: fileUrlOf(target) });
-          } catch (error) {
-            captures.set(id, { state: "error", error: { code: "unexpected", message: (error as Error).message } });
-          }
-        }, options.captureMs ?? 1500).unref();
-        return sendJson(res, 200, { name, state: "inProgress", id, progress: { completion: 0 } });
-      }
-      case "camera.getOptions": {
-        const names = p.optionNames;
-        if (!Array.isArray(names)) return oscError(res, 400, name, "missingParameter", "optionNames");
-        const out: Record<string, unknown> = {};
-        for (const key of names) {
-          if (key === "dateTimeZone") out[key] = formatDateTimeZone(new Date(Date.now() + clockOffsetMs));
-          else if (typeof key === "string" && key in cameraOptions) out[key] = cameraOptions[key];
-          else return oscError(res, 400, name, "invalidParameterName", `unknown option ${String(key)}`);
-        }
-        return sendJson(res, 200, { name, state: "done", results: { options: out } });
-      }
-      case "camera.setOptions": {
-        const opts = p.options;
-        if (!opts || typeof opts !== "object") return oscError(res, 400, name, "missingParameter", "options");
-        const keys = Object.keys(opts);
-        if (keys.includes("dateTimeZone") && keys.length > 1) {
-          return oscError(res, 400, name, "invalidParameterValue", "dateTimeZone must be set alone");
-        }
-        const { dateTimeZone, ...rest } = opts as Record<string, unknown>;
-        if (dateTimeZone !== undefined) {
-          const m = typeof dateTimeZone === "string" ? /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})([+-]\d{2}:\d{2})$/.exec(dateTimeZone) : null;
-          if (!m) return oscError(res, 400, name, "invalidParameterValue", "dateTimeZone must be YYYY:MM:DD hh:mm:ss+hh:mm");
-          clockOffsetMs = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7]}`).getTime() - Date.now();
-        }
-        Object.assign(cameraOptions, rest);
-        return sendJson(res, 200, { name, state: "done" });
-      }
-      case "camera.delete": {
-        const urls = p.fileUrls;
-        if (!Array.isArray(urls) || urls.length === 0) return oscError(res, 400, name, "missingParameter", "fileUrls");
-        if (urls.length > 128) return oscError(res, 400, name, "invalidParameterValue", "at most 128 fileUrls");
-        const names = urls.map(nameOfUrl);
-        const present = new Set((await listPictures()).map((f) => f.name));
-        // One bad URL fails the whole call, as on a THETA.
-        if (names.some((n) => n === undefined || !present.has(n))) {
-          return oscError(res, 400, name, "invalidParameterValue", "a fileUrl does not exist");
-        }
-        for (const n of names) await rm(path.join(dir, n!));
-        return sendJson(res, 200, { name, state: "done" });
-      }
-      default:
-        return oscError(res, 400, name || "unknown", "unknownCommand", `unknown command ${name}`);
-    }
-  }
-
-  function serveFile(req: http.IncomingMessage, res: http.ServerResponse, name: string) {
-    const full = path.join(dir, name);
-    stat(full).then(
-      (s) => {
-        if (!s.isFile()) return oscError(res, 404, "file", "invalidParameterValue", "no such file");
-        stats.downloads += 1;
-        res.writeHead(200, { "content-type": /\.jpe?g$/i.test(name) ? "image/jpeg" : "application/octet-stream", "content-length": s.size });
-        if (req.method === "HEAD") return res.end();
-        const drop = Math.random() < (options.drop ?? 0) && s.size > 1;
-        if (!drop) {
-          createReadStream(full).pipe(res);
-          return;
-        }
-        // Cut the connection part-way through the body, like a camera losing Wi-Fi.
-        stats.dropped += 1;
-        const cut = Math.max(1, Math.floor(s.size * (0.1 + Math.random() * 0.8)));
-        log(`drop ${name} after ${cut}/${s.size} bytes`);
-        const stream = createReadStream(full, { start: 0, end: cut - 1 });
-        stream.on("data", (chunk) => res.write(chunk));
-        stream.on("end", () => setTimeout(() => req.socket.destroy(), 5));
-        stream.on("error", () => req.socket.destroy());
-      },
-      () => oscError(res, 404, "file", "invalidParameterValue", "no such file"),
-    );
-  }
-
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const method = req.method ?? "GET";
-    const target = req.url ?? "/";
-    if (options.stallMs) await new Promise((r) => setTimeout(r, options.stallMs));
-
-    if (guard) {
-      const verdict = guard.verify(method, target, req.headers.authorization);
-      if (!verdict.ok) {
-        if (verdict.status === 400) {
-          log(`400 ${method} ${target}: ${verdict.reason}`);
-          return oscError(res, 400, "auth", "invalidParameterValue", verdict.reason);
-        }
-        if (req.headers.authorization) log(`401 ${method} ${target}: ${verdict.reason}`);
-        res.writeHead(401, { "www-authenticate": guard.challenge(verdict.stale), "content-type": "text/html" });
-        return res.end("<html><head><title>401 Unauthorized</title></head><body>401 Unauthorized</body></html>");
-      }
-    }
-    if (options.busy && Math.random() < options.busy) {
-      stats.busy += 1;
-      return oscError(res, 503, "busy", "serviceUnavailable", "camera busy");
-    }
-
-    const pathname = target.split("?")[0]!;
-    if (pathname.startsWith("/files/") && (method === "GET" || method === "HEAD")) {
-      let name: string;
-      try {
-        name = decodeURIComponent(pathname.slice("/files/".length));
-      } catch {
-        return oscError(res, 404, "file", "invalidParameterValue", "bad file name");
-      }
-      if (name.includes("/") || name.includes("\\") || name.startsWith(".") || name.includes("\0")) {
-        return oscError(res, 404, "file", "invalidParameterValue", "bad file name");
-      }
-      return serveFile(req, res, name);
-    }
-    if (pathname === "/osc/info" && method === "GET") {
-      return sendJson(res, 200, {
-        manufacturer: "RICOH",
-        model: "RICOH THETA Z1 Emulator",
-        serialNumber: "10000001",
-        firmwareVersion: "2.20.3",
-        supportUrl: "https://theta360.com/en/support/",
-        gps: false,
-        gyro: true,
-        uptime: Math.round(process.uptime()),
-        api: ["/osc/info", "/osc/state", "/osc/checkForUpdates", "/osc/commands/execute", "/osc/commands/status"],
-        endpoints: { httpPort: Number(new URL(base).port), httpUpdatesPort: Number(new URL(base).port) },
-        apiLevel: [2],
-      });
-    }
-    if (method !== "POST") return oscError(res, 404, "unknown", "unknownCommand", `no such endpoint ${pathname}`);
-    let body: Record<string, unknown> = {};
-    if (chunks.length > 0) {
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
-      } catch {
-        return oscError(res, 400, "unknown", "invalidParameterValue", "body is not JSON");
-      }
-    }
-    if (pathname === "/osc/state") {
-      const pictures = await listPictures();
-      return sendJson(res, 200, {
-        fingerprint: `FIG_${pictures.length.toString(16).padStart(4, "0")}`,
-        state: {
-          batteryLevel: 0.89,
-          storageUri: "http://192.168.1.1/files/150100525831424d42075b53ce68c300/",
-          _captureStatus: [...captures.values()].some((c) => c.state === "inProgress") ? "shooting" : "idle",
-          _latestFileUrl: pictures[0] ? fileUrlOf(pictures[0].name) : "",
-          _batteryState: "disconnect",
-          _apiVersion: 2,
-          _cameraError: [],
-        },
-      });
-    }
-    if (pathname === "/osc/commands/execute") return execute(res, body as { name?: unknown; parameters?: Record<string, unknown> });
-    if (pathname === "/osc/commands/status") {
-      const id = String(body.id ?? "");
-      const capture = captures.get(id);
-      if (!capture) return oscError(res, 400, "camera.takePicture", "invalidParameterValue", `unknown id ${id}`);
-      if (capture.state === "error") return sendJson(res, 200, { name: "camera.takePicture", state: "error", id, error: capture.error });
-      if (capture.state === "inProgress") return sendJson(res, 200, { name: "camera.takePicture", state: "inProgress", id, progress: { completion: 0.5 } });
-      return sendJson(res, 200, { name: "camera.takePicture", state: "done", id, results: { fileUrl: capture.fileUrl } });
-    }
-    return oscError(res, 404, "unknown", "unknownCommand", `no such endpoint ${pathname}`);
-  }
-
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log(`error: ${(error as Error).message}`);
-      if (!res.headersSent) oscError(res, 500, "unknown", "unexpected", "internal error");
-      else res.destroy();
-    });
-  });
+/** Starts an emulated camera serving the pictures in `options.dir`; resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const camera = new EmulatedCamera(path.resolve(options.dir), options);
+  const server = http.createServer((req, res) => camera.answer(req, res));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
   const hostPart = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  base = `http://${hostPart}:${address.port}`;
+  camera.base = `http://${hostPart}:${address.port}`;
   return {
-    url: base,
+    url: camera.base,
     port: address.port,
-    stats,
-    guard,
+    stats: camera.stats,
+    guard: camera.guard,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** One emulated camera: its pictures folder, settings, captures in progress and injected faults. */
+class EmulatedCamera {
+  readonly stats: EmulatorStats = { downloads: 0, dropped: 0, busy: 0 };
+  readonly guard: DigestGuard | undefined;
+  /** The camera's own URL ("http://127.0.0.1:port"), set once the server listens. */
+  base = "";
+  private readonly log: (line: string) => void;
+  private readonly captures = new Map<string, Capture>();
+  private readonly dimensions = new Map<string, Dimensions | undefined>();
+  private readonly settings = factorySettings();
+  private shots = 0;
+  /** setOptions dateTimeZone moves the camera's clock: kept as an offset from ours. */
+  private clockOffsetMs = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: EmulatorOptions,
+  ) {
+    this.log = options.log ?? (() => {});
+    this.guard =
+      options.username !== undefined && options.password !== undefined
+        ? new DigestGuard(options.realm ?? "RICOH THETA Z1 Emulator", options.username, options.password, options.nonceTtlMs)
+        : undefined;
+  }
+
+  /** Answers one HTTP request; an unexpected failure answers 500, or cuts an answer already started. */
+  answer(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.route(req, res).catch((error: unknown) => {
+      this.log(`error: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, oscError(500, "unknown", "unexpected", "internal error"));
+      else res.destroy();
+    });
+  }
+
+  /** Stall, auth and busy faults first, as a camera meets them, then a file download or the OSC API. */
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const method = req.method ?? "GET";
+    const target = req.url ?? "/";
+    if (this.options.stallMs) await sleep(this.options.stallMs);
+    if (this.refuseCredentials(req, res, method, target)) return;
+    if (this.options.busy && Math.random() < this.options.busy) {
+      this.stats.busy += 1;
+      return sendJson(res, oscError(503, "busy", "serviceUnavailable", "camera busy"));
+    }
+    const pathname = target.split("?")[0]!;
+    if (pathname.startsWith("/files/") && (method === "GET" || method === "HEAD")) {
+      const name = fileNameOf(pathname);
+      if (name === undefined) return sendJson(res, oscError(404, "file", "invalidParameterValue", "bad file name"));
+      return this.serveFile(req, res, name);
+    }
+    sendJson(res, await this.answerApi(method, pathname, body));
+  }
+
+  /**
+   * With credentials configured, answers a request that lacks valid Digest
+   * credentials (401 with a fresh challenge, or 400 for a malformed answer) and
+   * returns true; returns false when the request may go on.
+   */
+  private refuseCredentials(req: http.IncomingMessage, res: http.ServerResponse, method: string, target: string): boolean {
+    if (!this.guard) return false;
+    const verdict = this.guard.verify(method, target, req.headers.authorization);
+    if (verdict.ok) return false;
+    if (verdict.status === 400) {
+      this.log(`400 ${method} ${target}: ${verdict.reason}`);
+      sendJson(res, oscError(400, "auth", "invalidParameterValue", verdict.reason));
+      return true;
+    }
+    if (req.headers.authorization) this.log(`401 ${method} ${target}: ${verdict.reason}`);
+    res.writeHead(401, { "www-authenticate": this.guard.challenge(verdict.stale), "content-type": "text/html" });
+    res.end("<html><head><title>401 Unauthorized</title></head><body>401 Unauthorized</body></html>");
+    return true;
+  }
+
+  /** Streams a picture, or (with `drop`) part of it before the connection is cut. */
+  private async serveFile(req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
+    const full = path.join(this.dir, name);
+    const s = await stat(full).catch(() => undefined);
+    if (!s?.isFile()) return sendJson(res, oscError(404, "file", "invalidParameterValue", "no such file"));
+    this.stats.downloads += 1;
+    res.writeHead(200, { "content-type": /\.jpe?g$/i.test(name) ? "image/jpeg" : "application/octet-stream", "content-length": s.size });
+    if (req.method === "HEAD") return void res.end();
+    if (Math.random() < (this.options.drop ?? 0) && s.size > 1) return this.sendCutShort(req, res, full, s.size);
+    createReadStream(full).pipe(res);
+  }
+
+  /** Sends part of a file, then destroys the socket, like a camera losing Wi-Fi. */
+  private sendCutShort(req: http.IncomingMessage, res: http.ServerResponse, full: string, size: number): void {
+    this.stats.dropped += 1;
+    const cut = Math.max(1, Math.floor(size * (0.1 + Math.random() * 0.8)));
+    this.log(`drop ${path.basename(full)} after ${cut}/${size} bytes`);
+    const stream = createReadStream(full, { start: 0, end: cut - 1 });
+    stream.on("data", (chunk) => res.write(chunk));
+    stream.on("end", () => setTimeout(() => req.socket.destroy(), 5));
+    stream.on("error", () => req.socket.destroy());
+  }
+
+  /** /osc/info, /osc/state, /osc/commands/execute and /osc/commands/status. */
+  private async answerApi(method: string, pathname: string, raw: Buffer): Promise<Answer> {
+    if (pathname === "/osc/info" && method === "GET") return ok(this.info());
+    if (method !== "POST") return oscError(404, "unknown", "unknownCommand", `no such endpoint ${pathname}`);
+    let body: Fields = {};
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString("utf8")) as Fields;
+      } catch {
+        return oscError(400, "unknown", "invalidParameterValue", "body is not JSON");
+      }
+    }
+    if (pathname === "/osc/state") return ok(await this.state());
+    if (pathname === "/osc/commands/execute") return this.execute(body);
+    if (pathname === "/osc/commands/status") return this.commandStatus(body);
+    return oscError(404, "unknown", "unknownCommand", `no such endpoint ${pathname}`);
+  }
+
+  private info(): Fields {
+    const port = Number(new URL(this.base).port);
+    return {
+      manufacturer: "RICOH",
+      model: "RICOH THETA Z1 Emulator",
+      serialNumber: "10000001",
+      firmwareVersion: "2.20.3",
+      supportUrl: "https://theta360.com/en/support/",
+      gps: false,
+      gyro: true,
+      uptime: Math.round(process.uptime()),
+      api: ["/osc/info", "/osc/state", "/osc/checkForUpdates", "/osc/commands/execute", "/osc/commands/status"],
+      endpoints: { httpPort: port, httpUpdatesPort: port },
+      apiLevel: [2],
+    };
+  }
+
+  private async state(): Promise<Fields> {
+    const pictures = await this.listPictures();
+    return {
+      fingerprint: `FIG_${pictures.length.toString(16).padStart(4, "0")}`,
+      state: {
+        batteryLevel: 0.89,
+        storageUri: "http://192.168.1.1/files/150100525831424d42075b53ce68c300/",
+        _captureStatus: [...this.captures.values()].some((c) => c.state === "inProgress") ? "shooting" : "idle",
+        _latestFileUrl: pictures[0] ? this.fileUrlOf(pictures[0].name) : "",
+        _batteryState: "disconnect",
+        _apiVersion: 2,
+        _cameraError: [],
+      },
+    };
+  }
+
+  private execute(body: Fields): Answer | Promise<Answer> {
+    const name = typeof body.name === "string" ? body.name : "";
+    const parameters = (body.parameters ?? {}) as Fields;
+    switch (name) {
+      case "camera.listFiles":
+        return this.listFiles(name, parameters);
+      case "camera.takePicture":
+        return this.takePicture(name);
+      case "camera.getOptions":
+        return this.getOptions(name, parameters);
+      case "camera.setOptions":
+        return this.setOptions(name, parameters);
+      case "camera.delete":
+        return this.deletePictures(name, parameters);
+      default:
+        return oscError(400, name || "unknown", "unknownCommand", `unknown command ${name}`);
+    }
+  }
+
+  /** One page of the listing, newest first; `_detail: false` leaves out the date and the rest. */
+  private async listFiles(name: string, p: Fields): Promise<Answer> {
+    if (p.fileType === undefined || p.entryCount === undefined || p.maxThumbSize === undefined) {
+      return oscError(400, name, "missingParameter", "fileType, entryCount and maxThumbSize are required");
+    }
+    const entryCount = Number(p.entryCount);
+    const start = Number(p.startPosition ?? 0);
+    if (!Number.isInteger(entryCount) || entryCount < 0 || !Number.isInteger(start) || start < 0) {
+      return oscError(400, name, "invalidParameterValue", "entryCount/startPosition");
+    }
+    const all = p.fileType === "video" ? [] : await this.listPictures();
+    const detail = p._detail !== false;
+    const entries = all.slice(start, start + entryCount).map((f) => ({
+      name: this.options.listName ? this.options.listName(f.name) : f.name,
+      fileUrl: this.fileUrlOf(f.name),
+      size: f.size,
+      ...(detail
+        ? {
+            dateTimeZone: formatDateTimeZone(f.mtime),
+            ...(f.dims ? { width: f.dims.width, height: f.dims.height } : {}),
+            _projectionType: "Equirectangular",
+            isProcessed: true,
+            previewUrl: "",
+          }
+        : {}),
+    }));
+    return ok({ name, state: "done", results: { entries, totalEntries: all.length } });
+  }
+
+  /** Answers inProgress at once; the picture appears `captureMs` later (finishCapture). */
+  private takePicture(name: string): Answer {
+    const id = String(++this.shots + 1000);
+    this.captures.set(id, { state: "inProgress" });
+    setTimeout(() => void this.finishCapture(id), this.options.captureMs ?? 1500).unref();
+    return ok({ name, state: "inProgress", id, progress: { completion: 0 } });
+  }
+
+  /** Writes the new picture (a copy of a JPEG already there, else a 1×1 one) under the next free R00nnnnn.JPG. */
+  private async finishCapture(id: string): Promise<void> {
+    try {
+      const existing = await this.listPictures();
+      const source = existing.find((f) => /\.jpe?g$/i.test(f.name));
+      let n = existing.length + 1;
+      let target: string;
+      do target = `R${String(10000 + n++).padStart(7, "0")}.JPG`;
+      while (existing.some((f) => f.name === target));
+      if (source) await copyFile(path.join(this.dir, source.name), path.join(this.dir, target));
+      else await writeFile(path.join(this.dir, target), TINY_JPEG);
+      this.captures.set(id, { state: "done", fileUrl: this.fileUrlOf(target) });
+    } catch (error) {
+      this.captures.set(id, { state: "error", error: { code: "unexpected", message: (error as Error).message } });
+    }
+  }
+
+  /** /osc/commands/status: how a takePicture is getting on. */
+  private commandStatus(body: Fields): Answer {
+    const name = "camera.takePicture";
+    const id = String(body.id ?? "");
+    const capture = this.captures.get(id);
+    if (!capture) return oscError(400, name, "invalidParameterValue", `unknown id ${id}`);
+    if (capture.state === "error") return ok({ name, state: "error", id, error: capture.error });
+    if (capture.state === "inProgress") return ok({ name, state: "inProgress", id, progress: { completion: 0.5 } });
+    return ok({ name, state: "done", id, results: { fileUrl: capture.fileUrl } });
+  }
+
+  private getOptions(name: string, p: Fields): Answer {
+    const names = p.optionNames;
+    if (!Array.isArray(names)) return oscError(400, name, "missingParameter", "optionNames");
+    const out: Fields = {};
+    for (const key of names) {
+      if (key === "dateTimeZone") out[key] = formatDateTimeZone(new Date(Date.now() + this.clockOffsetMs));
+      else if (typeof key === "string" && key in this.settings) out[key] = this.settings[key];
+      else return oscError(400, name, "invalidParameterName", `unknown option ${String(key)}`);
+    }
+    return ok({ name, state: "done", results: { options: out } });
+  }
+
+  /** Stores the options given; dateTimeZone, which THETA takes only on its own, sets the clock. */
+  private setOptions(name: string, p: Fields): Answer {
+    const opts = p.options;
+    if (!opts || typeof opts !== "object") return oscError(400, name, "missingParameter", "options");
+    const keys = Object.keys(opts);
+    if (keys.includes("dateTimeZone") && keys.length > 1) {
+      return oscError(400, name, "invalidParameterValue", "dateTimeZone must be set alone");
+    }
+    const { dateTimeZone, ...rest } = opts as Fields;
+    if (dateTimeZone !== undefined) {
+      const m = typeof dateTimeZone === "string" ? /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})([+-]\d{2}:\d{2})$/.exec(dateTimeZone) : null;
+      if (!m) return oscError(400, name, "invalidParameterValue", "dateTimeZone must be YYYY:MM:DD hh:mm:ss+hh:mm");
+      this.clockOffsetMs = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7]}`).getTime() - Date.now();
+    }
+    Object.assign(this.settings, rest);
+    return ok({ name, state: "done" });
+  }
+
+  /** camera.delete: one fileUrl that names no picture fails the whole call, as on a THETA. */
+  private async deletePictures(name: string, p: Fields): Promise<Answer> {
+    const urls = p.fileUrls;
+    if (!Array.isArray(urls) || urls.length === 0) return oscError(400, name, "missingParameter", "fileUrls");
+    if (urls.length > 128) return oscError(400, name, "invalidParameterValue", "at most 128 fileUrls");
+    const names = urls.map((url) => this.nameOfUrl(url));
+    const present = new Set((await this.listPictures()).map((f) => f.name));
+    if (names.some((n) => n === undefined || !present.has(n))) {
+      return oscError(400, name, "invalidParameterValue", "a fileUrl does not exist");
+    }
+    for (const n of names) await rm(path.join(this.dir, n!));
+    return ok({ name, state: "done" });
+  }
+
+  /** The pictures in the folder, newest first as THETA lists by default. */
+  private async listPictures(): Promise<Picture[]> {
+    const names = (await readdir(this.dir, { withFileTypes: true }))
+      // A camera lists what it shot: pictures (and DNG raws), not sidecars or notes.
+      .filter((d) => d.isFile() && !d.name.startsWith(".") && /\.(jpe?g|dng|png|insp)$/i.test(d.name))
+      .map((d) => d.name);
+    const files = await Promise.all(names.map((name) => this.pictureOf(name)));
+    return files.sort((a, b) => b.mtime.getTime() - a.mtime.getTime() || a.name.localeCompare(b.name));
+  }
+
+  /** A picture's size, date and (for a JPEG, read once per version of the file) dimensions. */
+  private async pictureOf(name: string): Promise<Picture> {
+    const full = path.join(this.dir, name);
+    const s = await stat(full);
+    const key = `${name}:${s.size}:${s.mtimeMs}`;
+    if (!this.dimensions.has(key)) this.dimensions.set(key, /\.jpe?g$/i.test(name) ? await jpegSize(full).catch(() => undefined) : undefined);
+    return { name, size: s.size, mtime: s.mtime, dims: this.dimensions.get(key) };
+  }
+
+  private fileUrlOf(name: string): string {
+    return `${this.base}/files/${encodeURIComponent(name)}`;
+  }
+
+  /** The picture a fileUrl of this camera names, or undefined. */
+  private nameOfUrl(url: unknown): string | undefined {
+    if (typeof url !== "string" || !url.startsWith(`${this.base}/files/`)) return undefined;
+    const name = decodeURIComponent(url.slice(this.base.length + "/files/".length));
+    return name.includes("/") || name.startsWith(".") ? undefined : name;
+  }
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The file name in a `/files/<name>` path, or undefined when it is malformed or could reach outside the folder. */
+function fileNameOf(pathname: string): string | undefined {
+  let name: string;
+  try {
+    name = decodeURIComponent(pathname.slice("/files/".length));
+  } catch {
+    return undefined;
+  }
+  if (name.includes("/") || name.includes("\\") || name.startsWith(".") || name.includes("\0")) return undefined;
+  return name;
 }
