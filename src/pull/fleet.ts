@@ -103,26 +103,100 @@ export async function pullCameras(options: PullCamerasOptions): Promise<PullResu
   // Files being fsynced and moved into place at once (bounds temp files awaiting a flush).
   const disk = limiter(pull.concurrency ?? 8);
   const results = await Promise.all(
-    options.cameras.map((camera) =>
-      pullOne(camera, path.join(options.root, camera.name), pull, overall, disk, options).catch((error: unknown) => {
+    options.cameras.map((camera) => {
+      const folder = path.join(options.root, camera.name);
+      return pullOne(camera, folder, pull, { overall, disk }, options).catch((error: unknown) => {
         // Anything unexpected stays with this camera; the others carry on.
-        const message = error instanceof CameraError ? error.message : `${camera.name}: ${(error as Error).message}`;
+        const message = messageOf(error, camera.name);
         options.sink?.log?.(message);
-        return { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [message], folder: path.join(options.root, camera.name) };
-      }),
-    ),
+        return { ...emptyResult(camera, folder), errors: [message] };
+      });
+    }),
   );
   const sum = (k: "new" | "skipped" | "failed" | "bytes") => results.reduce((n, r) => n + r[k], 0);
   return { cameras: results, ok: results.every((r) => r.errors.length === 0), new: sum("new"), skipped: sum("skipped"), failed: sum("failed"), bytes: sum("bytes"), ms: Date.now() - started };
 }
 
-async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>, overall: Limiter, disk: Limiter, options: PullCamerasOptions): Promise<CameraPullResult> {
-  const result: CameraPullResult = { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [], folder };
-  const log = (line: string) => options.sink?.log?.(line);
-  const perCamera = limiter(pull.perCamera ?? 2);
-  const timeoutMs = (pull.timeoutSeconds ?? 10) * 1000;
+function emptyResult(camera: Camera, folder: string): CameraPullResult {
+  return { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [], folder };
+}
+
+/** Slots shared by every camera: downloads over the network, and files being made durable. */
+interface SharedSlots {
+  overall: Limiter;
+  disk: Limiter;
+}
+
+/** Pulls one camera: opens its client and folder for the run, pulls what is new, closes both. */
+async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>, shared: SharedSlots, options: PullCamerasOptions): Promise<CameraPullResult> {
   const policy = options.retryPolicy ?? { retries: pull.retries ?? 5, baseDelayMs: 250, maxDelayMs: 5000 };
-  const client = new OscClient({
+  const client = clientFor(camera, pull, policy);
+  let cameraFolder: CameraFolder | undefined;
+  try {
+    cameraFolder = await openCameraFolder(folder, camera.name);
+    const job: FileJob = {
+      camera: camera.name,
+      client,
+      folder,
+      ledger: cameraFolder.ledger,
+      slots: { ...shared, perCamera: limiter(pull.perCamera ?? 2) },
+      // A picture's name is made durable before its ledger entry is written, so a
+      // crash can never leave an entry for a file that is not there.
+      syncFolder: groupCommit(() => syncDir(folder)),
+      failures: new RepeatedFailures(),
+      policy,
+      signal: options.signal,
+    };
+    return await pullNewFiles(camera, job, pull.deleteAfter === true, options.sink);
+  } finally {
+    await cameraFolder?.ledger.close().catch(() => {});
+    await client.destroy().catch(() => {});
+    await cameraFolder?.releaseLock().catch(() => {});
+  }
+}
+
+/** Lists the camera, downloads what its ledger lacks, then (--delete-after) removes what is safely here. */
+async function pullNewFiles(camera: Camera, job: FileJob, deleteAfter: boolean, sink: PullCamerasOptions["sink"]): Promise<CameraPullResult> {
+  const result = emptyResult(camera, job.folder);
+  const log = (line: string) => sink?.log?.(line);
+  const report = (message: string) => {
+    result.errors.push(message);
+    log(message);
+  };
+  let files: CameraFile[];
+  try {
+    files = await job.client.listFiles("image");
+  } catch (error) {
+    report(messageOf(error, camera.name));
+    return result;
+  }
+  const todo = files.filter((f) => !job.ledger.has(f));
+  result.skipped = files.length - todo.length;
+  log(`${camera.name}: ${files.length} on camera, ${todo.length} to pull`);
+  sink?.grow?.(todo.length);
+
+  const outcomes = await Promise.all(
+    todo.map(async (file) => {
+      const outcome = await pullFile(file, job);
+      if (outcome.status === "failed") log(outcome.message);
+      sink?.tick?.(1, `${camera.name}/${file.name}`);
+      return outcome;
+    }),
+  );
+  addOutcomes(result, outcomes);
+  const notTried = outcomes.filter((o) => o.status === "not tried").length;
+  if (notTried > 0) report(`${camera.name}: gave up on ${notTried} more file(s) after repeated failures`);
+  if (deleteAfter) {
+    const { deleted, error } = await deletePulled(files, job, log);
+    result.deleted = deleted;
+    if (error !== undefined) report(error);
+  }
+  return result;
+}
+
+function clientFor(camera: Camera, pull: Partial<PullConfig>, policy: RetryPolicy): OscClient {
+  const timeoutMs = (pull.timeoutSeconds ?? 10) * 1000;
+  return new OscClient({
     name: camera.name,
     url: camera.url,
     username: camera.username,
@@ -133,115 +207,141 @@ async function pullOne(camera: Camera, folder: string, pull: Partial<PullConfig>
     connections: (pull.perCamera ?? 2) + 1,
     retry: policy,
   });
-  let ledger: Ledger | undefined;
-  let releaseLock: (() => Promise<void>) | undefined;
+}
+
+/** A camera's folder, locked for this run, with its ledger open. */
+interface CameraFolder {
+  ledger: Ledger;
+  releaseLock(): Promise<void>;
+}
+
+/** Creates and locks the folder, removes temp files a killed run left, opens the ledger. */
+async function openCameraFolder(folder: string, camera: string): Promise<CameraFolder> {
+  await mkdir(folder, { recursive: true });
+  const releaseLock = await lockFolder(folder, camera);
   try {
-    await mkdir(folder, { recursive: true });
-    releaseLock = await lockFolder(folder, camera.name);
     await removeStaleTemps(folder);
-    ledger = await Ledger.open(folder);
-    let files: CameraFile[];
-    try {
-      files = await client.listFiles("image");
-    } catch (error) {
-      result.errors.push(messageOf(error, camera.name));
-      log(messageOf(error, camera.name));
-      return result;
-    }
-    const todo = files.filter((f) => !ledger!.has(f));
-    result.skipped = files.length - todo.length;
-    log(`${camera.name}: ${files.length} on camera, ${todo.length} to pull`);
-    options.sink?.grow?.(todo.length);
-
-    const l = ledger;
-    // A picture's name is made durable before its ledger entry is written, so a
-    // crash can never leave an entry for a file that is not there.
-    const syncFolder = groupCommit(() => syncDir(folder));
-    // A camera that went away (Wi-Fi lost, battery flat, password changed) fails
-    // its files after retries; after two in a row the rest are not even tried, so
-    // it stops holding shared download slots through its backoff sleeps.
-    let consecutiveFailures = 0;
-    let gaveUp: string | undefined;
-    let notTried = 0;
-    await Promise.all(
-      todo.map(async (file) => {
-        const temp = tempPath(folder);
-        try {
-          // The network slots are held for the transfer only; the fsync that follows
-          // overlaps the next downloads instead of holding one back.
-          const tried = await perCamera(async () => {
-            if (gaveUp !== undefined) return false;
-            try {
-              await overall(() => {
-                options.signal?.throwIfAborted();
-                return withRetry(() => downloadOnce(client, file, temp), { policy, signal: options.signal });
-              });
-            } catch (error) {
-              if (error instanceof AuthError || isTransient(error)) {
-                consecutiveFailures += 1;
-                if (consecutiveFailures >= 2 || error instanceof AuthError) gaveUp ??= messageOf(error, camera.name);
-              }
-              throw error;
-            }
-            return true;
-          });
-          if (!tried) {
-            notTried += 1;
-            result.failed += 1;
-            return;
-          }
-          consecutiveFailures = 0;
-          const saved = await disk(() => commit(temp, file, folder, syncFolder));
-          await l.record({ fileUrl: file.fileUrl, size: file.size, dateTimeZone: file.dateTimeZone, file: saved, at: new Date().toISOString() });
-          result.new += 1;
-          result.bytes += file.size;
-        } catch (error) {
-          result.failed += 1;
-          const message = messageOf(error, camera.name);
-          result.errors.push(message);
-          log(message);
-        } finally {
-          await rm(temp, { force: true });
-          options.sink?.tick?.(1, `${camera.name}/${file.name}`);
-        }
-      }),
-    );
-
-    if (notTried > 0) {
-      const message = `${camera.name}: gave up on ${notTried} more file(s) after repeated failures`;
-      result.errors.push(message);
-      log(message);
-    }
-
-    if (pull.deleteAfter) {
-      // Pulled now or in an earlier run, and on disk now where the ledger says, at the
-      // size pulled. A picture since moved or deleted here stays on the camera: this
-      // run cannot tell a publisher's tidying from a loss.
-      const safe: string[] = [];
-      let kept = 0;
-      for (const file of files) {
-        const entry = l.entryFor(file);
-        if (!entry) continue;
-        const local = await stat(path.join(folder, entry.file)).catch(() => undefined);
-        if (local?.isFile() && local.size === entry.size) safe.push(file.fileUrl);
-        else kept += 1;
-      }
-      if (kept > 0) log(`${camera.name}: kept ${kept} picture(s) on the camera: pulled before, but no longer in ${folder} as pulled`);
-      try {
-        await client.delete(safe);
-        result.deleted = safe.length;
-        if (safe.length > 0) log(`${camera.name}: deleted ${safe.length} pulled file(s) from the camera`);
-      } catch (error) {
-        result.errors.push(messageOf(error, camera.name));
-        log(messageOf(error, camera.name));
-      }
-    }
-    return result;
-  } finally {
-    await ledger?.close().catch(() => {});
-    await client.destroy().catch(() => {});
-    await releaseLock?.().catch(() => {});
+    return { ledger: await Ledger.open(folder), releaseLock };
+  } catch (error) {
+    await releaseLock().catch(() => {});
+    throw error;
   }
+}
+
+/** What pulling one file of a camera needs. */
+interface FileJob {
+  camera: string;
+  client: OscClient;
+  folder: string;
+  ledger: Ledger;
+  /** Download slots (overall, perCamera) and fsync slots (disk). */
+  slots: SharedSlots & { perCamera: Limiter };
+  syncFolder: () => Promise<void>;
+  failures: RepeatedFailures;
+  policy: RetryPolicy;
+  signal?: AbortSignal;
+}
+
+type FileOutcome = { status: "pulled"; bytes: number } | { status: "failed"; message: string } | { status: "not tried" };
+
+/**
+ * A camera that went away (Wi-Fi lost, battery flat, password changed) fails its
+ * files after retries; after two such failures in a row, or one refused login, the
+ * rest of its files are not even tried, so it stops holding shared download slots
+ * through its backoff sleeps.
+ */
+class RepeatedFailures {
+  private inARow = 0;
+  gaveUp = false;
+
+  add(error: unknown): void {
+    if (!(error instanceof AuthError) && !isTransient(error)) return;
+    this.inARow += 1;
+    if (this.inARow >= 2 || error instanceof AuthError) this.gaveUp = true;
+  }
+
+  reset(): void {
+    this.inARow = 0;
+  }
+}
+
+/** Downloads one file into a temp file, places it and records it in the ledger. Never throws. */
+async function pullFile(file: CameraFile, job: FileJob): Promise<FileOutcome> {
+  const temp = tempPath(job.folder);
+  try {
+    // The network slots are held for the transfer only; the fsync that follows
+    // overlaps the next downloads instead of holding one back.
+    const downloaded = await job.slots.perCamera(() => downloadUnlessGivenUp(file, temp, job));
+    if (!downloaded) return { status: "not tried" };
+    job.failures.reset();
+    const saved = await job.slots.disk(() => commit(temp, file, job.folder, job.syncFolder));
+    await job.ledger.record({ fileUrl: file.fileUrl, size: file.size, dateTimeZone: file.dateTimeZone, file: saved, at: new Date().toISOString() });
+    return { status: "pulled", bytes: file.size };
+  } catch (error) {
+    return { status: "failed", message: messageOf(error, job.camera) };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Downloads `file` into `temp` with retries; false when the camera was given up on before its turn. */
+async function downloadUnlessGivenUp(file: CameraFile, temp: string, job: FileJob): Promise<boolean> {
+  if (job.failures.gaveUp) return false;
+  try {
+    await job.slots.overall(() => {
+      job.signal?.throwIfAborted();
+      return withRetry(() => downloadOnce(job.client, file, temp), { policy: job.policy, signal: job.signal });
+    });
+  } catch (error) {
+    job.failures.add(error);
+    throw error;
+  }
+  return true;
+}
+
+/** Adds the files' outcomes to the camera's counts and errors (in listing order). */
+function addOutcomes(result: CameraPullResult, outcomes: FileOutcome[]): void {
+  for (const outcome of outcomes) {
+    if (outcome.status === "pulled") {
+      result.new += 1;
+      result.bytes += outcome.bytes;
+    } else {
+      result.failed += 1;
+      if (outcome.status === "failed") result.errors.push(outcome.message);
+    }
+  }
+}
+
+/** --delete-after: removes from the camera the pictures safeToDelete finds; an error is returned, not thrown. */
+async function deletePulled(files: CameraFile[], job: FileJob, log: (line: string) => void): Promise<{ deleted: number; error?: string }> {
+  const { safe, kept } = await safeToDelete(files, job.ledger, job.folder);
+  if (kept > 0) log(`${job.camera}: kept ${kept} picture(s) on the camera: pulled before, but no longer in ${job.folder} as pulled`);
+  try {
+    await job.client.delete(safe);
+  } catch (error) {
+    return { deleted: 0, error: messageOf(error, job.camera) };
+  }
+  if (safe.length > 0) log(`${job.camera}: deleted ${safe.length} pulled file(s) from the camera`);
+  return { deleted: safe.length };
+}
+
+/**
+ * The pictures --delete-after may remove: pulled now or in an earlier run, and on
+ * disk now where the ledger says, at the size pulled. A picture since moved or
+ * deleted here stays on the camera (`kept`): this run cannot tell a publisher's
+ * tidying from a loss.
+ */
+async function safeToDelete(files: CameraFile[], ledger: Ledger, folder: string): Promise<{ safe: string[]; kept: number }> {
+  const safe: string[] = [];
+  let kept = 0;
+  for (const file of files) {
+    const entry = ledger.entryFor(file);
+    if (!entry) continue;
+    const local = await stat(path.join(folder, entry.file)).catch(() => undefined);
+    if (local?.isFile() && local.size === entry.size) safe.push(file.fileUrl);
+    else kept += 1;
+  }
+  return { safe, kept };
 }
 
 function messageOf(error: unknown, camera: string): string {
