@@ -2,7 +2,9 @@
 // (--digest --parallel) fetching the same files with the same concurrency, and the
 // pull's peak RSS (VmHWM of the pull process).
 //
-//   node --import tsx bench/pull.ts      default: 20 cameras, 500 files of 8 MB (4 GB; ~12 GB of disk at peak)
+//   node --import tsx bench/pull.ts      default: 20 cameras, 500 files of 8 MB
+//   BENCH_PULL_FILES=2000 npm run bench -- pull    the size the peak RSS target is set for
+// Free disk needed: twice the files' total size (the sources, and one pulled copy at a time).
 //
 // Env: BENCH_PULL_CAMERAS (20), BENCH_PULL_FILES (500), BENCH_PULL_MB (8),
 // BENCH_PULL_CONCURRENCY (16, files at once overall; 2 per camera), BENCH_PULL_DIR (os.tmpdir()),
@@ -119,7 +121,7 @@ export async function run(): Promise<Figure[]> {
       emulatorHost!.once("exit", () => reject(new Error("emulator host exited")));
     });
     const urls = JSON.parse(firstLine) as string[];
-    /** The gallery's rotunda.json naming the 20 emulated cameras. */
+    /** The gallery's rotunda.json naming the emulated cameras. */
     const writeGalleryConfig = () =>
       writeFile(
         path.join(gallery, "rotunda.json"),
@@ -170,15 +172,15 @@ export async function run(): Promise<Figure[]> {
       const pulled = await folderBytes(path.join(gallery, "cameras"));
       if (pulled.bytes !== expected || pulled.files !== s.files) throw new Error(`pull incomplete: ${pulled.bytes} of ${expected} B`);
       // A rerun finds everything in the ledgers: its time is the pull's fixed cost
-      // (process start, 20 listings with Digest handshakes), nothing downloaded.
+      // (process start, one listing per camera with its Digest handshake), nothing downloaded.
       const rerun = await runProcess(process.execPath, [ROTUNDA, "pull", "--input", gallery], { BENCH_CAMERA_PW: PASSWORD, CI: "1" });
       if (rerun.code !== 0 || !/Pulled 0 new/.test(rerun.output)) throw new Error(`rerun pulled again: ${rerun.output}`);
       pullRuns.push({ ms: pull.ms, peakMb: pull.peakMb, rerunMs: rerun.ms });
       await rm(gallery, { recursive: true, force: true });
       await runProcess("sync", [], {});
     }
-    // The same pull run from the TypeScript sources through tsx, as the launcher did
-    // before it ran a bundle: what tsx's loader thread and transpiled sources cost.
+    // The same pull run from the TypeScript sources through tsx, as the launcher does
+    // where it cannot build a bundle: what tsx's loader thread and transpiled sources cost.
     await mkdir(gallery);
     await writeGalleryConfig();
     const viaTsx = await runProcess(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cli/main.ts"), "pull", "--input", gallery], { BENCH_CAMERA_PW: PASSWORD, CI: "1" });
