@@ -6,7 +6,6 @@ import { open } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher } from "undici";
 import { digestAuth } from "./digest.ts";
-import { chunkWritten } from "./reclaim.ts";
 import { AuthError, CameraError, OscError, ProtocolError } from "./errors.ts";
 import type { RetryPolicy } from "../retry.ts";
 import { defaultRetryPolicy, withRetry } from "./retry.ts";
@@ -258,9 +257,8 @@ export class OscClient {
    * bytes written. Not fsynced: durability is the caller's business (the pull
    * fsyncs outside its download slots, so disk flushes overlap the network).
    * Written straight from undici's handler with writeSync: no stream layers, no
-   * buffering beyond one socket chunk (spent chunks are reclaimed as it goes, see
-   * reclaim.ts), so memory stays flat whatever the file size or the number of
-   * downloads. The caller retries (into a fresh temp file) on a dropped body.
+   * buffering beyond one socket chunk, so memory does not grow with the file's
+   * size. The caller retries (into a fresh temp file) on a dropped body.
    */
   async download(fileUrl: string, destination: string): Promise<number> {
     // Always from the camera's own origin: a hostile listing cannot send us (and our
@@ -294,7 +292,6 @@ export class OscClient {
               let offset = 0;
               while (offset < chunk.length) offset += writeSync(file.fd, chunk, offset, chunk.length - offset);
               written += chunk.length;
-              chunkWritten(chunk.length);
             } catch (error) {
               controller.abort(error as Error); // disk full, etc.: stop the transfer
             }
