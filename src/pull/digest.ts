@@ -2,9 +2,9 @@
 // use), as an undici interceptor: compose it onto a dispatcher and every request
 // through it answers 401 challenges by itself, without the calling code knowing.
 //
-// Bugs this avoids on purpose (seen in JS Digest libraries): `nc` in decimal or
-// shared across hosts, challenges split on "=" (which cuts base64 nonces ending in
-// "=="), quoting qop/nc/algorithm, dropping the query from `uri`.
+// Mistakes common in JS Digest libraries that this avoids on purpose: `nc` in
+// decimal or shared across hosts, challenges split on "=" (which cuts base64
+// nonces ending in "=="), quoting qop/nc/algorithm, dropping the query from `uri`.
 import { createHash, randomBytes } from "node:crypto";
 import type { Dispatcher } from "undici";
 

@@ -158,6 +158,7 @@ export class OscClient {
     );
   }
 
+  /** Runs `fn` under the client's retry policy: transient failures are tried again. */
   private retrying<T>(fn: () => Promise<T>): Promise<T> {
     return withRetry(fn, { policy: this.retryPolicy });
   }

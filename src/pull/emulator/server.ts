@@ -50,7 +50,7 @@ export interface Emulator {
   url: string;
   port: number;
   stats: EmulatorStats;
-  /** Digest counters (undefined without auth). */
+  /** The Digest checker, whose staleChallenges tests read (undefined without auth). */
   guard?: DigestGuard;
   close(): Promise<void>;
 }
