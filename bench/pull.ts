@@ -37,12 +37,19 @@ const settings = () => ({
   dir: process.env.BENCH_PULL_DIR ?? os.tmpdir(),
 });
 
-/** Child mode: start one emulator per folder, print their URLs as one JSON line, run until killed. */
+/**
+ * Child mode: start one emulator per folder, print their URLs as one JSON line, run
+ * until SIGTERM or until the bench's end of the stdin pipe closes (the bench died).
+ */
 async function serveEmulators(dirs: string[]): Promise<void> {
   const { startEmulator } = await import("../src/pull/emulator/server.ts");
   const emulators = await Promise.all(dirs.map((dir) => startEmulator({ dir, username: USER, password: process.env.BENCH_PULL_PW! })));
   console.log(JSON.stringify(emulators.map((e) => e.url)));
-  await new Promise((resolve) => process.once("SIGTERM", resolve));
+  await new Promise((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.stdin.once("end", resolve).once("error", resolve).resume();
+  });
+  process.stdin.destroy(); // or the open pipe keeps this process alive
   await Promise.all(emulators.map((e) => e.close()));
 }
 
@@ -64,13 +71,17 @@ function watchPeakRss(pid: number): { stop(): number } {
 function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ code: number | null; ms: number; peakMb: number; output: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     const watch = watchPeakRss(child.pid!);
     let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d));
-    child.stderr.on("data", (d: Buffer) => (output += d));
+    child.stdout!.on("data", (d: Buffer) => (output += d));
+    child.stderr!.on("data", (d: Buffer) => (output += d));
     child.on("error", reject);
-    child.stdin.end(input ?? "");
+    if (input !== undefined) {
+      // A child that exits before reading all its input breaks the pipe; its exit code and output say why.
+      child.stdin!.on("error", () => {});
+      child.stdin!.end(input);
+    }
     child.on("close", (code) => resolve({ code, ms: performance.now() - started, peakMb: watch.stop(), output }));
   });
 }
@@ -114,7 +125,7 @@ export async function run(): Promise<Figure[]> {
     emulatorHost = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve-emulators", ...dirs], {
       cwd: repoRoot,
       env: { ...process.env, BENCH_PULL_PW: PASSWORD },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["pipe", "pipe", "inherit"],
     });
     const firstLine = await new Promise<string>((resolve, reject) => {
       createInterface({ input: emulatorHost!.stdout! }).once("line", resolve);
