@@ -64,14 +64,14 @@ export class DigestGuard {
     if (!/^[0-9a-f]{8}$/i.test(nc.value)) return { ok: false, status: 400, reason: "nc must be 8 hex digits" };
     if (uri !== requestUri) return { ok: false, status: 400, reason: "uri does not match the request" };
     if (username !== this.username || realm !== this.realm) return { ok: false, status: 401, stale: false, reason: "unknown user" };
-    const info = this.nonces.get(nonce);
-    if (!info) return { ok: false, status: 401, stale: false, reason: "unknown nonce" };
     const expected = digestResponseFromHa1(this.ha1, { method, uri, nonce, qop: "auth", nc: nc.value, cnonce });
     if (expected !== response.toLowerCase()) return { ok: false, status: 401, stale: false, reason: "wrong response" };
-    if (Date.now() - info.issued > this.nonceTtlMs) {
-      this.nonces.delete(nonce);
-      return { ok: false, status: 401, stale: true, reason: "nonce expired" };
-    }
+    // Right credentials on a nonce that is no longer good (expired, or forgotten and so
+    // unknown): stale, as Apache answers, so the client retries with a fresh nonce
+    // instead of taking it for a wrong password. Concurrent requests may carry the same
+    // expired nonce; each of them gets this answer.
+    const info = this.nonces.get(nonce);
+    if (!info || Date.now() - info.issued > this.nonceTtlMs) return { ok: false, status: 401, stale: true, reason: "nonce expired" };
     const count = nc.value.toLowerCase();
     if (info.used.has(count)) return { ok: false, status: 401, stale: false, reason: "nc replayed" };
     info.used.add(count);
