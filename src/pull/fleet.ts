@@ -5,7 +5,7 @@
 // finishing together).
 // Only after that may --delete-after remove it from the camera.
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import { link, mkdir, open, readdir, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import path from "node:path";
 import type { CameraConfig, PullConfig } from "../config.ts";
 import { hashFile } from "../files.ts";
@@ -15,6 +15,7 @@ import { AuthError, CameraError, IncompleteDownloadError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { OscClient, parseDateTimeZone, type CameraFile } from "./osc-client.ts";
 import { groupCommit, limiter, type Limiter } from "../limit.ts";
+import { acquireLock, LockedError } from "../lock.ts";
 import type { RetryPolicy } from "../retry.ts";
 import { isTransient, withRetry } from "./retry.ts";
 import { alternativeName, sanitizeFileName } from "./sanitize.ts";
@@ -351,36 +352,14 @@ function messageOf(error: unknown, camera: string): string {
 
 const LOCK_FILE = ".rotunda-pull.lock";
 
-/**
- * One pull per camera folder at a time (a second one would delete the first one's
- * temp files). The lock holds our pid; a lock whose process is gone (killed run) is taken over.
- */
+/** One pull per camera folder at a time: a second one would delete the first one's temp files. */
 async function lockFolder(folder: string, camera: string): Promise<() => Promise<void>> {
-  const lock = path.join(folder, LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(lock, "wx", 0o644);
-      await handle.write(String(process.pid));
-      await handle.close();
-      return () => rm(lock, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const pid = Number((await readFile(lock, "utf8").catch(() => "")).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new CameraError(camera, `another pull (pid ${pid}) is writing to ${folder}`);
-      }
-      await rm(lock, { force: true }); // left by a run that was killed
-    }
-  }
-  throw new CameraError(camera, `cannot lock ${folder}`);
-}
-
-function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const lock = await acquireLock(path.join(folder, LOCK_FILE), "another pull", folder);
+    return () => lock.release();
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if (error instanceof LockedError) throw new CameraError(camera, error.message);
+    throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 // Unit tests of the deploy rules: hashed paths, headers, phases, the s3 URL,
 // plan diffing, the `_headers` file and what the local scan leaves out.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";

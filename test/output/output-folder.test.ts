@@ -1,12 +1,12 @@
 // The output folder a build writes into (src/output/): what it refuses, what it
 // owns, what it sweeps. Real folders in a temp dir, the lock held by real processes.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { OutputFolder, OutputFolderError, type KeepSet } from "../../src/output/index.ts";
+import { holdLock } from "../support/processes.ts";
 
 const work = await mkdtemp(path.join(os.tmpdir(), "rotunda-output-"));
 after(() => rm(work, { recursive: true, force: true }));
@@ -89,12 +89,7 @@ describe("one writer at a time", () => {
       e instanceof OutputFolderError && new RegExp(`in use by rotunda build \\(pid ${process.pid}, since \\d\\d:\\d\\d:\\d\\d\\)`).test(e.message));
     await first.close();
     // A process that took the lock and was killed before it could let go.
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", `
-      const { OutputFolder } = await import(${JSON.stringify(path.resolve("src/output/index.ts"))});
-      await OutputFolder.open({ outputDir: ${JSON.stringify(dir)}, command: "rotunda build" });
-      console.log("locked");
-      setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve()));
+    const child = await holdLock(path.join(dir, ".rotunda", "lock"), "rotunda build");
     await assert.rejects(OutputFolder.open({ outputDir: dir, command: "test" }), new RegExp(`pid ${child.pid}`));
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));

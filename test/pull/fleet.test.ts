@@ -4,7 +4,6 @@
 // One camera's trouble (a folder locked by another pull, a camera gone mid-pull)
 // leaves the others' pulls alone.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, rename, rm, writeFile, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,6 +13,7 @@ import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts"
 import { pullCameras, pullGallery } from "../../src/pull/fleet.ts";
 import { LEDGER_FILE } from "../../src/pull/ledger.ts";
 import { runRotunda, startRotunda } from "../support/cli.ts";
+import { holdLock } from "../support/processes.ts";
 import { hashFolder, makeFiles, tempDir } from "./helpers.ts";
 
 const USER = "THETAYL00000001";
@@ -211,14 +211,13 @@ describe("one camera's trouble stays its own", () => {
     await mkdir(src);
     await makeFiles(src, 2, 100, 200);
     const emulator = await startEmulator({ dir: src });
-    const sleeper = spawn("sleep", ["30"]);
+    const folder = path.join(dir, "out", "cam");
+    await mkdir(folder, { recursive: true });
+    const sleeper = await holdLock(path.join(folder, ".rotunda-pull.lock"), "another pull");
     try {
-      const folder = path.join(dir, "out", "cam");
-      await mkdir(folder, { recursive: true });
-      await writeFile(path.join(folder, ".rotunda-pull.lock"), String(sleeper.pid));
       const busy = await pullCameras({ root: path.join(dir, "out"), cameras: [{ name: "cam", url: emulator.url }] });
       assert.equal(busy.ok, false);
-      assert.match(busy.cameras[0]!.errors[0]!, new RegExp(`^cam: another pull \\(pid ${sleeper.pid}\\) is writing to`));
+      assert.match(busy.cameras[0]!.errors[0]!, new RegExp(`^cam: .*out/cam is in use by another pull \\(pid ${sleeper.pid}, since`));
       sleeper.kill("SIGKILL");
       await new Promise((r) => sleeper.once("exit", r));
       const unlocked = await pullCameras({ root: path.join(dir, "out"), cameras: [{ name: "cam", url: emulator.url }] });

@@ -1,6 +1,8 @@
 // Processes as the kernel sees them (/proc): a process's descendants and whether
 // one still runs, for tests that check what a killed command leaves behind.
+import { spawn, type ChildProcess } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 interface ProcStat {
@@ -55,4 +57,22 @@ export async function waitUntil<T>(check: () => Promise<T | undefined | false>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * A live process that holds the lock `file` as src/lock.ts takes it (another run
+ * still going), until the test kills it.
+ */
+export async function holdLock(file: string, command: string): Promise<ChildProcess> {
+  const lockModule = path.resolve(import.meta.dirname, "../../src/lock.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", "-e", `
+    const { acquireLock } = await import(${JSON.stringify(lockModule)});
+    await acquireLock(${JSON.stringify(file)}, ${JSON.stringify(command)}, "the folder");
+    console.log("locked");
+    setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve());
+    child.once("exit", (code) => reject(new Error(`the lock holder exited (${code}) before it held ${file}`)));
+  });
+  return child;
 }
