@@ -147,6 +147,8 @@ export const configSchema = z.strictObject({
   description: z.string().optional(),
   /** Public URL of the site, used for absolute links (social cards, sitemap). */
   baseUrl: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  /** `.br` and `.gz` files beside the site's text files, for servers that send them as they are. */
+  precompress: z.boolean().default(true),
   cameras: z.array(cameraSchema).default([]),
   pull: pullSchema.prefault({}),
   process: processSchema.prefault({}),

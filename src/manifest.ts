@@ -128,9 +128,16 @@ export const manifestSchema = z.object({
     title: z.string(),
     description: z.string().optional(),
     baseUrl: z.string().optional(),
+    /** Write `.br` and `.gz` siblings of the site's text files (absent: yes). */
+    precompress: z.boolean().optional(),
   }),
   /** Ordered for the index: newest capture first, then title. */
   panoramas: z.array(panoramaRecordSchema),
+  /**
+   * Every sidecar (`<picture>.md`) in the gallery, published or not, relative to the
+   * gallery folder with forward slashes: render leaves them out of the publisher's pages.
+   */
+  sidecars: z.array(z.string()).default([]),
   /** Originals that could not be processed, with why: shown by `serve`, counted by the build. */
   failures: z.array(z.object({ source: z.string(), message: z.string() })).default([]),
 });

@@ -58,6 +58,12 @@ export interface ScanResult {
   unrecognised: Array<{ relPath: string; message: string }>;
   /** Entries named like pictures that are not files: links to nothing, FIFOs, sockets, devices. */
   skipped: Array<{ relPath: string; reason: string }>;
+  /**
+   * Every `<name>.md` beside a picture or a file named like one (relative paths,
+   * sorted): a picture's sidecar, never a page of the publisher's, whether or not
+   * the picture is published.
+   */
+  sidecars: string[];
 }
 
 const NOT_A_FILE: Partial<Record<EntryKind, string>> = {
@@ -100,14 +106,26 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
   files.sort();
   skipped.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
   const byLowerPath = new Set(files.map((f) => f.toLowerCase()));
+  const sidecarOf = (file: string) => {
+    const base = file.slice(0, file.length - path.extname(file).length);
+    return [`${base}.md`, `${base}.MD`].find((candidate) => byLowerPath.has(candidate.toLowerCase()) && files.includes(candidate));
+  };
   const originals: OriginalFile[] = [];
   const unrecognised: ScanResult["unrecognised"] = [];
+  const sidecars = new Set<string>();
+  const relative = (file: string) => path.relative(root, file).split(path.sep).join("/");
+  for (const s of skipped) {
+    const sidecar = sidecarOf(path.join(root, s.relPath));
+    if (sidecar) sidecars.add(relative(sidecar));
+  }
   for (const file of files) {
     const lower = file.toLowerCase();
     if (lower.endsWith(".md") || lower.endsWith(".json") || lower.endsWith(".txt")) continue;
-    const relPath = path.relative(root, file).split(path.sep).join("/");
+    const relPath = relative(file);
     const head = await readHead(file);
     const format = sniffFormat(head);
+    const sidecar = format || PICTURE_EXTENSIONS.test(file) ? sidecarOf(file) : undefined;
+    if (sidecar) sidecars.add(relative(sidecar));
     if (!format) {
       if (PICTURE_EXTENSIONS.test(file)) {
         unrecognised.push({
@@ -117,9 +135,7 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
       }
       continue;
     }
-    const base = file.slice(0, file.length - path.extname(file).length);
-    const sidecar = [`${base}.md`, `${base}.MD`].find((candidate) => byLowerPath.has(candidate.toLowerCase()) && files.includes(candidate));
     originals.push(sidecar ? { file, relPath, format, sidecar } : { file, relPath, format });
   }
-  return { originals, unrecognised, skipped };
+  return { originals, unrecognised, skipped, sidecars: [...sidecars].sort() };
 }

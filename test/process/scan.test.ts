@@ -23,6 +23,9 @@ before(async () => {
   await put("hall.md", "A caption.");
   await put("trips/yard.JPG");
   await put("notes.jpg", "not a picture");
+  await put("notes.md", "The caption of a picture that does not read.");
+  await put("about.md", "A page of the publisher's: no picture is called about.");
+  await put("dangling.md", "The caption of a picture whose link goes nowhere.");
   await put(".trash/old.jpg");
   await put("node_modules/pkg/icon.jpg");
   await put("dist/media/hall-0a1b2c3d4e-1024-q80.jpg");
@@ -55,6 +58,11 @@ test("pictures are found by content, symlinked ones followed, sidecars paired", 
     ],
   );
   assert.deepEqual(scan.unrecognised.map((u) => u.relPath), ["notes.jpg"]);
+});
+
+test("every sidecar beside a picture or a file named like one is listed, and no other Markdown file", async () => {
+  const scan = await scanGallery(gallery, { exclude: [path.join(gallery, "dist")] });
+  assert.deepEqual(scan.sidecars, ["dangling.md", "hall.md", "notes.md"]);
 });
 
 test("links to nothing, loops, FIFOs and sockets named like pictures are listed as skipped, with why", async () => {
