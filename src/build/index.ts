@@ -25,7 +25,7 @@ export interface BuildOptions {
   quick?: boolean;
   /** False: stop after process, leaving the pages as they are (`rotunda process`). */
   render?: boolean;
-  /** Eleventy's input (the layouts) and config file; Rotunda's own by default. */
+  /** The site's layouts/ (its files replace Rotunda's by name) and Eleventy config file; none and Rotunda's default when absent. */
   layoutsDir?: string;
   eleventyConfig?: string;
   /** "serve": templates are re-read on every render and Eleventy stays quiet. */
@@ -64,7 +64,13 @@ export interface RenderReport {
   headersRules: number;
   /** `_headers` has more rules than Cloudflare Pages reads. */
   headersWarning?: string;
+  /** What the pages lack and why (no baseUrl: no feed, sitemap, oEmbed or absolute links). */
+  warnings: string[];
 }
+
+/** Said once per build when rotunda.json has no baseUrl. */
+export const NO_BASE_URL =
+  "rotunda.json has no baseUrl, so the feed, the sitemap, oEmbed and the canonical, og:url and og:image links are left out (they need the site's public address)";
 
 export interface BuildReport {
   pull?: PullResult;
@@ -110,7 +116,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
   started = performance.now();
   let rendered;
   try {
-    rendered = await renderSite({ outputDir: output.dir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode });
+    rendered = await renderSite({ outputDir: output.dir, contentDir: options.inputDir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode });
   } catch (error) {
     throw new RenderError(error);
   }
@@ -124,7 +130,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
   return {
     ...(pull ? { pull } : {}),
     process: processed,
-    render: { pages: rendered.pages, removed, headersRules: headers.rules, ...(headers.warning ? { headersWarning: headers.warning } : {}) },
+    render: {
+      pages: rendered.pages,
+      removed,
+      headersRules: headers.rules,
+      ...(headers.warning ? { headersWarning: headers.warning } : {}),
+      warnings: config.baseUrl ? [] : [NO_BASE_URL],
+    },
     ms,
   };
 }

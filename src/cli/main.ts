@@ -6,6 +6,7 @@ import { EXIT } from "./exit-codes.ts";
 import { afterPendingSignals, describeError, installExitHandlers } from "./exit-handlers.js";
 
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: { summary: "create a new site: package.json, a sample panorama, layouts/, eleventy.config.ts", load: async () => (await import("./commands/init.ts")).command },
   build: { summary: "pull (when cameras are configured), process, then render the site", load: async () => (await import("./commands/build.ts")).command },
   pull: { summary: "download new pictures from the configured OSC cameras", load: async () => (await import("./commands/pull.ts")).command },
   process: { summary: "make the web variants, thumbnails and metadata of every original", load: async () => (await import("./commands/process.ts")).command },

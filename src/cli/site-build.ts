@@ -6,6 +6,7 @@ import { buildSite, type BuildReport } from "../build/index.ts";
 import { loadConfig } from "../config.ts";
 import { OutputFolder } from "../output/index.ts";
 import { prepareRecipe } from "../process/index.ts";
+import { siteFilesIn } from "../render/index.ts";
 import { UsageError } from "./command.ts";
 import { EXIT } from "./exit-codes.ts";
 import { createProgress } from "./progress.ts";
@@ -39,7 +40,9 @@ export async function runSiteBuild(args: SiteBuildArgs): Promise<number> {
     const pullProgress = args.pull && config.cameras.length > 0 ? createProgress("pull") : undefined;
     const processProgress = createProgress("process");
     try {
-      report = await buildSite({ inputDir, output, config, recipe, pull: args.pull, pullProgress, processProgress, render: args.render });
+      // The working folder is the site: its layouts/ and eleventy.config.ts, when it has them.
+      const site = siteFilesIn(process.cwd());
+      report = await buildSite({ inputDir, output, config, recipe, pull: args.pull, pullProgress, processProgress, render: args.render, ...site });
     } finally {
       pullProgress?.done();
       processProgress.done();
@@ -57,6 +60,7 @@ export async function runSiteBuild(args: SiteBuildArgs): Promise<number> {
   if (report.render) {
     const { pages, removed, headersWarning } = report.render;
     if (headersWarning) console.error(`warning: ${headersWarning}`);
+    for (const warning of report.render.warnings) console.error(`warning: ${warning}`);
     if (removed > 0) console.log(`render: removed ${removed} outputs no page uses any more`);
     console.log(`render: ${pages} pages and _headers → ${where} · build took ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } else {

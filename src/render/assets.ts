@@ -1,6 +1,8 @@
 // The browser side, bundled with esbuild into content-hashed files under
 // `<output>/assets/`: the site's stylesheet, and the viewer (Pannellum, self-hosted,
-// plus Rotunda's start-up code) with its stylesheet. Names carry a hex SHA-256 of
+// plus Rotunda's start-up code) with its stylesheet; for the `panorama` shortcode,
+// a small script and stylesheet every page with one loads, and the viewer it loads
+// once a figure is in view; the panorama page's copy-the-embed-code control. Names carry a hex SHA-256 of
 // the bytes (`viewer-3f9a…js`), the same form as media names, so deploy and the
 // `_headers` file recognise them as immutable. Bundles no page uses any more are
 // swept by the build (src/output/), which knows which files it wrote.
@@ -17,13 +19,27 @@ export interface ClientAssets {
   siteCss: string;
   viewerJs: string;
   viewerCss: string;
+  /** The shortcode's figures: their stylesheet and the script that starts each one when needed. */
+  panoramasJs: string;
+  panoramasCss: string;
+  /** Loaded by panoramas.js for the first figure that starts: Pannellum and its stylesheet. */
+  panoramaViewerJs: string;
+  panoramaViewerCss: string;
+  /** The panorama page's "copy the embed code" button. */
+  shareJs: string;
 }
 
 export async function bundleClient(outputDir: string): Promise<ClientAssets> {
   const outdir = path.join(outputDir, ASSETS_DIR);
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: { site: path.join(clientDir, "site.css"), viewer: path.join(clientDir, "viewer.ts") },
+    entryPoints: {
+      site: path.join(clientDir, "site.css"),
+      viewer: path.join(clientDir, "viewer.ts"),
+      panoramas: path.join(clientDir, "panoramas.ts"),
+      "panorama-viewer": path.join(clientDir, "panorama-viewer.ts"),
+      share: path.join(clientDir, "share.ts"),
+    },
     outdir,
     bundle: true,
     minify: true,
@@ -47,5 +63,14 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     if (!hashed) throw new Error(`esbuild produced no ${name}`);
     return `/${ASSETS_DIR}/${hashed}`;
   };
-  return { siteCss: url("site.css"), viewerJs: url("viewer.js"), viewerCss: url("viewer.css") };
+  return {
+    siteCss: url("site.css"),
+    viewerJs: url("viewer.js"),
+    viewerCss: url("viewer.css"),
+    panoramasJs: url("panoramas.js"),
+    panoramasCss: url("panoramas.css"),
+    panoramaViewerJs: url("panorama-viewer.js"),
+    panoramaViewerCss: url("panorama-viewer.css"),
+    shareJs: url("share.js"),
+  };
 }

@@ -1,26 +1,47 @@
-// The render stage: the manifest and the layouts → HTML pages, through Eleventy
-// with Rotunda's site settings (site.ts). Reads the manifest, never images.
+// The render stage: the manifest, the site's content folder and the layouts → HTML
+// pages (and feed, sitemap, robots.txt…), through Eleventy with the site's own
+// eleventy.config.ts or Rotunda's default one. Reads the manifest, never images.
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import Eleventy, { type UserConfig } from "@11ty/eleventy";
 import { STATE_DIR } from "../manifest.ts";
 import { STAGING_DIR } from "../output/index.ts";
-import { rotundaSite } from "./site.ts";
+import { SITE_HANDOFF, type SiteHandoff } from "./site.ts";
 
 export { default as rotundaPlugin } from "./plugin.ts";
+export { rotundaSite } from "./site.ts";
+export { LAYOUTS_DIR, PROJECT_ROOT } from "./paths.ts";
 
-/** The project root: where layouts/ lives. */
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
-export const LAYOUTS_DIR = path.join(PROJECT_ROOT, "layouts");
+/** The Eleventy configuration of a site without one of its own. */
+export const DEFAULT_CONFIG = path.join(import.meta.dirname, "default-config.ts");
+/** The names a site's own Eleventy configuration may have, in the order Eleventy itself looks. */
+const CONFIG_NAMES = ["eleventy.config.js", "eleventy.config.mjs", "eleventy.config.cjs", "eleventy.config.ts", "eleventy.config.mts"];
+
+export interface SiteFiles {
+  /** The site's layouts/, when it has one. */
+  layoutsDir?: string;
+  /** The site's Eleventy configuration file, when it has one. */
+  eleventyConfig?: string;
+}
+
+/** What a site folder (`rotunda build`'s working folder) holds of its own: layouts/ and an Eleventy configuration. */
+export function siteFilesIn(siteDir: string): SiteFiles {
+  const layouts = path.join(siteDir, "layouts");
+  const config = CONFIG_NAMES.map((name) => path.join(siteDir, name)).find((file) => existsSync(file));
+  return { ...(existsSync(layouts) ? { layoutsDir: layouts } : {}), ...(config ? { eleventyConfig: config } : {}) };
+}
 
 export interface RenderOptions {
   /** The output folder: the manifest is read from it, the pages are written to its staging folder. */
   outputDir: string;
-  /** Eleventy's input (the layouts); Rotunda's own by default. */
+  /** The gallery folder: Eleventy's input, where the publisher's own pages are. */
+  contentDir: string;
+  /** The site's layouts/, whose files replace Rotunda's by name; none by default. */
   layoutsDir?: string;
   /**
-   * An Eleventy config file of the caller's own, used instead of Rotunda's site
-   * settings (src/render/site.ts); it adds the Rotunda plugin itself.
+   * The site's Eleventy config file (it adds Rotunda's site plugin itself);
+   * Rotunda's default one (src/render/default-config.ts) otherwise.
    */
   eleventyConfig?: string;
   /**
@@ -38,6 +59,24 @@ export interface RenderResult {
   pathPrefix: string;
 }
 
+let typescript: Promise<void> | undefined;
+
+/**
+ * Lets this process import TypeScript: the site's eleventy.config.ts and the
+ * Rotunda sources it imports. Under tsx already (tests, the launcher's fallback)
+ * nothing is done; otherwise tsx's loader is registered, once.
+ */
+function loadTypeScript(): Promise<void> {
+  typescript ??= import(new URL("./typescript-probe.ts", import.meta.url).href).then(
+    () => undefined,
+    async () => {
+      const { register } = await import("tsx/esm/api");
+      register();
+    },
+  );
+  return typescript;
+}
+
 /**
  * Renders every page, and the client bundles, into the output folder's staging
  * folder: a render that fails midway (a template error, a full disk) leaves the
@@ -48,14 +87,17 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
   const stagingDir = path.join(outputDir, STATE_DIR, STAGING_DIR);
   await rm(stagingDir, { recursive: true, force: true });
   const serve = options.mode === "serve";
+  const configPath = path.resolve(options.eleventyConfig ?? DEFAULT_CONFIG);
+  if (/\.[mc]?ts$/.test(configPath)) await loadTypeScript();
   // Relative to the working directory: an absolute input breaks Eleventy's permalinks.
-  const input = path.relative(process.cwd(), path.resolve(options.layoutsDir ?? LAYOUTS_DIR)) || ".";
+  const input = path.relative(process.cwd(), path.resolve(options.contentDir)) || ".";
+  const handoff: SiteHandoff = { layoutsDir: options.layoutsDir ? path.resolve(options.layoutsDir) : null };
   const eleventy = new Eleventy(input, stagingDir, {
-    configPath: options.eleventyConfig ?? false,
+    configPath,
     quietMode: true,
     ...(serve ? { runMode: "serve" as const } : {}),
     config: (c: UserConfig) => {
-      if (!options.eleventyConfig) rotundaSite(c);
+      (c as unknown as Record<symbol, SiteHandoff>)[SITE_HANDOFF] = handoff;
       if (serve) c.setUseTemplateCache(false);
     },
   });
@@ -68,7 +110,7 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
     await rm(stagingDir, { recursive: true, force: true });
     throw error;
   }
-  const pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string").length;
+  const pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string" && t.outputPath.endsWith(".html")).length;
   const pathPrefix = (eleventy as unknown as { config?: { pathPrefix?: string } }).config?.pathPrefix ?? "/";
   return { stagingDir, pages, pathPrefix };
 }

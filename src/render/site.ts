@@ -1,14 +1,80 @@
-// Rotunda's own site: the Rotunda plugin plus the Nunjucks settings its layouts
-// need. renderSite applies it directly, and eleventy.config.ts wraps it for
-// Eleventy's own command line, so a TypeScript config file is never imported at
-// run time.
+// A Rotunda site as one Eleventy plugin: `eleventyConfig.addPlugin(rotundaSite)` in
+// the site's eleventy.config.ts. Eleventy's input is the site's content folder:
+// every Markdown or Nunjucks file there that is not a picture's sidecar (the
+// manifest lists them all) or an album's _album.md is a page of the publisher's, at
+// its path, in the page.njk layout. Rotunda's pages (home, panoramas, listings,
+// embeds, feed, sitemap, robots.txt) come from its layouts/, each replaceable by a
+// file of the same name in the site's layouts/ (templates.ts). Text files get
+// `.br` and `.gz` siblings unless rotunda.json says `"precompress": false`.
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { UserConfig } from "@11ty/eleventy";
-import rotundaPlugin from "./plugin.ts";
+import { readManifest, STATE_DIR } from "../manifest.ts";
+import { siteDirOf } from "../output/index.ts";
+import { LAYOUTS_DIR } from "./paths.ts";
+import rotundaPlugin, { type RotundaPluginOptions } from "./plugin.ts";
+import { precompressFolder } from "./precompress.ts";
+import { createEnvironment, siteTemplates, templateFolders } from "./templates.ts";
 
-export function rotundaSite(eleventyConfig: UserConfig): void {
-  eleventyConfig.addPlugin(rotundaPlugin);
-  // Every {{ value }} is HTML-escaped unless a filter marks it safe.
-  eleventyConfig.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false });
-  eleventyConfig.setTemplateFormats(["njk"]);
-  eleventyConfig.setIncludesDirectory("_includes");
+/**
+ * Eleventy settings a plugin cannot make, for the site's config file to export
+ * (`export { config } from "rotunda/eleventy"`): pages in Markdown and Nunjucks,
+ * Markdown read through Nunjucks so a page can hold `{% panorama "slug", { … } %}`.
+ */
+export const config = {
+  templateFormats: ["md", "njk"],
+  markdownTemplateEngine: "njk",
+  htmlTemplateEngine: "njk",
+};
+
+export interface RotundaSiteOptions extends RotundaPluginOptions {
+  /** The site's layouts/ folder, whose files replace Rotunda's by name; by default `layouts/` in the working folder. */
+  layouts?: string;
+}
+
+/** What `rotunda build` tells the plugin about the site it renders (see renderSite): one render, one Eleventy configuration. */
+export const SITE_HANDOFF = Symbol.for("rotunda.site");
+export interface SiteHandoff {
+  /** The site's layouts/ folder, or null for none. */
+  layoutsDir: string | null;
+}
+
+/** The layout of the publisher's pages unless a page names another (or `layout: false`). */
+export const PAGE_LAYOUT = "page.njk";
+
+export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSiteOptions = {}): Promise<void> {
+  const handoff = (eleventyConfig as unknown as Record<symbol, SiteHandoff | undefined>)[SITE_HANDOFF];
+  const siteLayouts = options.layouts ?? (handoff ? handoff.layoutsDir ?? undefined : path.resolve("layouts"));
+  const siteDir = options.outputDir ?? siteDirOf(eleventyConfig.directories.output);
+  const manifest = await readManifest(siteDir);
+  eleventyConfig.addPlugin(rotundaPlugin, { ...options, outputDir: siteDir });
+
+  // Rotunda's templates and the site's, in one environment; pages that need absolute URLs only with a baseUrl.
+  const folders = templateFolders(LAYOUTS_DIR, siteLayouts);
+  eleventyConfig.setLibrary("njk", createEnvironment(folders));
+  const input = eleventyConfig.directories.input;
+  // Eleventy finds a page's `layout:` in its includes folder, named relative to the input.
+  const includes = path.posix.relative(input, eleventyConfig.directories.layouts ?? eleventyConfig.directories.includes) || "_includes";
+  const templates = siteTemplates(folders, includes);
+  for (const page of templates.pages) {
+    if (page.data.requiresBaseUrl === true && !manifest.gallery.baseUrl) continue;
+    eleventyConfig.addTemplate(page.path, page.content, page.data);
+  }
+  for (const layout of templates.layouts) eleventyConfig.addTemplate(layout.path, layout.content, layout.data);
+
+  // The publisher's pages: everything else in the content folder Eleventy reads.
+  for (const sidecar of manifest.sidecars) eleventyConfig.ignores.add(path.posix.join(input, sidecar));
+  eleventyConfig.ignores.add("**/_album.md");
+  eleventyConfig.ignores.add(`**/${STATE_DIR}/**`);
+  eleventyConfig.addGlobalData("layout", PAGE_LAYOUT);
+
+  if (manifest.gallery.precompress !== false) {
+    eleventyConfig.on("eleventy.after", async ({ directories, runMode }: { directories: { output: string }; runMode?: string }) => {
+      // A preview is served as it is; a build's output gets its siblings.
+      if (runMode === "serve") return;
+      const output = path.resolve(directories.output);
+      const published = siteDirOf(output);
+      await precompressFolder(output, published !== output && existsSync(published) ? published : undefined);
+    });
+  }
 }

@@ -32,7 +32,7 @@ export interface ServeOptions {
   port?: number;
   /** Poll the configured cameras this often (seconds); off when absent. */
   pullEverySeconds?: number;
-  /** Eleventy's input and config (defaults: Rotunda's own). */
+  /** The site's layouts/ (its files replace Rotunda's by name) and Eleventy config file; none and Rotunda's default when absent. */
   layoutsDir?: string;
   eleventyConfig?: string;
   /** Quiet time gathering file events into one rebuild. */
@@ -72,7 +72,7 @@ interface Outcome {
 interface Context {
   inputDir: string;
   output: OutputFolder;
-  layoutsDir: string;
+  layoutsDir?: string;
   eleventyConfig?: string;
   log: (line: string) => void;
   warn: (line: string) => void;
@@ -83,7 +83,14 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
   const log = options.log ?? ((line: string) => console.log(line));
   const warn = options.warn ?? ((line: string) => console.error(line));
   const output = await OutputFolder.open({ outputDir: options.outputDir, inputDir, command: "rotunda serve" });
-  const context: Context = { inputDir, output, layoutsDir: path.resolve(options.layoutsDir ?? LAYOUTS_DIR), eleventyConfig: options.eleventyConfig, log, warn };
+  const context: Context = {
+    inputDir,
+    output,
+    ...(options.layoutsDir ? { layoutsDir: path.resolve(options.layoutsDir) } : {}),
+    ...(options.eleventyConfig ? { eleventyConfig: path.resolve(options.eleventyConfig) } : {}),
+    log,
+    warn,
+  };
 
   let buildProblems: Problem[] = [];
   let pullProblems: Problem[] = [];
@@ -122,7 +129,7 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     http = await startHttpServer({ root: output.dir, host: options.host ?? "127.0.0.1", port: options.port ?? 8080, banner: () => problemsBanner(problems()) });
     announce(context, http, options);
     watcher = await watchSources({
-      roots: [inputDir, context.layoutsDir, CLIENT_DIR],
+      roots: [...new Set([inputDir, LAYOUTS_DIR, CLIENT_DIR, ...(context.layoutsDir ? [context.layoutsDir] : []), ...(context.eleventyConfig ? [context.eleventyConfig] : [])])],
       exclude: [output.dir],
       onChange: (file) => queue.trigger(file),
       onError: (error) => warn(`watch: ${error.message}`),

@@ -5,6 +5,8 @@ declare module "@11ty/eleventy" {
     includes: string;
     data: string;
     output: string;
+    /** Set only when a site names a layouts folder apart from its includes. */
+    layouts?: string;
   }
   export interface UserConfig {
     directories: EleventyDirectories;
@@ -13,6 +15,12 @@ declare module "@11ty/eleventy" {
     addFilter(name: string, filter: (...args: any[]) => unknown): void;
     getFilter(name: string): (...args: any[]) => unknown;
     addShortcode(name: string, shortcode: (...args: any[]) => unknown): void;
+    /** A template that exists only in the configuration; `path` is relative to the input folder. */
+    addTemplate(path: string, content: string, data?: Record<string, unknown>): void;
+    /** The template engine for a language, replacing Eleventy's (Eleventy still adds its filters and shortcodes). */
+    setLibrary(engine: string, library: unknown): void;
+    /** Globs of input files Eleventy does not read, relative to the working folder. */
+    ignores: Set<string>;
     addWatchTarget(target: string): void;
     setNunjucksEnvironmentOptions(options: Record<string, unknown>): void;
     setTemplateFormats(formats: string[]): void;

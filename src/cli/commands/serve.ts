@@ -62,7 +62,10 @@ export const command: Command = {
       process.on("SIGHUP", () => resolve(EXIT.ok));
     });
     const { startDevServer } = await import("../../serve/index.ts");
-    const starting = startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds });
+    const { siteFilesIn } = await import("../../render/index.ts");
+    // The working folder is the site: its layouts/ and eleventy.config.ts, when it has them.
+    const site = siteFilesIn(process.cwd());
+    const starting = startDevServer({ inputDir, outputDir: path.resolve(values.output), host: values.host, port, pullEverySeconds, ...site });
     let server: Awaited<typeof starting>;
     try {
       const first = await Promise.race([starting, signalled]);

@@ -1,0 +1,71 @@
+// `.br` and `.gz` siblings of a site's text files (HTML, CSS, JS, JSON, XML, SVG),
+// for servers that send them as they are (nginx gzip_static/brotli_static, Caddy's
+// precompressed): brotli at its best quality and gzip at level 9, each written only
+// where it is smaller than the file. Deploy never uploads them (an object store
+// serves what it is given), and `_headers` does not list them.
+import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { brotliCompress, constants, gzip } from "node:zlib";
+import { walkTree } from "../files.ts";
+import { eachLimit } from "../limit.ts";
+
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+export const COMPRESSIBLE = /\.(html|css|js|mjs|json|xml|svg)$/i;
+const ENCODINGS = ["br", "gz"] as const;
+
+async function compress(data: Buffer, encoding: (typeof ENCODINGS)[number]): Promise<Buffer> {
+  if (encoding === "gz") return gzipped(data, { level: 9 });
+  return brotli(data, {
+    params: {
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+    },
+  });
+}
+
+const exists = (file: string) => stat(file).then(() => true, () => false);
+
+export interface PrecompressResult {
+  /** Text files looked at. */
+  files: number;
+  /** Siblings written. */
+  written: number;
+  /** Of those, taken from the published site because the file had not changed. */
+  reused: number;
+}
+
+/**
+ * Writes the siblings of every text file below `dir`. A file identical to the one
+ * already at the same place in `published` (the live site folder) takes that
+ * one's siblings instead of being compressed again.
+ */
+export async function precompressFolder(dir: string, published?: string): Promise<PrecompressResult> {
+  const files = (await walkTree(dir)).filter((e) => e.kind === "file" && COMPRESSIBLE.test(e.name)).map((e) => e.relPath);
+  const result: PrecompressResult = { files: files.length, written: 0, reused: 0 };
+  await eachLimit(files, Math.max(1, availableParallelism()), async (rel) => {
+    const file = path.join(dir, rel);
+    const data = await readFile(file);
+    const before = published ? await readFile(path.join(published, rel)).catch(() => undefined) : undefined;
+    const unchanged = before !== undefined && before.equals(data);
+    for (const encoding of ENCODINGS) {
+      const sibling = `${file}.${encoding}`;
+      const previous = published && path.join(published, `${rel}.${encoding}`);
+      if (unchanged && previous && (await exists(previous))) {
+        await copyFile(previous, sibling);
+        result.written++;
+        result.reused++;
+        continue;
+      }
+      const packed = await compress(data, encoding);
+      if (packed.length >= data.length) continue;
+      await writeFile(sibling, packed);
+      result.written++;
+    }
+  });
+  return result;
+}
