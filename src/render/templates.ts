@@ -78,6 +78,10 @@ export function readTemplate(file: string): TemplateSource {
   return { file, data: data as Record<string, unknown>, body: `{#${"\n".repeat(lines)}#}${text.slice(match[0].length)}` };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** Levenshtein distance, for "did you mean". */
 function distance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -194,11 +198,13 @@ class LayoutsLoader {
 
 /**
  * The Nunjucks environment of a Rotunda site (Eleventy's `setLibrary("njk", …)`):
- * every `{{ value }}` is HTML-escaped unless a filter marks it safe.
+ * every `{{ value }}` is HTML-escaped unless a filter marks it safe. `dev` keeps
+ * the error a shortcode or filter threw inside Nunjucks' own (as Eleventy's
+ * default environment does), so its message reaches the build's report.
  */
 export function createEnvironment(folders: TemplateFolders): nunjucks.Environment {
   const loader = new LayoutsLoader(folders);
-  const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: true, throwOnUndefined: false });
+  const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: true, throwOnUndefined: false, dev: true });
   loader.env = env;
   return env;
 }
@@ -237,7 +243,12 @@ export function siteTemplates(folders: TemplateFolders, includesDir = INCLUDES):
   const pages = names.map((name) => {
     const own = readTemplate(path.join(folders.rotunda, name));
     const replacement = folders.site ? fileIn(folders.site, name) : undefined;
-    const data = { layout: false, ...own.data, ...(replacement ? readTemplate(replacement).data : {}) };
+    const data: Record<string, unknown> = { layout: false, ...own.data, ...(replacement ? readTemplate(replacement).data : {}) };
+    // Every page a template makes is in `collections.all` (Eleventy adds only a paginated template's first
+    // by default), so the sitemap lists them all.
+    if (isRecord(data.pagination) && data.pagination.addAllPagesToCollections === undefined) {
+      data.pagination = { ...data.pagination, addAllPagesToCollections: true };
+    }
     return { name, file: replacement ?? own.file, path: `${VIRTUAL_FOLDER}/${name}`, content: `{% extends "${PAGE_PREFIX}${name}" %}`, data };
   });
   const partials = [...new Set([...includeNames(folders.rotunda), ...(folders.site ? includeNames(folders.site) : [])])].sort();

@@ -4,10 +4,17 @@ import { buildSite, type BuildReport } from "../../src/build/index.ts";
 import { parseConfig } from "../../src/config.ts";
 import { OutputFolder } from "../../src/output/index.ts";
 
-export async function buildOnce(inputDir: string, outputDir: string, config: object = {}, options: { quick?: boolean; render?: boolean } = {}): Promise<BuildReport> {
+export interface BuildOnceOptions {
+  quick?: boolean;
+  render?: boolean;
+  /** The site's layouts/, whose templates replace Rotunda's. */
+  layoutsDir?: string;
+}
+
+export async function buildOnce(inputDir: string, outputDir: string, config: object = {}, options: BuildOnceOptions = {}): Promise<BuildReport> {
   const output = await OutputFolder.open({ outputDir, inputDir, command: "test build" });
   try {
-    return await buildSite({ inputDir, output, config: parseConfig(config), quick: options.quick, render: options.render });
+    return await buildSite({ inputDir, output, config: parseConfig(config), quick: options.quick, render: options.render, layoutsDir: options.layoutsDir });
   } finally {
     await output.close();
   }
