@@ -3,13 +3,14 @@
 // site's pathPrefix on the viewer's URLs, which sit in a JSON blob that Eleventy's
 // own URL handling never reaches.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Eleventy from "@11ty/eleventy";
 import { writeManifest, type Manifest } from "../../src/manifest.ts";
 import rotundaPlugin from "../../src/render/plugin.ts";
+import { ROOT } from "../support/cli.ts";
 import { completeRecord, sampleRecord } from "../support/manifest.ts";
 
 const TEMPLATE = `---
@@ -125,5 +126,56 @@ describe("the Rotunda plugin", () => {
     const page = prefixed.get("lobby/index.html")!;
     assert.match(page, new RegExp(`id="thumbnail" href="/gallery${tiled.thumbnail.url}"`));
     assert.equal(cardUrl(page), `https://example.com/gallery${tiled.socialCard!.url}`);
+  });
+});
+
+describe("an existing Eleventy site that adds the plugin in one line", () => {
+  test("renders the panorama shortcode in its Markdown (Liquid) and Nunjucks pages, with the viewer's files beside them", async () => {
+    const site = path.join(work, "blog");
+    const output = path.join(site, "_site");
+    await mkdir(path.join(site, "node_modules"), { recursive: true });
+    // The site depends on Rotunda as an installed package would: node_modules/rotunda.
+    await symlink(ROOT, path.join(site, "node_modules", "rotunda"));
+    await writeFile(path.join(site, "eleventy.config.mjs"), `import { rotundaPlugin } from "rotunda/eleventy";
+export default function (eleventyConfig) {
+  eleventyConfig.addPlugin(rotundaPlugin);
+}
+`);
+    await writeFile(path.join(site, "index.md"), "# My blog\n\nA room:\n\n{% panorama \"lobby\" %}\n");
+    await writeFile(path.join(site, "tour.njk"), '<h1>Tour</h1>\n{% panorama "roof", { yaw: 45, height: "50vh" } %}\n');
+    await writeManifest(output, manifest);
+    const eleventy = new Eleventy(path.relative(process.cwd(), site), output, { configPath: path.join(site, "eleventy.config.mjs"), quietMode: true });
+    await eleventy.write();
+
+    const index = await readFile(path.join(output, "index.html"), "utf8");
+    assert.match(index, /<h1>My blog<\/h1>/);
+    assert.ok(index.includes(`<img class="rotunda-panorama__poster" src="${tiled.thumbnail.url}"`), "the thumbnail");
+    assert.match(index, /<a href="\/lobby\/">Lobby<\/a>/, "a link to the panorama's page");
+    const tour = await readFile(path.join(output, "tour", "index.html"), "utf8");
+    const data = JSON.parse(/data-rotunda-viewer-data>([^<]*)</.exec(tour)![1]!) as { viewer: { yaw: number } };
+    assert.equal(data.viewer.yaw, 45);
+    assert.match(tour, /--rotunda-panorama-height: 50vh/);
+    for (const url of [...index.matchAll(/(?:src|href|data-viewer-js|data-viewer-css)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!)) {
+      await stat(path.join(output, url)).catch(() => assert.fail(`${url} is not in the site's output`));
+    }
+  });
+
+  test("a slug that no panorama has is an error naming the page", async () => {
+    const site = path.join(work, "blog-typo");
+    const output = path.join(site, "_site");
+    await mkdir(site, { recursive: true });
+    await writeFile(path.join(site, "post.njk"), '{% panorama "lobyy" %}\n');
+    await writeManifest(output, manifest);
+    const eleventy = new Eleventy(path.relative(process.cwd(), site), output, { configPath: false, quietMode: true, config: (c) => c.addPlugin(rotundaPlugin) });
+    eleventy.disableLogger();
+    await assert.rejects(eleventy.write(), (error: Error) => {
+      let messages = "";
+      for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+        messages += `${e.message}\n`;
+        e = (e as { originalError?: unknown }).originalError ?? e.cause;
+      }
+      assert.match(messages, /blog-typo\/post\.njk: \{% panorama "lobyy" %\}: no panorama has this slug \(the gallery has lobby, roof, hall\)/);
+      return true;
+    });
   });
 });
