@@ -52,6 +52,12 @@ test("a byte order mark before the JSON is ignored", async () => {
   assert.equal((await loadConfig(dir)).title, "With a BOM");
 });
 
+test("precompress is on unless the gallery says false, and only a boolean", () => {
+  assert.equal(parseConfig({}).precompress, true);
+  assert.equal(parseConfig({ precompress: false }).precompress, false);
+  assert.throws(() => parseConfig({ precompress: "no" }), (e: Error) => e instanceof ConfigError && /^precompress: /m.test(e.message));
+});
+
 test("baseUrl must be an http(s) URL", () => {
   assert.equal(parseConfig({ baseUrl: "https://pano.example.org/tours/" }).baseUrl, "https://pano.example.org/tours/");
   for (const bad of ["ftp://pano.example.org/", "javascript:alert(1)", "file:///srv/site", "pano.example.org"]) {

@@ -39,6 +39,11 @@ export interface SiteHandoff {
   layoutsDir: string | null;
 }
 
+/** A path as a glob that matches only itself: Eleventy's ignores are globs, file names may hold `(`, `{`, `*`… */
+export function escapeGlob(file: string): string {
+  return file.replace(/[\\*?[\]{}()!+@]/g, "\\$&");
+}
+
 /** The layout of the publisher's pages unless a page names another (or `layout: false`). */
 export const PAGE_LAYOUT = "page.njk";
 
@@ -63,7 +68,7 @@ export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSi
   for (const layout of templates.layouts) eleventyConfig.addTemplate(layout.path, layout.content, layout.data);
 
   // The publisher's pages: everything else in the content folder Eleventy reads.
-  for (const sidecar of manifest.sidecars) eleventyConfig.ignores.add(path.posix.join(input, sidecar));
+  for (const sidecar of manifest.sidecars) eleventyConfig.ignores.add(escapeGlob(path.posix.join(input, sidecar)));
   eleventyConfig.ignores.add("**/_album.md");
   eleventyConfig.ignores.add(`**/${STATE_DIR}/**`);
   eleventyConfig.addGlobalData("layout", PAGE_LAYOUT);

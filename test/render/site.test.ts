@@ -286,6 +286,23 @@ describe("a site with a baseUrl", () => {
   });
 });
 
+describe("sidecars are never pages", () => {
+  test("not even when their names read as globs: parentheses, braces, brackets, stars", async () => {
+    const gallery = path.join(work, "glob-names");
+    const dist = path.join(work, "glob-names-dist");
+    await mkdir(gallery, { recursive: true });
+    const names = ["lobby (1)", "{hall,yard}", "[x] stair", "a*b"];
+    for (const [i, name] of names.entries()) {
+      await makeEquirect(path.join(gallery, `${name}.jpg`), 256, 128, 10 + i);
+      await put(path.join(gallery, `${name}.md`), `---\ntitle: ${JSON.stringify(name)}\n---\nA caption.\n`);
+    }
+    const report = await buildOnce(gallery, dist, { process: { ...PROCESS, socialCard: false } });
+    assert.equal(report.process.manifest.panoramas.length, 4);
+    const folders = (await readdir(dist, { withFileTypes: true })).filter((e) => e.isDirectory() && !["assets", "media", ".rotunda"].includes(e.name)).map((e) => e.name);
+    assert.deepEqual(folders.sort(), report.process.manifest.panoramas.map((p) => p.slug).sort(), "a folder per panorama, none from a sidecar");
+  });
+});
+
 describe("a site without a baseUrl", () => {
   test("no feed, sitemap or oEmbed, no absolute links; robots.txt without a sitemap; one warning", async () => {
     const gallery = path.join(work, "no-base");

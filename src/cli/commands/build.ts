@@ -11,6 +11,10 @@ the cameras in <input>/rotunda.json (if any), processes every original, then
 renders the pages with Eleventy. Any folder of equirectangular pictures builds,
 with or without sidecars and config.
 
+The working folder is the site: its eleventy.config.ts and layouts/ (templates
+that replace Rotunda's by name) are used when it has them, and every .md or .njk
+file in the gallery folder that is not a picture's sidecar is a page of its own.
+
 Rotunda deletes only files it wrote itself, and only once the new pages are in
 place. It refuses an output folder that is the gallery or contains it, one that
 another rotunda is writing to, and one that holds files it did not write.

@@ -14,6 +14,7 @@ caption edit re-renders without touching images, a deleted picture leaves the
 gallery; open pages reload by themselves. Problems (a corrupt picture, bad front
 matter, a template error, a bad rotunda.json) show in the terminal and at the top
 of every page, and the server keeps running: fix the file and it recovers.
+Like \`rotunda build\`, it uses the working folder's eleventy.config.ts and layouts/.
 
 Options:
   --input, -i      gallery folder (default: content)
