@@ -134,10 +134,11 @@ export const manifestSchema = z.object({
   /** Ordered for the index: newest capture first, then title. */
   panoramas: z.array(panoramaRecordSchema),
   /**
-   * Every sidecar (`<picture>.md`) in the gallery, published or not, relative to the
-   * gallery folder with forward slashes: render leaves them out of the publisher's pages.
+   * The publisher's own pages in the gallery folder: every Markdown (`.md`) and
+   * Nunjucks (`.njk`) file that is neither a picture's sidecar (published or not)
+   * nor an album's `_album.md`, relative to the gallery with forward slashes.
    */
-  sidecars: z.array(z.string()).default([]),
+  pages: z.array(z.string()).default([]),
   /** Originals that could not be processed, with why: shown by `serve`, counted by the build. */
   failures: z.array(z.object({ source: z.string(), message: z.string() })).default([]),
 });

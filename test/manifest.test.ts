@@ -11,7 +11,7 @@ const manifest = (panoramas: PanoramaRecord[]): Manifest => ({
   generator: "rotunda",
   gallery: { title: "Test" },
   panoramas,
-  sidecars: [],
+  pages: [],
   failures: [],
 });
 

@@ -132,7 +132,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   // libvips' operation cache would keep decoded originals alive between pictures.
   sharp.cache(false);
   const run = await prepareRun(options);
-  const { originals, unrecognised, skipped, sidecars } = await findOriginals(run);
+  const { originals, unrecognised, skipped, pages } = await findOriginals(run);
   options.progress?.grow?.(originals.length + unrecognised.length);
   for (const bad of unrecognised) reportFailure(options, bad);
 
@@ -149,7 +149,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
       ...(options.config.precompress ? {} : { precompress: false }),
     },
     panoramas: published.panoramas,
-    sidecars,
+    pages,
     failures: failed,
   };
   await writeManifest(run.outputDir, manifest);
@@ -188,7 +188,7 @@ function reportFailure(options: ProcessOptions, failure: SourceProblem): void {
  * not the logos. Files named like pictures that are not ones are failures; links
  * to nothing and special files are skipped, and said so.
  */
-async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unrecognised: SourceProblem[]; skipped: SourceProblem[]; sidecars: string[] }> {
+async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unrecognised: SourceProblem[]; skipped: SourceProblem[]; pages: string[] }> {
   const scan = await scanGallery(run.inputDir, { exclude: [run.outputDir] });
   const { watermark, nadir } = run.options.config.process;
   const logos = new Set([watermark?.file, nadir?.file].filter((f): f is string => !!f).map((f) => path.resolve(run.inputDir, f)));
@@ -198,7 +198,7 @@ async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unr
       .filter((u) => !logos.has(path.resolve(run.inputDir, u.relPath)))
       .map((u) => ({ source: u.relPath, message: u.message })),
     skipped: scan.skipped.map((s) => ({ source: s.relPath, message: `skipped: ${s.reason}` })),
-    sidecars: scan.sidecars,
+    pages: scan.pages,
   };
 }
 

@@ -24,6 +24,8 @@ export interface OriginalFile {
 /** Files with these extensions are meant as pictures: if their content is not one, that is an error. */
 const PICTURE_EXTENSIONS = /\.(jpe?g|png|tiff?|webp|avif|heic|heif)$/i;
 const SKIP_DIRS = new Set(["node_modules"]);
+/** A folder's text as an album: never a page. */
+const ALBUM_FILE = "_album.md";
 
 /** Recognises a picture format from the first bytes of a file. */
 export function sniffFormat(head: Uint8Array): PictureFormat | undefined {
@@ -59,11 +61,11 @@ export interface ScanResult {
   /** Entries named like pictures that are not files: links to nothing, FIFOs, sockets, devices. */
   skipped: Array<{ relPath: string; reason: string }>;
   /**
-   * Every `<name>.md` beside a picture or a file named like one (relative paths,
-   * sorted): a picture's sidecar, never a page of the publisher's, whether or not
-   * the picture is published.
+   * The publisher's own pages (relative paths, sorted): every `.md` and `.njk` file
+   * that is not `_album.md` and not the sidecar of a picture or of a file named like
+   * one, whether or not the picture is published.
    */
-  sidecars: string[];
+  pages: string[];
 }
 
 const NOT_A_FILE: Partial<Record<EntryKind, string>> = {
@@ -137,5 +139,9 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
     }
     originals.push(sidecar ? { file, relPath, format, sidecar } : { file, relPath, format });
   }
-  return { originals, unrecognised, skipped, sidecars: [...sidecars].sort() };
+  const pages = files
+    .map(relative)
+    .filter((rel) => /\.(md|njk)$/.test(rel) && path.posix.basename(rel) !== ALBUM_FILE && !sidecars.has(rel))
+    .sort();
+  return { originals, unrecognised, skipped, pages };
 }

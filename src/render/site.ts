@@ -1,15 +1,16 @@
 // A Rotunda site as one Eleventy plugin: `eleventyConfig.addPlugin(rotundaSite)` in
 // the site's eleventy.config.ts. Eleventy's input is the site's content folder:
-// every Markdown or Nunjucks file there that is not a picture's sidecar (the
-// manifest lists them all) or an album's _album.md is a page of the publisher's, at
-// its path, in the page.njk layout. Rotunda's pages (home, panoramas, listings,
+// every Markdown or Nunjucks file there that is not a picture's sidecar or an
+// album's _album.md (process lists them in the manifest) is a page of the
+// publisher's, at its path, in the page.njk layout. Rotunda's pages (home, panoramas, listings,
 // embeds, feed, sitemap, robots.txt) come from its layouts/, each replaceable by a
 // file of the same name in the site's layouts/ (templates.ts). Text files get
 // `.br` and `.gz` siblings unless rotunda.json says `"precompress": false`.
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { UserConfig } from "@11ty/eleventy";
-import { readManifest, STATE_DIR } from "../manifest.ts";
+import { readManifest } from "../manifest.ts";
 import { siteDirOf } from "../output/index.ts";
 import { LAYOUTS_DIR } from "./paths.ts";
 import rotundaPlugin, { type RotundaPluginOptions } from "./plugin.ts";
@@ -39,8 +40,8 @@ export interface SiteHandoff {
   layoutsDir: string | null;
 }
 
-/** A path as a glob that matches only itself: Eleventy's ignores are globs, file names may hold `(`, `{`, `*`… */
-export function escapeGlob(file: string): string {
+/** A path as a glob that matches only itself: file names may hold `(`, `{`, `*`… */
+function escapeGlob(file: string): string {
   return file.replace(/[\\*?[\]{}()!+@]/g, "\\$&");
 }
 
@@ -67,10 +68,20 @@ export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSi
   }
   for (const layout of templates.layouts) eleventyConfig.addTemplate(layout.path, layout.content, layout.data);
 
-  // The publisher's pages: everything else in the content folder Eleventy reads.
-  for (const sidecar of manifest.sidecars) eleventyConfig.ignores.add(escapeGlob(path.posix.join(input, sidecar)));
-  eleventyConfig.ignores.add("**/_album.md");
-  eleventyConfig.ignores.add(`**/${STATE_DIR}/**`);
+  // The publisher's pages, as process found them: Eleventy does not look for templates in the content
+  // folder (a gallery's thousands of sidecars would each be a pattern to skip), it is given the pages, each
+  // at its own path so messages name its file.
+  eleventyConfig.ignores.add("**/*.md");
+  eleventyConfig.ignores.add("**/*.njk");
+  const contentDir = path.resolve(eleventyConfig.directories.input);
+  // Nor are the built site's files, when the site folder lies inside the gallery.
+  if (!path.relative(contentDir, siteDir).startsWith("..")) eleventyConfig.ignores.add(`${escapeGlob(path.relative(process.cwd(), siteDir).split(path.sep).join("/"))}/**`);
+  // A gallery's pictures are often left out of git; its pages are no less pages for that.
+  eleventyConfig.setUseGitIgnore(false);
+  for (const page of manifest.pages) {
+    const text = await readFile(path.join(contentDir, page), "utf8").catch(() => undefined);
+    if (text !== undefined) eleventyConfig.addTemplate(page, text.replace(/^\uFEFF/, ""));
+  }
   eleventyConfig.addGlobalData("layout", PAGE_LAYOUT);
 
   if (manifest.gallery.precompress !== false) {

@@ -19,6 +19,8 @@ declare module "@11ty/eleventy" {
     addTemplate(path: string, content: string, data?: Record<string, unknown>): void;
     /** The template engine for a language, replacing Eleventy's (Eleventy still adds its filters and shortcodes). */
     setLibrary(engine: string, library: unknown): void;
+    /** false: the working folder's .gitignore does not hide input files. */
+    setUseGitIgnore(use: boolean): void;
     /** Globs of input files Eleventy does not read, relative to the working folder. */
     ignores: Set<string>;
     addWatchTarget(target: string): void;

@@ -25,6 +25,10 @@ before(async () => {
   await put("notes.jpg", "not a picture");
   await put("notes.md", "The caption of a picture that does not read.");
   await put("about.md", "A page of the publisher's: no picture is called about.");
+  await put("trips/events.njk", "<p>A page in Nunjucks.</p>");
+  await put("trips/_album.md", "An album's text.");
+  await put(".drafts/later.md", "A dot-folder's file: no page.");
+  await put("dist/page.md", "In the output folder: no page.");
   await put("dangling.md", "The caption of a picture whose link goes nowhere.");
   await put(".trash/old.jpg");
   await put("node_modules/pkg/icon.jpg");
@@ -60,9 +64,9 @@ test("pictures are found by content, symlinked ones followed, sidecars paired", 
   assert.deepEqual(scan.unrecognised.map((u) => u.relPath), ["notes.jpg"]);
 });
 
-test("every sidecar beside a picture or a file named like one is listed, and no other Markdown file", async () => {
+test("the publisher's pages: every .md and .njk file but the sidecars of pictures and of files named like pictures, and _album.md", async () => {
   const scan = await scanGallery(gallery, { exclude: [path.join(gallery, "dist")] });
-  assert.deepEqual(scan.sidecars, ["dangling.md", "hall.md", "notes.md"]);
+  assert.deepEqual(scan.pages, ["about.md", "trips/events.njk"]);
 });
 
 test("links to nothing, loops, FIFOs and sockets named like pictures are listed as skipped, with why", async () => {

@@ -45,7 +45,7 @@ const manifest: Manifest = {
   gallery: { title: "Plugin test", baseUrl: "https://example.com/" },
   // A ladder of one step has nothing to compare.
   panoramas: [tiled, sampleRecord("roof"), { ...sampleRecord("hall"), ladder: sampleRecord().variants }],
-  sidecars: [],
+  pages: [],
   failures: [],
 };
 
