@@ -83,6 +83,9 @@ export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSi
     if (text !== undefined) eleventyConfig.addTemplate(page, text.replace(/^\uFEFF/, ""));
   }
   eleventyConfig.addGlobalData("layout", PAGE_LAYOUT);
+  // Eleventy keeps layouts for the process's life, each with the environment of the build that first
+  // used it; a process that builds more than once (serve, tests) needs each build's own.
+  eleventyConfig.setUseTemplateCache(false);
 
   if (manifest.gallery.precompress !== false) {
     eleventyConfig.on("eleventy.after", async ({ directories, runMode }: { directories: { output: string }; runMode?: string }) => {

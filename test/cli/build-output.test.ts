@@ -163,7 +163,7 @@ describe("names Rotunda's own folders use", () => {
     assert.match(first.stderr, /warning: b\.jpg: slug "media" is a name the gallery's own pages use: its page is \/media-2\//);
     await stat(path.join(dist, "assets-2/index.html"));
     await stat(path.join(dist, "media-2/index.html"));
-    assert.ok((await readdir(path.join(dist, "assets"))).every((f) => /-[0-9a-f]{12}\.(js|css)$/.test(f)), "assets/ holds only bundles");
+    assert.ok((await readdir(path.join(dist, "assets"))).every((f) => /-[0-9a-f]{12}\.(js|css)(\.br|\.gz)?$/.test(f)), "assets/ holds only bundles (and their precompressed siblings)");
     await cp(path.join(gallery, "assets.jpg"), path.join(gallery, "lobby.jpg"));
     await rm(path.join(gallery, "assets.jpg"));
     const renamed = await build(gallery, dist);
