@@ -1,7 +1,9 @@
 // `.br` and `.gz` siblings of a site's text files (HTML, CSS, JS, JSON, XML, SVG),
 // for servers that send them as they are (nginx gzip_static/brotli_static, Caddy's
-// precompressed): brotli at its best quality and gzip at level 9, each written only
-// where it is smaller than the file. Deploy never uploads them (an object store
+// precompressed): gzip at level 9, brotli at its best quality for the content-hashed
+// bundles (each compressed once per content) and at a quick one for pages (they
+// change with the gallery, and the best quality costs far more time than the bytes
+// it saves there); each sibling written only where it is smaller than the file. Deploy never uploads them (an object store
 // serves what it is given), and `_headers` does not list them.
 import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -10,6 +12,7 @@ import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
 import { walkTree } from "../files.ts";
 import { eachLimit } from "../limit.ts";
+import { ASSETS_DIR } from "./assets.ts";
 
 const brotli = promisify(brotliCompress);
 const gzipped = promisify(gzip);
@@ -17,12 +20,15 @@ const gzipped = promisify(gzip);
 export const COMPRESSIBLE = /\.(html|css|js|mjs|json|xml|svg)$/i;
 const ENCODINGS = ["br", "gz"] as const;
 
-async function compress(data: Buffer, encoding: (typeof ENCODINGS)[number]): Promise<Buffer> {
+/** Brotli's quality for pages and other files that change with the gallery. */
+const PAGE_QUALITY = 6;
+
+async function compress(rel: string, data: Buffer, encoding: (typeof ENCODINGS)[number]): Promise<Buffer> {
   if (encoding === "gz") return gzipped(data, { level: 9 });
   return brotli(data, {
     params: {
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_QUALITY]: rel.startsWith(`${ASSETS_DIR}/`) ? constants.BROTLI_MAX_QUALITY : PAGE_QUALITY,
       [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
     },
   });
@@ -61,7 +67,7 @@ export async function precompressFolder(dir: string, published?: string): Promis
         result.reused++;
         continue;
       }
-      const packed = await compress(data, encoding);
+      const packed = await compress(rel, data, encoding);
       if (packed.length >= data.length) continue;
       await writeFile(sibling, packed);
       result.written++;
