@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
+import { packageName, rotundaDependency } from "../../src/cli/commands/init.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { ROOT, runRotunda } from "../support/cli.ts";
 import { makeEquirect } from "../support/pictures.ts";
@@ -56,6 +57,16 @@ describe("rotunda init", () => {
     const config = JSON.parse(await readFile(path.join(site, "content/rotunda.json"), "utf8")) as { process: { watermark: { file: string }; nadir: { file: string } } };
     await stat(path.join(site, "content", config.process.watermark.file));
     await stat(path.join(site, "content", config.process.nadir.file));
+  });
+
+  test("from an installed package the site depends on its published version; names come from the folder", async () => {
+    const installed = path.join(work, "elsewhere", "node_modules", "rotunda");
+    await mkdir(installed, { recursive: true });
+    await writeFile(path.join(installed, "package.json"), JSON.stringify({ name: "rotunda", version: "1.4.2" }));
+    assert.equal(await rotundaDependency(installed), "^1.4.2");
+    assert.equal(await rotundaDependency(ROOT), `file:${ROOT}`);
+    assert.equal(packageName("/srv/Plant 3 — Rounds!"), "plant-3-rounds");
+    assert.equal(packageName("/srv/..."), "rotunda-site");
   });
 
   test("refuses a folder that is not empty; with --force adds its files and overwrites none", async () => {
