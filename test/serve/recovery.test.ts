@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser } from "playwright-core";
 import { startEmulator } from "../../src/pull/emulator/server.ts";
-import { LAYOUTS_DIR, PROJECT_ROOT } from "../../src/render/index.ts";
+import { LAYOUTS_DIR } from "../../src/render/index.ts";
 import { startDevServer } from "../../src/serve/index.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { makeEquirect } from "../support/pictures.ts";
