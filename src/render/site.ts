@@ -2,10 +2,11 @@
 // the site's eleventy.config.ts. Eleventy's input is the site's content folder:
 // every Markdown or Nunjucks file there that is not a picture's sidecar or an
 // album's _album.md (process lists them in the manifest) is a page of the
-// publisher's, at its path, in the page.njk layout. Rotunda's pages (home, panoramas, listings,
-// embeds, feed, sitemap, robots.txt) come from its layouts/, each replaceable by a
-// file of the same name in the site's layouts/ (templates.ts). Text files get
-// `.br` and `.gz` siblings unless rotunda.json says `"precompress": false`.
+// publisher's, at its path, in the page.njk layout. Rotunda's pages (home,
+// panoramas, listings, embeds, feed, sitemap, robots.txt) come from its layouts/,
+// each replaceable by a file of the same name in the site's layouts/
+// (templates.ts). Text files get `.br` and `.gz` siblings unless rotunda.json
+// says `"precompress": false`.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
