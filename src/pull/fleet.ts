@@ -36,6 +36,8 @@ export interface CameraPullResult {
   errors: string[];
   /** Where this camera's pictures are. */
   folder: string;
+  /** The files pulled in this run: the camera's fileUrl and the name given here (inside `folder`). */
+  pulled: Array<{ fileUrl: string; file: string }>;
 }
 
 export interface PullResult {
@@ -119,7 +121,7 @@ export async function pullCameras(options: PullCamerasOptions): Promise<PullResu
 }
 
 function emptyResult(camera: Camera, folder: string): CameraPullResult {
-  return { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [], folder };
+  return { name: camera.name, url: camera.url, new: 0, skipped: 0, failed: 0, deleted: 0, bytes: 0, errors: [], folder, pulled: [] };
 }
 
 /** Slots shared by every camera: downloads over the network, and files being made durable. */
@@ -243,7 +245,7 @@ interface FileJob {
   signal?: AbortSignal;
 }
 
-type FileOutcome = { status: "pulled"; bytes: number } | { status: "failed"; message: string } | { status: "not tried" };
+type FileOutcome = { status: "pulled"; bytes: number; fileUrl: string; file: string } | { status: "failed"; message: string } | { status: "not tried" };
 
 /**
  * A camera that went away (Wi-Fi lost, battery flat, password changed) fails its
@@ -277,7 +279,7 @@ async function pullFile(file: CameraFile, job: FileJob): Promise<FileOutcome> {
     job.failures.reset();
     const saved = await job.slots.disk(() => commit(temp, file, job.folder, job.syncFolder));
     await job.ledger.record({ fileUrl: file.fileUrl, size: file.size, dateTimeZone: file.dateTimeZone, file: saved, at: new Date().toISOString() });
-    return { status: "pulled", bytes: file.size };
+    return { status: "pulled", bytes: file.size, fileUrl: file.fileUrl, file: saved };
   } catch (error) {
     return { status: "failed", message: messageOf(error, job.camera) };
   } finally {
@@ -306,6 +308,7 @@ function addOutcomes(result: CameraPullResult, outcomes: FileOutcome[]): void {
     if (outcome.status === "pulled") {
       result.new += 1;
       result.bytes += outcome.bytes;
+      result.pulled.push({ fileUrl: outcome.fileUrl, file: outcome.file });
     } else {
       result.failed += 1;
       if (outcome.status === "failed") result.errors.push(outcome.message);

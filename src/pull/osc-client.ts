@@ -37,6 +37,12 @@ export interface CameraFile {
   dateTimeZone?: string;
 }
 
+/** An open live preview: the camera's Content-Type (with its boundary) and the MJPEG body; destroy the body to close it. */
+export interface LivePreviewStream {
+  contentType: string;
+  body: Dispatcher.ResponseData["body"];
+}
+
 export interface CommandResult {
   name?: string;
   state: "done" | "inProgress" | "error";
@@ -128,16 +134,20 @@ export class OscClient {
     } catch (error) {
       throw error instanceof CameraError ? error : this.networkError(error, what);
     }
-    const status = response.statusCode;
+    return this.jsonAnswer(response.statusCode, response.headers["content-type"], text, what);
+  }
+
+  /** A JSON answer's object, or the error it stands for (refused login, OSC error, HTTP error, not JSON). */
+  private jsonAnswer(status: number, contentType: string | string[] | undefined, text: string, what: string): unknown {
     if (status === 401) throw this.authError();
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       if (status >= 500 || status === 404 || status === 403) {
-        throw new CameraError(this.name, `${what}: HTTP ${status}${describeBody(response.headers["content-type"], text)}`, status);
+        throw new CameraError(this.name, `${what}: HTTP ${status}${describeBody(contentType, text)}`, status);
       }
-      throw new ProtocolError(this.name, `${what}: the camera did not answer JSON (HTTP ${status}${describeBody(response.headers["content-type"], text)})`, status);
+      throw new ProtocolError(this.name, `${what}: the camera did not answer JSON (HTTP ${status}${describeBody(contentType, text)})`, status);
     }
     const oscError = (json as CommandResult | null)?.error;
     if ((json as CommandResult | null)?.state === "error" || (status >= 400 && oscError)) {
@@ -161,6 +171,44 @@ export class OscClient {
   /** Runs `fn` under the client's retry policy: transient failures are tried again. */
   private retrying<T>(fn: () => Promise<T>): Promise<T> {
     return withRetry(fn, { policy: this.retryPolicy });
+  }
+
+  /**
+   * Opens the live preview: camera.getLivePreview (API v2.1), or with a
+   * `sessionId` camera._getLivePreview (v2.0, THETA S in its old mode). Resolves
+   * once the stream's headers are in; rejects with the camera's OSC error (an
+   * unknownCommand from a camera without preview, a disabledCommand while it
+   * shoots) or a ProtocolError for an answer that is not a multipart stream.
+   * `stallMs` bounds the silence between two chunks; never retried here.
+   */
+  async livePreview(options: { signal?: AbortSignal; stallMs?: number; sessionId?: string } = {}): Promise<LivePreviewStream> {
+    const name = options.sessionId ? "camera._getLivePreview" : "camera.getLivePreview";
+    const url = this.resolve("/osc/commands/execute");
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: "POST",
+        headers: { accept: "multipart/x-mixed-replace, application/json", "content-type": "application/json;charset=utf-8" },
+        body: JSON.stringify({ name, parameters: options.sessionId ? { sessionId: options.sessionId } : {} }),
+        signal: options.signal,
+        bodyTimeout: options.stallMs ?? this.bodyTimeout,
+      });
+    } catch (error) {
+      throw this.networkError(error, name);
+    }
+    const type = response.headers["content-type"];
+    const contentType = (Array.isArray(type) ? type[0] : type) ?? "";
+    if (response.statusCode === 200 && /^multipart\//i.test(contentType)) return { contentType, body: response.body };
+    let text: string;
+    try {
+      text = await readLimited(response.body, 64 * 1024, this.name, name);
+    } catch (error) {
+      throw error instanceof CameraError ? error : this.networkError(error, name);
+    }
+    this.jsonAnswer(response.statusCode, type, text, name);
+    throw new ProtocolError(this.name, `${name}: answered ${contentType || "no Content-Type"} instead of a multipart stream`, response.statusCode);
   }
 
   /** GET /osc/info: manufacturer, model, firmware, supported API. */

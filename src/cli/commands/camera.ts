@@ -1,5 +1,5 @@
 // `rotunda camera`: talk to the configured cameras (info, state, options, set,
-// shoot) or emulate one (emulate). One readable line per camera.
+// shoot), watch one live (live), or emulate one (emulate). One readable line per camera.
 import path from "node:path";
 import { loadConfig, ConfigError } from "../../config.ts";
 import { camerasFromUrls, resolveCameras, type Camera } from "../../pull/cameras.ts";
@@ -7,6 +7,7 @@ import { startEmulator } from "../../pull/emulator/server.ts";
 import { CameraError } from "../../pull/errors.ts";
 import { pullCameras } from "../../pull/fleet.ts";
 import { OscClient } from "../../pull/osc-client.ts";
+import { freePort } from "../../ports.ts";
 import { intOption, parseCommandArgs, UsageError, type Command } from "../command.ts";
 import { EXIT } from "../exit-codes.ts";
 import { formatSummary } from "./pull.ts";
@@ -21,10 +22,16 @@ Actions:
                         captureMode=image); dateTimeZone is set in a call of its own
   shoot [--pull]        take a picture, wait for it (polls every second), print its
                         fileUrl; --pull then pulls it into the gallery
+  live --camera <name|url> [--port 8090] [--host 127.0.0.1] [--input <gallery>]
+                        a page with the camera's live preview in a 360° viewer, its
+                        state and a Shoot button (Ctrl-C stops); with --input, a shot
+                        is pulled into that gallery
   emulate --dir <pictures> [--port N] [--host 127.0.0.1] [--user U --password-env VAR]
-          [--drop 0.2] [--busy 0.2] [--stall-ms N] [--nonce-ttl-ms N]
-                        run an OSC v2.1 camera emulator serving the pictures in <dir>
-                        (--port 0 picks a free port; the URL is printed)
+          [--drop 0.2] [--busy 0.2] [--stall-ms N] [--nonce-ttl-ms N] [--no-preview]
+                        run an OSC v2.1 camera emulator serving the pictures in <dir>,
+                        with a live preview of the first one turning (--port 0 picks
+                        a free port; the URL is printed); --drop and --stall-ms also
+                        cut and stall the preview
 
 Options:
   --camera <name>       a camera of rotunda.json, "all" (default), or a URL
@@ -85,6 +92,7 @@ async function emulate(args: string[]): Promise<number> {
     "stall-ms": { type: "string", default: "0" },
     "nonce-ttl-ms": { type: "string" },
     "capture-ms": { type: "string" },
+    "no-preview": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   });
   if (!values.dir) throw new UsageError("emulate needs --dir <pictures>");
@@ -110,24 +118,77 @@ async function emulate(args: string[]): Promise<number> {
     stallMs: intOption(values["stall-ms"], "stall-ms", 0, 0),
     nonceTtlMs: values["nonce-ttl-ms"] === undefined ? undefined : intOption(values["nonce-ttl-ms"], "nonce-ttl-ms", 300_000),
     captureMs: values["capture-ms"] === undefined ? undefined : intOption(values["capture-ms"], "capture-ms", 1500, 0),
+    livePreview: !values["no-preview"],
     log: values.verbose ? (line) => console.error(`emulator: ${line}`) : undefined,
   });
   console.log(`Emulating an OSC camera at ${emulator.url} (pictures from ${path.resolve(values.dir)})`);
-  await new Promise<void>((resolve) => {
+  await stopSignal();
+  await emulator.close();
+  return EXIT.ok;
+}
+
+/** Waits for Ctrl-C or a stop signal. */
+function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);
   });
-  await emulator.close();
+}
+
+async function live(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    camera: { type: "string" },
+    input: { type: "string" },
+    user: { type: "string" },
+    "password-env": { type: "string" },
+    port: { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+    verbose: { type: "boolean", default: false },
+  });
+  const cameras = await selectCameras({ ...values, input: values.input ?? "content", camera: values.camera ?? "all" });
+  if (cameras.length !== 1) throw new UsageError(`live shows one camera: name it with --camera (configured: ${cameras.map((c) => c.name).join(", ")})`);
+  const camera = cameras[0]!;
+  const port = intOption(values.port, "port", 8090, 0);
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const gallery = values.input;
+  const config = gallery === undefined ? undefined : await loadConfig(gallery);
+  const log = (line: string) => console.error(line);
+  const { startLiveServer } = await import("../../live/server.ts");
+  const { pullShot } = await import("../../live/landing.ts");
+  let server;
+  try {
+    server = await startLiveServer({
+      camera,
+      host: values.host,
+      port: port === 0 ? 0 : await freePort(values.host, port),
+      log: values.verbose ? log : undefined,
+      land: gallery === undefined ? undefined : (fileUrl) => pullShot({ galleryDir: gallery, camera, pull: config!.pull, fileUrl, log }),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRNOTAVAIL" || code === "EADDRINUSE" || code === "EACCES" || /no free port/.test((error as Error).message)) {
+      console.error(`rotunda camera live: cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  console.log(`Live view of ${camera.name} at ${server.url}${gallery === undefined ? "" : ` (shots are pulled into ${path.resolve(gallery)})`} · Ctrl-C stops`);
+  if (!["127.0.0.1", "localhost", "::1"].includes(values.host)) {
+    console.error(`  note: listening on ${values.host}, so other machines on the network can watch this camera and take pictures with it`);
+  }
+  await stopSignal();
+  await server.close();
   return EXIT.ok;
 }
 
 export const command: Command = {
   name: "camera",
-  summary: "talk to cameras: info, state, options, set, shoot, emulate",
+  summary: "talk to cameras: info, state, options, set, shoot, live, emulate",
   help,
   async run(args) {
     const [action, ...rest] = args;
     if (action === "emulate") return emulate(rest);
+    if (action === "live") return live(rest);
     if (!action || !["info", "state", "options", "set", "shoot"].includes(action)) {
       throw new UsageError(action ? `unknown action "${action}"` : "an action is required");
     }

@@ -1,7 +1,8 @@
 // An OSC v2.1 camera emulator (THETA-like) on node:http: Digest auth, listFiles
-// with details, file downloads, takePicture, options, delete, and faults on
-// request (cut downloads, 503s, stalls, expiring nonces) to test the client
-// against a hostile network. It is a peer, not the client: only node:http here.
+// with details, file downloads, takePicture, options, delete, a live preview
+// (preview.ts), and faults on request (cut downloads and previews, 503s, stalls,
+// expiring nonces) to test the client against a hostile network. It is a peer,
+// not the client: only node:http here (and sharp to draw preview frames).
 import { copyFile, open, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createReadStream } from "node:fs";
@@ -9,6 +10,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { DigestGuard } from "./digest-server.ts";
+import { PREVIEW_FORMATS, PreviewSource, streamPreview, type PreviewFormat, type PreviewStats } from "./preview.ts";
 
 export interface EmulatorOptions {
   /** Folder whose pictures the camera holds (files directly inside, dotfiles ignored). */
@@ -20,12 +22,14 @@ export interface EmulatorOptions {
   username?: string;
   password?: string;
   realm?: string;
-  /** Fraction of file downloads cut mid-body (socket destroyed). */
+  /** Fraction of file downloads cut mid-body (socket destroyed); a live preview is cut with this chance per second. */
   drop?: number;
   /** Fraction of requests answered 503 serviceUnavailable. */
   busy?: number;
-  /** Delay before every answer, ms. */
+  /** Delay before every answer, ms; a live preview also goes silent this long after every five seconds. */
   stallMs?: number;
+  /** False: a camera without live preview (getLivePreview is an unknownCommand). */
+  livePreview?: boolean;
   /** Nonces expire after this (answered stale=true). */
   nonceTtlMs?: number;
   /** takePicture stays inProgress this long (default 1500 ms). */
@@ -37,7 +41,7 @@ export interface EmulatorOptions {
 }
 
 /** What the emulator did, for tests to check. */
-export interface EmulatorStats {
+export interface EmulatorStats extends PreviewStats {
   /** File downloads started (HEAD included). */
   downloads: number;
   /** Downloads cut mid-body (`drop`). */
@@ -52,6 +56,8 @@ export interface Emulator {
   stats: EmulatorStats;
   /** The Digest checker, whose staleChallenges tests read (undefined without auth). */
   guard?: DigestGuard;
+  /** Cuts every live preview stream now (sockets destroyed mid-stream). */
+  cutPreviews(): void;
   close(): Promise<void>;
 }
 
@@ -153,6 +159,8 @@ function factorySettings(): Fields {
     sleepDelay: 65535,
     offDelay: 65535,
     _shutterVolume: 100,
+    previewFormat: { ...PREVIEW_FORMATS[1]! },
+    previewFormatSupport: PREVIEW_FORMATS.map((f) => ({ ...f })),
     remainingPictures: 1234,
     totalSpace: 19_000_000_000,
     remainingSpace: 12_000_000_000,
@@ -176,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     port: address.port,
     stats: camera.stats,
     guard: camera.guard,
+    cutPreviews: () => camera.cutPreviews(),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -186,7 +195,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
 /** One emulated camera: its pictures folder, settings, captures in progress and injected faults. */
 class EmulatedCamera {
-  readonly stats: EmulatorStats = { downloads: 0, dropped: 0, busy: 0 };
+  readonly stats: EmulatorStats = { downloads: 0, dropped: 0, busy: 0, previewRequests: 0, previewFramesSent: 0, previewStreams: 0 };
   readonly guard: DigestGuard | undefined;
   /** The camera's own URL ("http://127.0.0.1:port"), set once the server listens. */
   base = "";
@@ -197,6 +206,9 @@ class EmulatedCamera {
   private shots = 0;
   /** setOptions dateTimeZone moves the camera's clock: kept as an offset from ours. */
   private clockOffsetMs = 0;
+  private readonly preview: PreviewSource;
+  /** Open live previews: each one's end (a picture taken ends them) and its socket (cutPreviews). */
+  private readonly previews = new Map<() => void, http.IncomingMessage>();
 
   constructor(
     private readonly dir: string,
@@ -207,6 +219,30 @@ class EmulatedCamera {
       options.username !== undefined && options.password !== undefined
         ? new DigestGuard(options.realm ?? "RICOH THETA Z1 Emulator", options.username, options.password, options.nonceTtlMs)
         : undefined;
+    this.preview = new PreviewSource(dir, () => this.settings.previewFormat as PreviewFormat, this.log);
+  }
+
+  cutPreviews(): void {
+    for (const req of this.previews.values()) req.socket.destroy();
+  }
+
+  /** A THETA stops its live preview when shooting starts or the preview format changes. */
+  private endPreviews(): void {
+    for (const end of [...this.previews.keys()]) end();
+  }
+
+  /** camera.getLivePreview: the stream, or why not. */
+  private livePreview(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const name = "camera.getLivePreview";
+    if (this.options.livePreview === false) return sendJson(res, oscError(400, name, "unknownCommand", `unknown command ${name}`));
+    if ([...this.captures.values()].some((c) => c.state === "inProgress")) {
+      return sendJson(res, oscError(400, name, "disabledCommand", "Command is currently disabled: the camera is shooting"));
+    }
+    const format = this.settings.previewFormat as PreviewFormat;
+    const faults = { drop: this.options.drop ?? 0, stallMs: this.options.stallMs ?? 0 };
+    const end = streamPreview(req, res, this.preview, faults, this.stats, format.framerate, this.log);
+    this.previews.set(end, req);
+    res.on("close", () => this.previews.delete(end));
   }
 
   /** Answers one HTTP request; an unexpected failure answers 500, or cuts an answer already started. */
@@ -230,6 +266,7 @@ class EmulatedCamera {
       return sendJson(res, oscError(503, "busy", "serviceUnavailable", "camera busy"));
     }
     const pathname = target.split("?")[0]!;
+    if (method === "POST" && pathname === "/osc/commands/execute" && commandName(body) === "camera.getLivePreview") return this.livePreview(req, res);
     if (pathname.startsWith("/files/") && (method === "GET" || method === "HEAD")) {
       const name = fileNameOf(pathname);
       if (name === undefined) return sendJson(res, oscError(404, "file", "invalidParameterValue", "bad file name"));
@@ -384,6 +421,7 @@ class EmulatedCamera {
   private takePicture(name: string): Answer {
     const id = String(++this.shots + 1000);
     this.captures.set(id, { state: "inProgress" });
+    this.endPreviews();
     setTimeout(() => void this.finishCapture(id), this.options.captureMs ?? 1500).unref();
     return ok({ name, state: "inProgress", id, progress: { completion: 0 } });
   }
@@ -437,12 +475,19 @@ class EmulatedCamera {
       return oscError(400, name, "invalidParameterValue", "dateTimeZone must be set alone");
     }
     const { dateTimeZone, ...rest } = opts as Fields;
+    if (rest.previewFormat !== undefined) {
+      const wanted = rest.previewFormat as Partial<PreviewFormat>;
+      const known = PREVIEW_FORMATS.find((f) => f.width === wanted.width && f.height === wanted.height && f.framerate === wanted.framerate);
+      if (!known) return oscError(400, name, "invalidParameterValue", `previewFormat ${JSON.stringify(wanted)} is not supported`);
+      rest.previewFormat = { ...known };
+    }
     if (dateTimeZone !== undefined) {
       const m = typeof dateTimeZone === "string" ? /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})([+-]\d{2}:\d{2})$/.exec(dateTimeZone) : null;
       if (!m) return oscError(400, name, "invalidParameterValue", "dateTimeZone must be YYYY:MM:DD hh:mm:ss+hh:mm");
       this.clockOffsetMs = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7]}`).getTime() - Date.now();
     }
     Object.assign(this.settings, rest);
+    if (rest.previewFormat !== undefined) this.endPreviews();
     return ok({ name, state: "done" });
   }
 
@@ -488,6 +533,16 @@ class EmulatedCamera {
     if (typeof url !== "string" || !url.startsWith(`${this.base}/files/`)) return undefined;
     const name = decodeURIComponent(url.slice(this.base.length + "/files/".length));
     return name.includes("/") || name.startsWith(".") ? undefined : name;
+  }
+}
+
+/** The command a request body names, if it is JSON with a name. */
+function commandName(body: Buffer): string | undefined {
+  try {
+    const name = (JSON.parse(body.toString("utf8")) as Fields).name;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
   }
 }
 
