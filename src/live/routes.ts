@@ -49,7 +49,28 @@ export function describeSummary(summary: CameraSummary): { battery: string; stor
 }
 
 export class LiveRoutes {
+  /** Streams and event channels open now: closing the routes ends them. */
+  private readonly open = new Set<ServerResponse>();
+
   constructor(private readonly options: LiveRoutesOptions) {}
+
+  /** Ends every stream and event channel these routes keep open. */
+  close(): void {
+    for (const res of this.open) res.destroy();
+    this.open.clear();
+  }
+
+  /** Bytes written to open streams and not yet taken by the network: what slow viewers cost. */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const res of this.open) total += res.writableLength;
+    return total;
+  }
+
+  private keep(res: ServerResponse): void {
+    this.open.add(res);
+    res.on("close", () => this.open.delete(res));
+  }
 
   private cameraBase(camera: LiveCamera): string {
     return this.options.single ? this.options.base : `${this.options.base}${encodeURIComponent(camera.name)}/`;
@@ -138,8 +159,10 @@ export class LiveRoutes {
       const page = livePage(camera.name, { stream: `${here}stream`, events: `${here}events`, shoot: `${here}shoot`, ...this.assetUrls(), index: this.options.single ? undefined : this.options.base });
       send(res, 200, "text/html; charset=utf-8", page);
     } else if (sub === "stream") {
+      this.keep(res);
       serveStream(camera.feed, res);
     } else if (sub === "events") {
+      this.keep(res);
       camera.openEvents(res);
     } else if (sub === "state") {
       json(res, 200, { status: camera.feed.status, camera: await camera.summary() });

@@ -17,6 +17,8 @@ export interface LiveServer {
   url: string;
   port: number;
   camera: LiveCamera;
+  /** Bytes queued for viewers that have not taken them yet. */
+  bufferedBytes(): number;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     url: `http://${host.includes(":") ? `[${host}]` : host}:${actual}/`,
     port: actual,
     camera,
+    bufferedBytes: () => routes.bufferedBytes(),
     async close() {
+      routes.close();
       await camera.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

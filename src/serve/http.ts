@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   port: number;
   /** HTML put at the top of every page's body (empty: nothing). */
   banner: () => string;
+  /** Answers requests of its own before the file server (true: answered); its responses stream as they are written. */
+  routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface HttpServer {
@@ -73,6 +75,7 @@ class BoundDevServer extends EleventyDevServer {
     root: string,
     private readonly host: string,
     private readonly banner: () => string,
+    private readonly routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
   ) {
     super("rotunda", root, {
       // Full reloads: DOM-diffing would keep the old viewer and drop <html data-viewer>.
@@ -95,6 +98,8 @@ class BoundDevServer extends EleventyDevServer {
       return;
     }
     try {
+      // Before the dev server wraps the response: it would hold back streamed text.
+      if (this.routes && (await this.routes(req, res))) return;
       await super.onRequestHandler(req, res);
     } catch {
       // Whatever else the file server trips over ends this request, never the server.
@@ -119,7 +124,7 @@ export function urlFor(host: string, port: number): string {
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   // Port 0: the dev server lets the system pick.
   const port = options.port === 0 ? 0 : await freePort(options.host, options.port);
-  const server = new BoundDevServer(options.root, options.host, options.banner);
+  const server = new BoundDevServer(options.root, options.host, options.banner, options.routes);
   // A taken port is retried by the dev server itself (port + 1); anything else (a bad --host) is fatal.
   const failed = new Promise<never>((_, reject) =>
     server.server.on("error", (error: NodeJS.ErrnoException) => error.code !== "EADDRINUSE" && reject(error)));

@@ -4,6 +4,7 @@
 //   http.ts      Eleventy's dev server bound to one host, a problems banner on every page
 //   pull.ts      optional camera polling (--pull-every)
 //   problems.ts  what is wrong now, for the terminal and the banner
+//   cameras.ts   /_cameras/: the configured cameras live, with a Shoot button (127.0.0.1 only)
 // Each rebuild is the one build (src/build/) into the output folder this server
 // holds locked for its lifetime: a new picture gets the quick recipe first, then a
 // follow-up run completes it. A change reaches open pages as: event → (pictures:
@@ -14,7 +15,8 @@ import { createProgress } from "../cli/progress.ts";
 import { loadConfig, type GalleryConfig } from "../config.ts";
 import { OutputFolder } from "../output/index.ts";
 import { LAYOUTS_DIR, PROJECT_ROOT } from "../render/index.ts";
-import { startHttpServer, type HttpServer } from "./http.ts";
+import { CameraPages } from "./cameras.ts";
+import { startHttpServer, urlFor, type HttpServer } from "./http.ts";
 import { problemLine, problemsBanner, type Problem } from "./problems.ts";
 import { startPullLoop, type PullLoop } from "./pull.ts";
 import { RebuildQueue } from "./queue.ts";
@@ -116,7 +118,19 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     if (!completing && (outcome.report?.process.made.length ?? 0) > 0) queue.trigger(COMPLETE);
   }, options.quietMs ?? 60, () => !watcher?.settling());
 
+  const cameraPages = new CameraPages({
+    inputDir,
+    outputDir: output.dir,
+    config: () => config,
+    rebuild: async (file) => {
+      queue.trigger(file);
+      await queue.idle();
+    },
+    log: warn,
+  });
+
   const close = async () => {
+    await cameraPages.close();
     await pullLoop?.stop();
     await watcher?.close();
     // A rebuild in progress gets a moment to finish; a long one is abandoned.
@@ -126,7 +140,13 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
   };
 
   try {
-    http = await startHttpServer({ root: output.dir, host: options.host ?? "127.0.0.1", port: options.port ?? 8080, banner: () => problemsBanner(problems()) });
+    http = await startHttpServer({
+      root: output.dir,
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 8080,
+      banner: () => problemsBanner(problems()),
+      routes: (req, res) => cameraPages.handle(req, res),
+    });
     announce(context, http, options);
     watcher = await watchSources({
       roots: [...new Set([inputDir, LAYOUTS_DIR, CLIENT_DIR, ...(context.layoutsDir ? [context.layoutsDir] : []), ...(context.eleventyConfig ? [context.eleventyConfig] : [])])],
@@ -137,6 +157,11 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     queue.trigger("start");
     await queue.idle();
     log(`Watching ${shortPath(context, inputDir)} for changes (Ctrl-C stops)`);
+    if (config && config.cameras.length > 0) {
+      const host = options.host ?? "127.0.0.1";
+      const local = ["127.0.0.1", "::1", "localhost"].includes(host) ? http.url : urlFor("127.0.0.1", http.port);
+      log(`Cameras live at ${local}_cameras/ (this machine only)`);
+    }
     if (options.pullEverySeconds !== undefined) {
       pullLoop = startPullLoop({
         everyMs: options.pullEverySeconds * 1000,

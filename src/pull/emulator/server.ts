@@ -30,6 +30,8 @@ export interface EmulatorOptions {
   stallMs?: number;
   /** False: a camera without live preview (getLivePreview is an unknownCommand). */
   livePreview?: boolean;
+  /** The preview format it starts with (one of PREVIEW_FORMATS; default 1024×512 at 30 fps). */
+  previewFormat?: PreviewFormat;
   /** Nonces expire after this (answered stale=true). */
   nonceTtlMs?: number;
   /** takePicture stays inProgress this long (default 1500 ms). */
@@ -219,6 +221,7 @@ class EmulatedCamera {
       options.username !== undefined && options.password !== undefined
         ? new DigestGuard(options.realm ?? "RICOH THETA Z1 Emulator", options.username, options.password, options.nonceTtlMs)
         : undefined;
+    if (options.previewFormat) this.settings.previewFormat = { ...options.previewFormat };
     this.preview = new PreviewSource(dir, () => this.settings.previewFormat as PreviewFormat, this.log);
   }
 
