@@ -21,6 +21,7 @@ export function livePage(camera: string, urls: LivePageUrls): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>Live: ${escapeHtml(camera)} · Rotunda</title>
 <link rel="stylesheet" href="${escapeHtml(urls.css)}">
 </head>
@@ -65,6 +66,7 @@ export function cameraListPage(entries: CameraListEntry[], css: string): string 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>Cameras · Rotunda</title>
 <link rel="stylesheet" href="${escapeHtml(css)}">
 </head>
