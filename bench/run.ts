@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> =
   pull: () => import("./pull.ts"),
   serve: () => import("./serve.ts"),
   cli: () => import("./cli.ts"),
+  live: () => import("./live.ts"),
 };
 
 const wanted = process.argv.slice(2);

@@ -61,13 +61,19 @@ let decoding = false;
 let decoded: { bitmap: ImageBitmap; part: StreamPart } | undefined;
 let drawScheduled = false;
 /**
- * Frames are decoded at full size until uploading them proves slow on this device
- * (software WebGL, an old phone): then at half size, which keeps the picture moving.
+ * A device that cannot keep up (software WebGL, an old phone) is lightened in two
+ * steps, which keep the picture moving rather than sharp: frames decoded at half
+ * size when uploading them is slow or frames are dropped, then the viewer drawn at
+ * half resolution when frames are still dropped.
  */
 let halfSize = false;
+let coarse = false;
 let uploadMs = 0;
 let uploads = 0;
 const SLOW_UPLOAD_MS = 15;
+/** Frames drawn, and frames decoded but replaced by a newer one before they could be drawn, since the last check. */
+let drawnLately = 0;
+let droppedLately = 0;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -128,7 +134,10 @@ async function decodeNewest(): Promise<void> {
     const bitmap = halfSize && canvas.width > 0
       ? await createImageBitmap(blob, { resizeWidth: canvas.width, resizeHeight: canvas.height, resizeQuality: "low" })
       : await createImageBitmap(blob);
-    decoded?.bitmap.close();
+    if (decoded) {
+      decoded.bitmap.close();
+      droppedLately += 1;
+    }
     decoded = { bitmap, part };
     if (!drawScheduled) {
       drawScheduled = true;
@@ -181,16 +190,35 @@ function renderNow(shown: Pannellum.Viewer): void {
   renderer.render(shown.getPitch() * radians, shown.getYaw() * radians, shown.getHfov() * radians, { roll: 0 });
 }
 
-/** Watches how long a frame takes to reach the screen; a slow device switches to half-size frames once. */
+/** One step lighter (see halfSize). */
+function lighten(): void {
+  if (!halfSize) {
+    halfSize = true;
+    uploads = -1;
+    root.dataset.liveScale = "half";
+  } else if (!coarse && container && viewer) {
+    coarse = true;
+    container.classList.add("live-viewer--coarse");
+    viewer.resize();
+    root.dataset.liveScale = "coarse";
+  }
+}
+
+/** Watches how long a frame takes to reach the screen. */
 function noteUpload(ms: number): void {
   if (halfSize) return;
   uploads += 1;
   uploadMs += ms;
-  if (uploads >= 8 && uploadMs / uploads > SLOW_UPLOAD_MS) {
-    halfSize = true;
-    uploads = -1;
-    root.dataset.liveScale = "half";
-  }
+  if (uploads >= 8 && uploadMs / uploads > SLOW_UPLOAD_MS) lighten();
+}
+
+/** Watches how many frames are dropped for want of a chance to draw them. */
+function noteDrawn(): void {
+  drawnLately += 1;
+  if (drawnLately + droppedLately < 60) return;
+  if (droppedLately > (drawnLately + droppedLately) / 10) lighten();
+  drawnLately = 0;
+  droppedLately = 0;
 }
 
 /** Draws the newest decoded frame and has Pannellum show it at once. */
@@ -223,6 +251,7 @@ function draw(): void {
     noteUpload(performance.now() - before);
   }
   stats.shown += 1;
+  noteDrawn();
   const sentAt = Number(part.headers["x-sent-at"]);
   if (sentAt > 0) {
     stats.ages.push(Date.now() - sentAt);

@@ -231,6 +231,21 @@ describe("live proxy: cameras that cannot stream", () => {
     }
   });
 
+  test("a THETA speaking API v2.0: a session, then camera._getLivePreview", async () => {
+    const emulator = await emulatorWithPicture(dir, { apiVersion: 1 });
+    const live = await startLiveServer({ camera: camera(emulator), host: "127.0.0.1", port: 0, ...quick });
+    const frames = watchStream(`${live.url}stream`);
+    try {
+      await frames.waitFor(() => frames.items.length >= 3, { what: "3 frames from the v2.0 preview" });
+      assert.equal(emulator.stats.previewRequests, 1);
+      assert.equal(live.camera.feed.status.state, "live");
+    } finally {
+      frames.close();
+      await live.close();
+      await emulator.close();
+    }
+  });
+
   test("a camera that stalls mid-stream is asked again, and frames come back", async () => {
     // The emulator goes silent stallMs after every five seconds of frames (and answers stallMs late).
     const emulator = await emulatorWithPicture(dir, { stallMs: 1500 });

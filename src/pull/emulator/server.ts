@@ -32,6 +32,12 @@ export interface EmulatorOptions {
   livePreview?: boolean;
   /** The preview format it starts with (one of PREVIEW_FORMATS; default 1024×512 at 30 fps). */
   previewFormat?: PreviewFormat;
+  /**
+   * 1: a THETA S speaking the older API v2.0 (its `_apiVersion` 1): the preview is
+   * camera._getLivePreview inside a session (camera.startSession), and
+   * camera.getLivePreview is unknown. Default 2 (API v2.1).
+   */
+  apiVersion?: 1 | 2;
   /** Nonces expire after this (answered stale=true). */
   nonceTtlMs?: number;
   /** takePicture stays inProgress this long (default 1500 ms). */
@@ -209,6 +215,8 @@ class EmulatedCamera {
   /** setOptions dateTimeZone moves the camera's clock: kept as an offset from ours. */
   private clockOffsetMs = 0;
   private readonly preview: PreviewSource;
+  /** Sessions opened with camera.startSession (API v2.0). */
+  private readonly sessions = new Set<string>();
   /** Open live previews: each one's end (a picture taken ends them) and its socket (cutPreviews). */
   private readonly previews = new Map<() => void, http.IncomingMessage>();
 
@@ -234,10 +242,14 @@ class EmulatedCamera {
     for (const end of [...this.previews.keys()]) end();
   }
 
-  /** camera.getLivePreview: the stream, or why not. */
-  private livePreview(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const name = "camera.getLivePreview";
-    if (this.options.livePreview === false) return sendJson(res, oscError(400, name, "unknownCommand", `unknown command ${name}`));
+  /** camera.getLivePreview (API v2.1) or camera._getLivePreview in a session (v2.0): the stream, or why not. */
+  private livePreview(req: http.IncomingMessage, res: http.ServerResponse, name: string, body: Buffer): void {
+    const legacy = this.options.apiVersion === 1;
+    if (this.options.livePreview === false || legacy !== (name === "camera._getLivePreview")) return sendJson(res, oscError(400, name, "unknownCommand", `unknown command ${name}`));
+    if (legacy) {
+      const sessionId = (parsedBody(body)?.parameters as Fields | undefined)?.sessionId;
+      if (sessionId === undefined || !this.sessions.has(String(sessionId))) return sendJson(res, oscError(400, name, "invalidSessionId", "no such session"));
+    }
     if ([...this.captures.values()].some((c) => c.state === "inProgress")) {
       return sendJson(res, oscError(400, name, "disabledCommand", "Command is currently disabled: the camera is shooting"));
     }
@@ -269,7 +281,8 @@ class EmulatedCamera {
       return sendJson(res, oscError(503, "busy", "serviceUnavailable", "camera busy"));
     }
     const pathname = target.split("?")[0]!;
-    if (method === "POST" && pathname === "/osc/commands/execute" && commandName(body) === "camera.getLivePreview") return this.livePreview(req, res);
+    const command = method === "POST" && pathname === "/osc/commands/execute" ? commandName(body) : undefined;
+    if (command === "camera.getLivePreview" || command === "camera._getLivePreview") return this.livePreview(req, res, command, body);
     if (pathname.startsWith("/files/") && (method === "GET" || method === "HEAD")) {
       const name = fileNameOf(pathname);
       if (name === undefined) return sendJson(res, oscError(404, "file", "invalidParameterValue", "bad file name"));
@@ -366,7 +379,7 @@ class EmulatedCamera {
         _captureStatus: [...this.captures.values()].some((c) => c.state === "inProgress") ? "shooting" : "idle",
         _latestFileUrl: pictures[0] ? this.fileUrlOf(pictures[0].name) : "",
         _batteryState: "disconnect",
-        _apiVersion: 2,
+        _apiVersion: this.options.apiVersion ?? 2,
         _cameraError: [],
       },
     };
@@ -386,6 +399,12 @@ class EmulatedCamera {
         return this.setOptions(name, parameters);
       case "camera.delete":
         return this.deletePictures(name, parameters);
+      case "camera.startSession": {
+        if (this.options.apiVersion !== 1) return oscError(400, name, "unknownCommand", `unknown command ${name}`);
+        const sessionId = `SID_${String(this.sessions.size + 1).padStart(4, "0")}`;
+        this.sessions.add(sessionId);
+        return ok({ name, state: "done", results: { sessionId, timeout: 180 } });
+      }
       default:
         return oscError(400, name || "unknown", "unknownCommand", `unknown command ${name}`);
     }
@@ -539,14 +558,20 @@ class EmulatedCamera {
   }
 }
 
-/** The command a request body names, if it is JSON with a name. */
-function commandName(body: Buffer): string | undefined {
+/** A request body as a JSON object, or undefined. */
+function parsedBody(body: Buffer): Fields | undefined {
   try {
-    const name = (JSON.parse(body.toString("utf8")) as Fields).name;
-    return typeof name === "string" ? name : undefined;
+    const value = JSON.parse(body.toString("utf8")) as unknown;
+    return value !== null && typeof value === "object" ? (value as Fields) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The command a request body names, if it is JSON with a name. */
+function commandName(body: Buffer): string | undefined {
+  const name = parsedBody(body)?.name;
+  return typeof name === "string" ? name : undefined;
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer> {
