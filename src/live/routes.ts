@@ -11,6 +11,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIP } from "node:net";
 import { formatBytes } from "../format.ts";
 import { CameraError } from "../pull/errors.ts";
 import { liveBundle } from "./bundle.ts";
@@ -20,6 +21,17 @@ import { serveStream, type CameraSummary } from "./viewers.ts";
 
 /** Header the page's Shoot request carries: another site's form or script cannot send it without our consent. */
 export const SHOOT_HEADER = "x-rotunda-live";
+
+/**
+ * Whether a request names this server by address (or as localhost). A page of
+ * another site whose name was pointed at 127.0.0.1 (DNS rebinding) sends its own
+ * name, and is refused: it must not watch the camera or shoot with it.
+ */
+export function addressedByIp(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith("[") ? host.slice(1, host.indexOf("]")) : host.replace(/:\d+$/, "");
+  return name === "localhost" || isIP(name) !== 0;
+}
 
 export interface LiveRoutesOptions {
   /** Path prefix, ending in "/". */
@@ -88,6 +100,10 @@ export class LiveRoutes {
     if (!pathname.startsWith(base) && pathname !== base.slice(0, -1)) return false;
     if (pathname === base.slice(0, -1)) {
       res.writeHead(301, { location: base }).end();
+      return true;
+    }
+    if (!addressedByIp(req.headers.host)) {
+      send(res, 403, "text/plain; charset=utf-8", "The live view answers only to its address (127.0.0.1:port), not to a host name.\n");
       return true;
     }
     const rest = pathname.slice(base.length);

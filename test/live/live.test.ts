@@ -6,6 +6,7 @@
 // and pulls it into the gallery. Credentials never reach a page.
 import assert from "node:assert/strict";
 import { mkdir, readdir, readFile } from "node:fs/promises";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -116,6 +117,23 @@ describe("live proxy", () => {
       events.close();
       frames.close();
     }
+  });
+
+  test("a request naming another host (DNS rebinding) is refused; an address or localhost is served", async () => {
+    const port = Number(new URL(live.url).port);
+    const statusFor = (host: string, target: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port, path: target, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    assert.equal(await statusFor(`rebound.example:${port}`, "/"), 403);
+    assert.equal(await statusFor(`rebound.example:${port}`, "/state"), 403);
+    assert.equal(await statusFor(`localhost:${port}`, "/"), 200);
+    assert.equal(await statusFor(`127.0.0.1:${port}`, "/"), 200);
   });
 
   test("the page carries no credentials; Shoot needs the page's header", async () => {
