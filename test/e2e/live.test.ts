@@ -8,9 +8,9 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import sharp from "sharp";
 import { startEmulator, type Emulator } from "../../src/pull/emulator/server.ts";
 import { launchBrowser } from "../support/browser.ts";
+import { imageStats, meanDifference } from "../support/screens.ts";
 import { groupMembers, startRotunda, type RotundaProcess } from "../support/cli.ts";
 import { makeEquirect } from "../support/pictures.ts";
 import { tempDir } from "../pull/helpers.ts";
@@ -40,18 +40,6 @@ after(async () => {
   await emulator?.close();
   await cleanup();
 });
-
-async function pixels(png: Buffer): Promise<{ data: Buffer; stdev: number }> {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const stats = await sharp(data, { raw: info }).stats();
-  return { data, stdev: stats.channels.reduce((s, c) => s + c.stdev, 0) / stats.channels.length };
-}
-
-function meanDifference(a: Buffer, b: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 function problemsOf(page: Page): string[] {
   const problems: string[] = [];
@@ -93,11 +81,11 @@ describe("rotunda camera live", () => {
     assert.match((await page.locator("#live-camera").textContent()) ?? "", /89%/, "the camera's battery is shown");
     const viewer = page.locator("#live-viewer");
     const box = (await viewer.boundingBox())!;
-    const first = await pixels(await viewer.screenshot());
+    const first = await imageStats(await viewer.screenshot());
     assert.ok(first.stdev > 10, `the viewer shows a picture (pixel stdev ${first.stdev.toFixed(1)})`);
     const frameBefore = await page.evaluate(() => (window as any).rotundaLive.lastFrame as number);
     await page.waitForTimeout(1000);
-    const second = await pixels(await viewer.screenshot());
+    const second = await imageStats(await viewer.screenshot());
     const frameAfter = await page.evaluate(() => (window as any).rotundaLive.lastFrame as number);
     assert.ok(frameAfter > frameBefore, `newer frames were shown (${frameBefore} → ${frameAfter})`);
     const moved = meanDifference(first.data, second.data);

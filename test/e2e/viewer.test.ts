@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import sharp from "sharp";
 import { launchBrowser } from "../support/browser.ts";
+import { imageStats, meanDifference } from "../support/screens.ts";
 import { ROOT, runRotunda } from "../support/cli.ts";
 import { serveStatic, type StaticServer } from "../support/static-server.ts";
 
@@ -28,19 +28,6 @@ after(async () => {
   await server?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-/** Mean absolute difference and standard deviation of two same-size screenshots' pixels. */
-async function imageStats(png: Buffer) {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const stats = await sharp(data, { raw: info }).stats();
-  return { data, stdev: stats.channels.reduce((s, c) => s + c.stdev, 0) / stats.channels.length };
-}
-
-function meanDifference(a: Buffer, b: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
 
 function watch(page: Page) {
   const problems: string[] = [];

@@ -213,74 +213,59 @@ describe("live proxy: cameras that cannot stream", () => {
   });
   after(() => cleanup());
 
-  test("a camera without live preview gets a clear message, asked once", async () => {
-    const emulator = await emulatorWithPicture(dir, { livePreview: false });
-    const live = await startLiveServer({ camera: camera(emulator), host: "127.0.0.1", port: 0, ...quick });
+  interface Session {
+    emulator: Emulator;
+    live: LiveServer;
+    events: ReturnType<typeof watchEvents>;
+    frames: ReturnType<typeof watchStream>;
+  }
+
+  /** An emulator and a live server with a page's two connections open, for `fn`; all closed after. */
+  async function watching(emulatorOptions: Parameters<typeof emulatorWithPicture>[1], liveOptions: Partial<Parameters<typeof startLiveServer>[0]>, fn: (session: Session) => Promise<void>): Promise<void> {
+    const emulator = await emulatorWithPicture(dir, emulatorOptions);
+    const live = await startLiveServer({ camera: camera(emulator), host: "127.0.0.1", port: 0, ...quick, ...liveOptions });
     const events = watchEvents(`${live.url}events`);
     const frames = watchStream(`${live.url}stream`);
     try {
+      await fn({ emulator, live, events, frames });
+    } finally {
+      events.close();
+      frames.close();
+      await live.close();
+      await emulator.close();
+    }
+  }
+
+  test("a camera without live preview gets a clear message, asked once", () =>
+    watching({ livePreview: false }, {}, async ({ events, frames }) => {
       const unsupported = await events.waitFor((e) => e.status?.state === "unsupported", { what: "unsupported" });
       assert.match(unsupported.status!.message!, /lobby-cam: this camera has no live preview/);
       await sleep(500);
       assert.equal(frames.items.length, 0);
       assert.ok(!events.items.some((e) => e.status?.state === "reconnecting"), "not asked again and again");
-    } finally {
-      events.close();
-      frames.close();
-      await live.close();
-      await emulator.close();
-    }
-  });
+    }));
 
-  test("a wrong password is said once, and never shown", async () => {
-    const emulator = await emulatorWithPicture(dir);
-    const live = await startLiveServer({ camera: camera(emulator, "wrong-Secret-1"), host: "127.0.0.1", port: 0, ...quick });
-    const events = watchEvents(`${live.url}events`);
-    const frames = watchStream(`${live.url}stream`);
-    try {
+  test("a wrong password is said once, and never shown", () =>
+    watching({ password: "right-Secret-2" }, {}, async ({ events }) => {
       const failed = await events.waitFor((e) => e.status?.state === "failed", { what: "failed" });
       assert.match(failed.status!.message!, /lobby-cam: authentication failed/);
-      assert.ok(!JSON.stringify(events.items).includes("wrong-Secret-1"));
-    } finally {
-      events.close();
-      frames.close();
-      await live.close();
-      await emulator.close();
-    }
-  });
+      assert.ok(!JSON.stringify(events.items).includes(PASSWORD) && !JSON.stringify(events.items).includes("right-Secret-2"));
+    }));
 
-  test("a THETA speaking API v2.0: a session, then camera._getLivePreview", async () => {
-    const emulator = await emulatorWithPicture(dir, { apiVersion: 1 });
-    const live = await startLiveServer({ camera: camera(emulator), host: "127.0.0.1", port: 0, ...quick });
-    const frames = watchStream(`${live.url}stream`);
-    try {
+  test("a THETA speaking API v2.0: a session, then camera._getLivePreview", () =>
+    watching({ apiVersion: 1 }, {}, async ({ emulator, live, frames }) => {
       await frames.waitFor(() => frames.items.length >= 3, { what: "3 frames from the v2.0 preview" });
       assert.equal(emulator.stats.previewRequests, 1);
       assert.equal(live.camera.feed.status.state, "live");
-    } finally {
-      frames.close();
-      await live.close();
-      await emulator.close();
-    }
-  });
+    }));
 
-  test("a camera that stalls mid-stream is asked again, and frames come back", async () => {
-    // The emulator goes silent stallMs after every five seconds of frames (and answers stallMs late).
-    const emulator = await emulatorWithPicture(dir, { stallMs: 1500 });
-    const live = await startLiveServer({ camera: camera(emulator), host: "127.0.0.1", port: 0, stallMs: 500, backoff: quick.backoff });
-    const events = watchEvents(`${live.url}events`);
-    const frames = watchStream(`${live.url}stream`);
-    try {
+  // The emulator goes silent stallMs after every five seconds of frames (and answers stallMs late).
+  test("a camera that stalls mid-stream is asked again, and frames come back", () =>
+    watching({ stallMs: 1500 }, { stallMs: 500 }, async ({ emulator, events, frames }) => {
       const stalled = await events.waitFor((e) => e.status?.state === "reconnecting", { what: "reconnecting after a stall", timeoutMs: 30_000 });
       assert.match(stalled.status!.message!, /stalled/);
       const count = frames.items.length;
       await frames.waitFor(() => frames.items.length > count + 2, { what: "frames after the stall", timeoutMs: 30_000 });
       assert.ok(emulator.stats.previewRequests >= 2);
-    } finally {
-      events.close();
-      frames.close();
-      await live.close();
-      await emulator.close();
-    }
-  });
+    }));
 });
