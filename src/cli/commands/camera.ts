@@ -22,7 +22,7 @@ Actions:
                         captureMode=image); dateTimeZone is set in a call of its own
   shoot [--pull]        take a picture, wait for it (polls every second), print its
                         fileUrl; --pull then pulls it into the gallery
-  live --camera <name|url> [--port 8090] [--host 127.0.0.1] [--input <gallery>]
+  live --camera <name|url> [--port 8090] [--host 127.0.0.1] [--input <gallery>] [--verbose]
                         a page with the camera's live preview in a 360° viewer, its
                         state and a Shoot button (Ctrl-C stops); with --input, a shot
                         is pulled into that gallery
