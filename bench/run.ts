@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> =
   tiles: () => import("./tiles.ts"),
   pull: () => import("./pull.ts"),
   serve: () => import("./serve.ts"),
+  render: () => import("./render.ts"),
   cli: () => import("./cli.ts"),
   live: () => import("./live.ts"),
 };

@@ -18,6 +18,8 @@ const cameraSchema = z.strictObject({
   username: z.string().min(1).optional(),
   /** Name of the environment variable holding the password: never the password itself. */
   passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  /** A fixed camera: every picture pulled into its folder belongs to this place (`/places/<place>/`). */
+  place: z.string().trim().min(1, "must name a place").optional(),
 });
 
 /** Whether a relative path names the folder it is relative to or something inside it. */
@@ -141,6 +143,31 @@ const processSchema = z.strictObject({
   }
 });
 
+/** OpenStreetMap's standard tiles, with the attribution their usage policy asks for. */
+export const DEFAULT_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+export const DEFAULT_MAP_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+
+const placesSchema = z.strictObject({
+  /** Pictures with GPS within this many metres of each other are one place (off unless set). */
+  byGps: z.number().positive().max(10_000).optional(),
+});
+
+/** Automatic tour links between pictures whose GPS puts them within `radius` metres; `false` turns them off. */
+const tourSchema = z.union([
+  z.literal(false),
+  z.strictObject({ radius: z.number().positive().max(10_000).default(30) }),
+], { error: 'use false (no automatic links) or { "radius": <metres> }' });
+
+/** The map (used only with process.publishGps): a tile URL template and the attribution its provider asks for. */
+const mapSchema = z.strictObject({
+  tiles: z
+    .string()
+    .regex(/^https?:\/\//, "must be an http:// or https:// URL template")
+    .refine((t) => ["{z}", "{x}", "{y}"].every((part) => t.includes(part)), 'must contain {z}, {x} and {y}, like "https://tile.openstreetmap.org/{z}/{x}/{y}.png"')
+    .default(DEFAULT_MAP_TILES),
+  attribution: z.string().default(DEFAULT_MAP_ATTRIBUTION),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   title: z.string().default("Rotunda gallery"),
@@ -152,6 +179,11 @@ export const configSchema = z.strictObject({
   cameras: z.array(cameraSchema).default([]),
   pull: pullSchema.prefault({}),
   process: processSchema.prefault({}),
+  /** Pictures per listing page (home, albums, tags, places, dates). */
+  pageSize: z.int().min(1).max(1000).default(48),
+  places: placesSchema.prefault({}),
+  tour: tourSchema.prefault({}),
+  map: mapSchema.prefault({}),
 }).superRefine((config, ctx) => {
   const seen = new Set<string>();
   config.cameras.forEach((camera, i) => {
@@ -168,6 +200,7 @@ export type ProcessConfig = z.infer<typeof processSchema>;
 export type PullConfig = z.infer<typeof pullSchema>;
 export type WatermarkConfig = z.infer<typeof watermarkSchema>;
 export type NadirConfig = z.infer<typeof nadirSchema>;
+export type MapConfig = z.infer<typeof mapSchema>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -1,5 +1,5 @@
 // Text for people and pages, the same wherever it is shown: byte sizes in SI
-// units, and HTML escaping.
+// units, HTML escaping, and URL segments made from names.
 
 /** 1234567 → "1.2 MB": base 1000, units B, kB, MB, GB; one decimal below 10, none above. */
 export function formatBytes(n: number): string {
@@ -21,4 +21,19 @@ const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": 
 /** Text safe in HTML content and in quoted attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}
+
+/**
+ * A URL segment from a name: accents dropped, lowercase ASCII letters and digits,
+ * runs of anything else as one "-" (`Café Lobby (East)` → `cafe-lobby-east`);
+ * `fallback` when nothing is left.
+ */
+export function slugify(name: string, fallback: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return slug || fallback;
 }

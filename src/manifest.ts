@@ -95,6 +95,32 @@ export const panoramaMediaSchema = z.object({
   viewer: viewerConfig,
 });
 
+/** A hotspot to another picture: its slug, and where it lies in this picture's viewer yaw and pitch (degrees). */
+const tourLink = z.object({
+  to: z.string().min(1),
+  yaw: z.number(),
+  pitch: z.number(),
+  label: z.string().optional(),
+});
+
+/** WGS 84 degrees. */
+const gpsPoint = z.object({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+
+/** An `_album.md`: a folder's title, description, cover, order and draft flag. */
+const albumSettings = z.object({
+  /** The folder, relative to the gallery, with forward slashes. */
+  path: z.string().min(1),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  /** File name of a picture in the folder. */
+  cover: z.string().optional(),
+  order: z.enum(["date", "date-asc", "title", "name"]).optional(),
+  draft: z.boolean().optional(),
+});
+
 /** Names the gallery's own folders use at the site's root: never a panorama's slug. */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set(["assets", "media", "albums", "tags", "places", "dates", "map", "page"]);
 
@@ -119,6 +145,19 @@ export const panoramaRecordSchema = panoramaMediaSchema.extend({
   /** Credit line and licence shown on the panorama's page. */
   credit: z.string().optional(),
   license: z.string().optional(),
+  /** The folder it sits in, relative to the gallery ("" at its root): its album. */
+  album: z.string().optional(),
+  /** Tags from the sidecar, as written. */
+  tags: z.array(z.string().min(1)).optional(),
+  /** The place it shows, from the sidecar or its camera's config entry (places by GPS are render's). */
+  place: z.string().min(1).optional(),
+  /** Tour hotspots the sidecar gives, to other published pictures by slug. */
+  links: z.array(tourLink).optional(),
+  /**
+   * Where it was taken, whatever publishGps says: places by GPS and automatic tour
+   * links need it. The manifest is never deployed; render prints it only with publishGps.
+   */
+  gps: gpsPoint.optional(),
 });
 
 export const manifestSchema = z.object({
@@ -130,6 +169,18 @@ export const manifestSchema = z.object({
     baseUrl: z.string().optional(),
     /** Write `.br` and `.gz` siblings of the site's text files (absent: yes). */
     precompress: z.boolean().optional(),
+    /** Folders with an `_album.md`. */
+    albums: z.array(albumSettings).default([]),
+    /** Pictures per listing page. */
+    pageSize: z.int().positive().default(48),
+    /** Places by GPS proximity, in metres (absent: off). */
+    placesByGps: z.number().positive().optional(),
+    /** Automatic tour links between pictures within this many metres (absent: off). */
+    tourRadius: z.number().positive().optional(),
+    /** Whether pages may show where pictures were taken (coordinates, the map). */
+    publishGps: z.boolean().default(false),
+    /** Map tiles and their attribution. */
+    map: z.object({ tiles: z.string(), attribution: z.string() }).optional(),
   }),
   /** Ordered for the index: newest capture first, then title. */
   panoramas: z.array(panoramaRecordSchema),
@@ -144,6 +195,11 @@ export const manifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+/** A manifest as written: fields with defaults may be left out. */
+export type ManifestInput = z.input<typeof manifestSchema>;
+export type AlbumSettings = z.infer<typeof albumSettings>;
+export type TourLink = z.infer<typeof tourLink>;
+export type GpsPoint = z.infer<typeof gpsPoint>;
 export type PanoramaRecord = z.infer<typeof panoramaRecordSchema>;
 export type PanoramaMedia = z.infer<typeof panoramaMediaSchema>;
 export type Variant = z.infer<typeof variant>;
@@ -187,12 +243,16 @@ export function validateManifest(raw: unknown, source = "manifest"): Manifest {
     const lines = result.error.issues.slice(0, 5).map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ManifestError(`${source}: not a valid Rotunda manifest (rebuild with \`rotunda process\`)\n${lines.join("\n")}`);
   }
+  return checkSlugs(result.data, source);
+}
+
+function checkSlugs(manifest: Manifest, source: string): Manifest {
   const slugs = new Set<string>();
-  for (const p of result.data.panoramas) {
+  for (const p of manifest.panoramas) {
     if (slugs.has(p.slug)) throw new ManifestError(`${source}: two panoramas share the slug "${p.slug}"`);
     slugs.add(p.slug);
   }
-  return result.data;
+  return manifest;
 }
 
 export async function readManifest(outputDir: string): Promise<Manifest> {
@@ -209,9 +269,14 @@ export async function readManifest(outputDir: string): Promise<Manifest> {
   return validateManifest(JSON.parse(text), file);
 }
 
-/** Writes atomically (temp file + rename) so a reader never sees half a manifest. */
-export async function writeManifest(outputDir: string, manifest: Manifest): Promise<string> {
-  const checked = validateManifest(manifest, "manifest being written");
+/**
+ * Writes atomically (temp file + rename) so a reader never sees half a manifest.
+ * `trusted`: the caller built it from parts already checked (a serve rebuild after
+ * a sidecar edit reuses every record's media as written last time): only that no
+ * two panoramas share a slug is checked again.
+ */
+export async function writeManifest(outputDir: string, manifest: ManifestInput, options: { trusted?: boolean } = {}): Promise<string> {
+  const checked = options.trusted ? checkSlugs(manifest as Manifest, "manifest being written") : validateManifest(manifest, "manifest being written");
   const file = manifestPath(outputDir);
   await writeFileAtomic(file, JSON.stringify(checked, null, 2) + "\n");
   return file;

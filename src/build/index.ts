@@ -4,15 +4,16 @@
 // `_headers` → complete. Each step writes only through the output folder
 // (src/output/), so an interrupted build never leaves pages pointing at missing
 // media, and nothing Rotunda did not write is ever deleted.
+import { createHash } from "node:crypto";
 import type { GalleryConfig } from "../config.ts";
 import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
 import { referencedUrls, type Manifest } from "../manifest.ts";
 import type { KeepSet, OutputFolder } from "../output/index.ts";
-import { prepareRecipe, processGallery, type ProcessResult, type Recipe } from "../process/index.ts";
+import { prepareRecipe, processGallery, ProcessMemory, type ProcessResult, type Recipe } from "../process/index.ts";
 import { mediaFolderOf } from "../process/pipeline.ts";
 import type { Progress } from "../progress.ts";
 import type { PullResult } from "../pull/index.ts";
-import { renderSite } from "../render/index.ts";
+import { PageMemory, renderSite } from "../render/index.ts";
 
 export interface BuildOptions {
   inputDir: string;
@@ -30,6 +31,8 @@ export interface BuildOptions {
   eleventyConfig?: string;
   /** "serve": templates are re-read on every render and Eleventy stays quiet. */
   mode?: "build" | "serve";
+  /** What earlier builds into this output folder did (serve keeps one for its life): a rebuild does only what changed. */
+  memory?: BuildMemory;
   /** The process recipe, when the caller checked it already (prepareRecipe); read first thing otherwise. */
   recipe?: Recipe;
   /** Progress of the pull and of the process step (bars on a terminal). */
@@ -109,6 +112,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
     output,
     recipe,
     progress: options.processProgress,
+    memory: options.memory?.process,
   });
   ms.process = performance.now() - started;
   if (options.render === false) return { ...(pull ? { pull } : {}), process: processed, ms };
@@ -116,15 +120,15 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
   started = performance.now();
   let rendered;
   try {
-    rendered = await renderSite({ outputDir: output.dir, contentDir: options.inputDir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode });
+    rendered = await renderSite({ outputDir: output.dir, contentDir: options.inputDir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode, memory: options.memory?.render, manifest: processed.manifest });
   } catch (error) {
     throw new RenderError(error);
   }
   const published = await output.publish();
-  const keep = keepSetOf(processed.manifest, processed.unpublished, [...published, HEADERS]);
+  rendered.published();
+  const keep = keepSetOf(processed.manifest, processed.unpublished, [...published, ...rendered.kept, HEADERS]);
   const removed = await output.sweep(keep);
-  const headers = headersFileFor((await listSiteFiles(output.dir)).map((f) => f.relPath));
-  await output.writeFile(HEADERS, headers.text);
+  const headers = await headersFile(output, keep, options.memory);
   await output.complete(keep, rendered.pathPrefix);
   ms.render = performance.now() - started;
   return {
@@ -142,6 +146,37 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
 }
 
 const HEADERS = "_headers";
+
+/**
+ * What serve's builds remember from one to the next: the pages render
+ * published, what process saw and read, and what `_headers` was made from.
+ */
+export interface BuildMemory {
+  render: PageMemory;
+  process: ProcessMemory;
+  headers?: { key: string; file: ReturnType<typeof headersFileFor> };
+}
+
+export function buildMemory(): BuildMemory {
+  return { render: new PageMemory(), process: new ProcessMemory() };
+}
+
+/**
+ * Writes `_headers` for the files the site holds. In serve, when Rotunda's files
+ * are the same as at the last build (a caption edit rewrites pages in place), the
+ * file is as it was and the site is not walked again.
+ */
+async function headersFile(output: OutputFolder, keep: KeepSet, memory: BuildMemory | undefined): Promise<ReturnType<typeof headersFileFor>> {
+  const key = memory && createHash("sha1")
+    .update([...keep.files].sort().join("\n"))
+    .update([...keep.folders].map(([folder, names]) => `${folder}:${[...names].sort().join(",")}`).sort().join("\n"))
+    .digest("base64url");
+  if (memory?.headers && memory.headers.key === key && output.owns(HEADERS)) return memory.headers.file;
+  const file = headersFileFor((await listSiteFiles(output.dir)).map((f) => f.relPath));
+  await output.writeFile(HEADERS, file.text);
+  if (memory && key) memory.headers = { key, file };
+  return file;
+}
 
 /** What the site keeps: the media the published panoramas use, the held folders, the files just published. */
 export function keepSetOf(manifest: Manifest, unpublished: string[], files: string[]): KeepSet {

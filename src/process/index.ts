@@ -21,6 +21,7 @@ import {
   RESERVED_SLUGS,
   STATE_DIR,
   writeManifest,
+  type AlbumSettings,
   type Manifest,
   type PanoramaMedia,
   type PanoramaRecord,
@@ -28,13 +29,17 @@ import {
 import { startExifTool } from "./exiftool.ts";
 import { recipeHash } from "./hash.ts";
 import { imageOptionsFrom, mediaFolderOf, PIPELINE_VERSION, PictureError, processImage, type ImageOptions, type ImageOutputs } from "./pipeline.ts";
-import { scanGallery, type OriginalFile } from "./scan.ts";
-import { readSidecar, type Sidecar } from "./sidecar.ts";
+import { folderOf, readAlbums, withinAny } from "./albums.ts";
+import { readGps } from "./metadata.ts";
+import type { ProcessMemory, Reading, RememberedRun } from "./memory.ts";
+import { rescanTextEdits, scanGallery, type AlbumFileRef, type OriginalFile, type ScanResult } from "./scan.ts";
+import { readAlbumFile, readSidecar, type Sidecar } from "./sidecar.ts";
 import type { Progress } from "../progress.ts";
-import { assignSlugs, titleFromFileName } from "./slug.ts";
+import { assignSlugs, slugify, titleFromFileName } from "./slug.ts";
 import { loadOverlays, OverlayError, type Overlays } from "./watermark.ts";
 
 export { PictureError } from "./pipeline.ts";
+export { ProcessMemory } from "./memory.ts";
 export { panoGeometry, viewerConfig, type GPano } from "./gpano.ts";
 
 /** What process asks of the output folder before it writes there (src/output/ implements it). */
@@ -64,6 +69,11 @@ export interface ProcessOptions {
   output?: OutputClaims;
   /** Read by prepareRecipe beforehand (absent: read now). */
   recipe?: Recipe;
+  /**
+   * What the last run in this process saw and made (serve keeps one): after edits
+   * to sidecars and `_album.md` files only, the run reads just those.
+   */
+  memory?: ProcessMemory;
 }
 
 /** A problem with one source file, named by its path in the gallery. */
@@ -132,32 +142,47 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   // libvips' operation cache would keep decoded originals alive between pictures.
   sharp.cache(false);
   const run = await prepareRun(options);
-  const { originals, unrecognised, skipped, pages } = await findOriginals(run);
+  const recalled = options.memory?.recall<CacheEntry>(run.optionsKey, !!options.quick);
+  const textEdits = recalled && (await rescanTextEdits(run.inputDir, recalled.run.scan, recalled.changed, { exclude: [run.outputDir] }));
+  const scan = textEdits || (await scanGallery(run.inputDir, { exclude: [run.outputDir] }));
+  const { originals, albumFiles, unrecognised, skipped, pages } = findOriginals(run, scan);
   options.progress?.grow?.(originals.length + unrecognised.length);
   for (const bad of unrecognised) reportFailure(options, bad);
 
-  const made = await makeOutputs(run, originals);
-  const published = await composeRecords(run, originals, made.entries);
+  // After text edits, pictures published last time keep their outputs as they were.
+  const kept = textEdits ? keptEntries(originals, recalled.run) : {};
+  const made = await makeOutputs(run, originals.filter((o) => !kept[o.relPath]));
+  made.entries = { ...kept, ...made.entries };
+  made.unchanged.push(...Object.keys(kept));
+  const published = await composeRecords(run, originals, albumFiles, made.entries);
   const failed = [...unrecognised, ...made.failed, ...published.failed].sort((a, b) => (a.source < b.source ? -1 : 1));
   const manifest: Manifest = {
     version: MANIFEST_VERSION,
     generator: "rotunda",
-    gallery: {
-      title: options.config.title,
-      ...(options.config.description ? { description: options.config.description } : {}),
-      ...(options.config.baseUrl ? { baseUrl: options.config.baseUrl } : {}),
-      ...(options.config.precompress ? {} : { precompress: false }),
-    },
+    gallery: gallerySettings(options.config, published.albums),
     panoramas: published.panoramas,
     pages,
     failures: failed,
   };
-  await writeManifest(run.outputDir, manifest);
-  await saveCache(run.cacheFile, made.entries);
+  // After text edits every record's media are those checked when written last time; its text comes from checked sidecars.
+  await writeManifest(run.outputDir, manifest, { trusted: !!textEdits });
+  // Text edits change no output: the cache on disk still says what each original's are.
+  if (!textEdits || made.made.length > 0 || published.positionsRead) await saveCache(run.cacheFile, made.entries);
   const publishedFolders = new Set(published.panoramas.map((p) => mediaFolderOf(p.source.hash)));
   const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f));
   const warnings = [...skipped, ...published.warnings];
+  options.memory?.remember({ optionsKey: run.optionsKey, quick: !!options.quick, scan, entries: made.entries, published: publishedFolders }, recalled?.changed);
   return { manifest, made: made.made, unchanged: made.unchanged, failed, warnings, unpublished, ms: performance.now() - started };
+}
+
+/** The entries of originals whose pictures the last run published: their outputs are in place, as they were. */
+function keptEntries(originals: OriginalFile[], last: RememberedRun<CacheEntry>): Record<string, CacheEntry> {
+  const kept: Record<string, CacheEntry> = {};
+  for (const original of originals) {
+    const entry = last.entries[original.relPath];
+    if (entry && last.published.has(mediaFolderOf(entry.hash))) kept[original.relPath] = entry;
+  }
+  return kept;
 }
 
 export async function prepareRecipe(inputDir: string, config: GalleryConfig): Promise<Recipe> {
@@ -188,12 +213,12 @@ function reportFailure(options: ProcessOptions, failure: SourceProblem): void {
  * not the logos. Files named like pictures that are not ones are failures; links
  * to nothing and special files are skipped, and said so.
  */
-async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unrecognised: SourceProblem[]; skipped: SourceProblem[]; pages: string[] }> {
-  const scan = await scanGallery(run.inputDir, { exclude: [run.outputDir] });
+function findOriginals(run: Run, scan: ScanResult): { originals: OriginalFile[]; albumFiles: AlbumFileRef[]; unrecognised: SourceProblem[]; skipped: SourceProblem[]; pages: string[] } {
   const { watermark, nadir } = run.options.config.process;
   const logos = new Set([watermark?.file, nadir?.file].filter((f): f is string => !!f).map((f) => path.resolve(run.inputDir, f)));
   return {
     originals: scan.originals.filter((o) => !logos.has(o.file)),
+    albumFiles: scan.albumFiles,
     unrecognised: scan.unrecognised
       .filter((u) => !logos.has(path.resolve(run.inputDir, u.relPath)))
       .map((u) => ({ source: u.relPath, message: u.message })),
@@ -237,6 +262,7 @@ interface MadeOutputs {
 
 /** Reuses or makes the outputs of every original, `concurrency` at a time. */
 async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOutputs> {
+  if (originals.length === 0) return { entries: {}, made: [], unchanged: [], failed: [] };
   const { options } = run;
   const cache = await readCache(run.cacheFile);
   // An entry is good enough when its options match and, unless this is a quick run, it is complete.
@@ -309,23 +335,77 @@ async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOut
   return result;
 }
 
-/** The panoramas as published, newest first: text from the sidecars, slugs assigned, drafts left out. */
+/** The gallery's settings as render needs them: its text, its albums, and how listings, places, tours and the map behave. */
+function gallerySettings(config: GalleryConfig, albums: AlbumSettings[]): Manifest["gallery"] {
+  return {
+    title: config.title,
+    ...(config.description ? { description: config.description } : {}),
+    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    ...(config.precompress ? {} : { precompress: false }),
+    albums,
+    pageSize: config.pageSize,
+    ...(config.places.byGps ? { placesByGps: config.places.byGps } : {}),
+    ...(config.tour ? { tourRadius: config.tour.radius } : {}),
+    publishGps: config.process.publishGps,
+    ...(config.process.publishGps ? { map: { tiles: config.map.tiles, attribution: config.map.attribution } } : {}),
+  };
+}
+
+/** The place of a fixed camera's pictures: those in its pull folder, when its config entry names one. */
+function cameraPlaces(config: GalleryConfig): (relPath: string) => string | undefined {
+  const into = path.posix.normalize(config.pull.into.replaceAll("\\", "/")).replace(/^\.\/?|\/$/g, "");
+  const folders = config.cameras.filter((c) => c.place).map((c) => ({ prefix: `${into ? `${into}/` : ""}${c.name}/`, place: c.place! }));
+  return (relPath) => folders.find((f) => relPath.startsWith(f.prefix))?.place;
+}
+
+/**
+ * The panoramas as published, newest first: text, tags, place and links from the
+ * sidecars, albums from the `_album.md` files, slugs assigned, drafts left out.
+ */
 async function composeRecords(
   run: Run,
   originals: OriginalFile[],
+  albumFiles: AlbumFileRef[],
   entries: Record<string, CacheEntry>,
-): Promise<{ panoramas: PanoramaRecord[]; failed: SourceProblem[]; warnings: SourceProblem[] }> {
+): Promise<{ panoramas: PanoramaRecord[]; albums: AlbumSettings[]; failed: SourceProblem[]; warnings: SourceProblem[]; positionsRead: boolean }> {
   const failed: SourceProblem[] = [];
   const warnings: SourceProblem[] = [];
-  // What was published last time, by original: read only when something failed.
-  let previous: Map<string, PanoramaRecord> | undefined;
+  const fail = (failure: SourceProblem) => {
+    failed.push(failure);
+    run.options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
+  };
+  // What was published last time: read only when something failed.
+  let previous: Manifest | null | undefined;
+  const lastManifest = async () => (previous === undefined ? (previous = (await readManifest(run.outputDir).catch(() => undefined)) ?? null) : previous);
+  let previousByPath: Map<string, PanoramaRecord> | undefined;
   const lastPublished = async (relPath: string) => {
-    previous ??= new Map((await readManifest(run.outputDir).catch(() => undefined))?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
-    return previous.get(relPath);
+    previousByPath ??= new Map((await lastManifest())?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
+    return previousByPath.get(relPath);
   };
 
-  const items: Array<{ relPath: string; record: Omit<PanoramaRecord, "id" | "slug">; wish?: string }> = [];
+  const memory = run.options.memory;
+  const albums = await readAlbums(run.inputDir, albumFiles, originals, async (folder) => (await lastManifest())?.gallery.albums.find((a) => a.path === folder), (file) =>
+    remembered(file, readAlbumFile, memory && { get: (f) => memory.albumFile(f), set: (f, r) => memory.rememberAlbumFile(f, r) }));
+  for (const failure of albums.failed) fail(failure);
+  warnings.push(...albums.warnings);
+  const cameraPlace = cameraPlaces(run.options.config);
+  const relativeToGallery = (file: string) => path.relative(run.inputDir, file).split(path.sep).join("/");
+
+  const items: Array<{ relPath: string; record: Omit<PanoramaRecord, "id" | "slug">; wish?: string; sidecar?: string }> = [];
+  /** Slugs pictures left out would have: a link to one waits, it is not a mistake. */
+  const unpublished = new Set<string>();
+  const leaveOut = (original: OriginalFile, wish?: string) => unpublished.add(wish ?? slugify(original.relPath.split("/").pop()!.replace(/\.[^.]+$/, "")));
   for (const original of originals) {
+    const folder = folderOf(original.relPath);
+    if (withinAny(folder, albums.draftFolders)) {
+      leaveOut(original);
+      continue;
+    }
+    // An album whose `_album.md` does not read may be a draft: only what was published stays.
+    if (withinAny(folder, albums.unreadFolders) && !(await lastPublished(original.relPath))) {
+      leaveOut(original);
+      continue;
+    }
     const entry = entries[original.relPath];
     if (!entry) {
       // The picture failed: the version published last time stays, so a bad copy or a
@@ -333,7 +413,7 @@ async function composeRecords(
       const last = await lastPublished(original.relPath);
       if (last && (await outputsExist(run.outputDir, last))) {
         const { id: _id, slug, ...record } = last;
-        items.push({ relPath: original.relPath, record, wish: slug });
+        items.push({ relPath: original.relPath, record: { ...record, album: folder }, wish: slug });
         warnings.push({ source: original.relPath, message: "its last published version stays until it processes again" });
       }
       continue;
@@ -341,35 +421,109 @@ async function composeRecords(
     let sidecar: Sidecar = {};
     if (original.sidecar) {
       try {
-        sidecar = await readSidecar(original.sidecar);
+        sidecar = await remembered(original.sidecar, readSidecar, memory && { get: (f) => memory.sidecar(f), set: (f, r) => memory.rememberSidecar(f, r) });
       } catch (error) {
-        const failure = { source: path.relative(run.inputDir, original.sidecar).split(path.sep).join("/"), message: (error as Error).message };
-        failed.push(failure);
-        run.options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
+        fail({ source: relativeToGallery(original.sidecar), message: (error as Error).message });
         // The broken file may be the one that says `draft: true`: a picture already
         // published keeps its last good text; one that was not published stays out
         // until the sidecar reads.
         const last = await lastPublished(original.relPath);
-        if (!last) continue;
+        if (!last) {
+          leaveOut(original);
+          continue;
+        }
         sidecar = sidecarOf(last);
       }
     }
-    if (sidecar.draft) continue;
-    items.push({ relPath: original.relPath, record: recordOf(original, entry, sidecar), ...(sidecar.slug ? { wish: sidecar.slug } : {}) });
+    if (sidecar.draft) {
+      leaveOut(original, sidecar.slug);
+      continue;
+    }
+    const place = sidecar.place ?? cameraPlace(original.relPath);
+    items.push({
+      relPath: original.relPath,
+      record: recordOf(original, entry, { ...sidecar, ...(place ? { place } : {}) }, folder),
+      ...(sidecar.slug ? { wish: sidecar.slug } : {}),
+      ...(original.sidecar ? { sidecar: relativeToGallery(original.sidecar) } : {}),
+    });
   }
+  const positionsRead = await recordPositions(run, items, entries);
 
   const { slugs, warnings: slugWarnings } = assignSlugs(items.map((i) => ({ relPath: i.relPath, wish: i.wish })), RESERVED_SLUGS);
   for (const w of slugWarnings) warnings.push({ source: w.relPath, message: w.message });
-  const panoramas: PanoramaRecord[] = items.map((item, i) => ({ id: slugs[i]!, slug: slugs[i]!, ...item.record }) as PanoramaRecord);
+  const published = new Set(slugs);
+  const panoramas: PanoramaRecord[] = items.map((item, i) => {
+    const slug = slugs[i]!;
+    const record = { id: slug, slug, ...item.record } as PanoramaRecord;
+    if (!record.links) return record;
+    // Links to pictures that are not published are left out, and said so.
+    const links = record.links.filter((link, n) => {
+      const where = `${item.sidecar ?? item.relPath}`;
+      if (link.to === slug) fail({ source: where, message: `links[${n}].to: "${link.to}" is this picture itself` });
+      else if (published.has(link.to)) return true;
+      else if (unpublished.has(link.to)) warnings.push({ source: where, message: `links[${n}].to: "${link.to}" is not published (a draft, or a sidecar that does not read): the link waits until it is` });
+      else fail({ source: where, message: `links[${n}].to: no picture has the slug "${link.to}"` });
+      return false;
+    });
+    if (links.length > 0) record.links = links;
+    else delete record.links;
+    return record;
+  });
   // Newest first; undated after dated; then by title.
   panoramas.sort((a, b) =>
     (b.captureDate ? Date.parse(b.captureDate) : -Infinity) - (a.captureDate ? Date.parse(a.captureDate) : -Infinity)
     || a.title.localeCompare(b.title));
-  return { panoramas, failed, warnings };
+  // Albums of folders that still hold published pictures.
+  const folders = new Set(panoramas.map((p) => p.album ?? ""));
+  const publishedAlbums = albums.albums.filter((a) => [...folders].some((f) => f === a.path || f.startsWith(a.path + "/")));
+  return { panoramas, albums: publishedAlbums, failed, warnings, positionsRead };
+}
+
+/** A text file read, or its reading remembered from the last run while it has not changed since. */
+async function remembered<T>(file: string, read: (file: string) => Promise<T>, memory?: { get(file: string): Reading<T> | undefined; set(file: string, reading: Reading<T>): void }): Promise<T> {
+  const known = memory?.get(file);
+  if (known) {
+    if ("ok" in known) return known.ok;
+    throw known.error;
+  }
+  try {
+    const ok = await read(file);
+    memory?.set(file, { ok });
+    return ok;
+  } catch (error) {
+    memory?.set(file, { error: error as Error });
+    throw error;
+  }
+}
+
+/**
+ * Each record's position, from its outputs; outputs made before positions were
+ * recorded have theirs read now (ExifTool only, no image work) and remembered in
+ * the cache.
+ */
+async function recordPositions(run: Run, items: Array<{ relPath: string; record: Omit<PanoramaRecord, "id" | "slug"> }>, entries: Record<string, CacheEntry>): Promise<boolean> {
+  const unknown = items.filter((i) => entries[i.relPath] && entries[i.relPath]!.outputs.gps === undefined);
+  if (unknown.length > 0) {
+    const exiftool = startExifTool({ maxProcs: Math.max(1, availableParallelism()) });
+    try {
+      await eachLimit(unknown, Math.max(1, availableParallelism()), async (item) => {
+        const entry = entries[item.relPath]!;
+        const gps = await readGps(exiftool, path.join(run.inputDir, item.relPath)).catch(() => undefined);
+        entries[item.relPath] = { ...entry, outputs: { ...entry.outputs, gps: gps ?? null } };
+      });
+    } finally {
+      await exiftool.end();
+    }
+  }
+  for (const item of items) {
+    const gps = entries[item.relPath]?.outputs.gps;
+    if (gps) item.record.gps = gps;
+  }
+  return unknown.length > 0;
 }
 
 /** A panorama's record but for its slug: the sidecar's text over the outputs. */
-function recordOf(original: OriginalFile, entry: CacheEntry, sidecar: Sidecar): Omit<PanoramaRecord, "id" | "slug"> {
+function recordOf(original: OriginalFile, entry: CacheEntry, sidecar: Sidecar, album: string): Omit<PanoramaRecord, "id" | "slug"> {
   const { format, captureDate: shot, media } = entry.outputs;
   const captureDate = sidecar.date ?? shot;
   return {
@@ -379,6 +533,10 @@ function recordOf(original: OriginalFile, entry: CacheEntry, sidecar: Sidecar): 
     ...(captureDate ? { captureDate } : {}),
     ...(sidecar.credit ? { credit: sidecar.credit } : {}),
     ...(sidecar.license ? { license: sidecar.license } : {}),
+    album,
+    ...(sidecar.tags?.length ? { tags: sidecar.tags } : {}),
+    ...(sidecar.place ? { place: sidecar.place } : {}),
+    ...(sidecar.links?.length ? { links: sidecar.links } : {}),
     ...media,
   };
 }
@@ -392,5 +550,8 @@ function sidecarOf(last: PanoramaRecord): Sidecar {
     ...(last.captureDate ? { date: last.captureDate } : {}),
     ...(last.credit ? { credit: last.credit } : {}),
     ...(last.license ? { license: last.license } : {}),
+    ...(last.tags ? { tags: last.tags } : {}),
+    ...(last.place ? { place: last.place } : {}),
+    ...(last.links ? { links: last.links.map((l) => ({ ...l })) } : {}),
   };
 }

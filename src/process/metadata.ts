@@ -2,7 +2,7 @@
 // applied (no serial numbers ever, no GPS unless asked, no local paths), the
 // GPano block for the viewer, and the few tags worth a table on the page.
 import type { ExifTool, Tags } from "exiftool-vendored";
-import type { MetadataEntry } from "../manifest.ts";
+import type { GpsPoint, MetadataEntry } from "../manifest.ts";
 import type { GPano } from "./gpano.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -66,6 +66,8 @@ export interface PictureMetadata {
   gpano: GPano;
   /** Capture time as ISO 8601, with offset when known. */
   captureDate?: string;
+  /** Where it was taken, whatever the publishing rules say (the manifest keeps it; pages show it only with publishGps). */
+  gps?: GpsPoint;
 }
 
 const GPANO_FIELDS = [
@@ -87,6 +89,22 @@ function gpanoOf(tags: Record<string, unknown>): GPano {
     }
   }
   return gpano as GPano;
+}
+
+/** The picture's position from its GPS tags (signed decimal degrees, as exiftool-vendored reads them). */
+export function gpsOf(tags: Record<string, unknown>): GpsPoint | undefined {
+  const lat = Number(tags.GPSLatitude);
+  const lng = Number(tags.GPSLongitude);
+  if (typeof tags.GPSLatitude !== "number" && typeof tags.GPSLatitude !== "string") return undefined;
+  if (!Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) return undefined;
+  // 0,0 is what some cameras write when they have no fix.
+  if (lat === 0 && lng === 0) return undefined;
+  return { lat, lng };
+}
+
+/** Reads only the position (for outputs made before the position was recorded). */
+export async function readGps(exiftool: ExifTool, file: string): Promise<GpsPoint | undefined> {
+  return gpsOf((await exiftool.read(file)) as Record<string, unknown>);
 }
 
 function captureDateOf(tags: Tags): string | undefined {
@@ -113,7 +131,8 @@ export async function readMetadata(exiftool: ExifTool, file: string, rules: Publ
     captureDate = captureDate && dropZone(captureDate);
     for (const [k, v] of Object.entries(published)) if (typeof v === "string") published[k] = dropZone(v);
   }
-  return { published, gpano: gpanoOf(tags as Record<string, unknown>), ...(captureDate ? { captureDate } : {}) };
+  const gps = gpsOf(tags as Record<string, unknown>);
+  return { published, gpano: gpanoOf(tags as Record<string, unknown>), ...(captureDate ? { captureDate } : {}), ...(gps ? { gps } : {}) };
 }
 
 const text = (v: JsonValue | undefined) => (v === undefined || v === null ? undefined : String(v));

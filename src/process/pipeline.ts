@@ -14,7 +14,7 @@ import type { ExifTool } from "exiftool-vendored";
 import { tempPath, writeFileAtomic } from "../files.ts";
 import { limiter, type Limiter } from "../limit.ts";
 import type { ProcessConfig } from "../config.ts";
-import type { ImageRef, MultiresRecord, PanoramaMedia, Variant, ViewerConfig } from "../manifest.ts";
+import type { GpsPoint, ImageRef, MultiresRecord, PanoramaMedia, Variant, ViewerConfig } from "../manifest.ts";
 import { panoGeometry, viewerConfig, type PanoGeometry } from "./gpano.ts";
 import { recipeHash } from "./hash.ts";
 import { metadataTable, readMetadata } from "./metadata.ts";
@@ -70,6 +70,8 @@ const PREVIEW_WIDTH = 256;
 export interface ImageOutputs {
   format: PictureFormat;
   captureDate?: string;
+  /** Where it was taken; null when the picture has no position (absent in outputs made before positions were read). */
+  gps?: GpsPoint | null;
   media: PanoramaMedia;
 }
 
@@ -205,6 +207,7 @@ export async function processImage(
   return {
     format: source.format,
     ...(metadata.captureDate ? { captureDate: metadata.captureDate } : {}),
+    gps: metadata.gps ?? null,
     media: {
       width,
       height,

@@ -24,8 +24,6 @@ export interface OriginalFile {
 /** Files with these extensions are meant as pictures: if their content is not one, that is an error. */
 const PICTURE_EXTENSIONS = /\.(jpe?g|png|tiff?|webp|avif|heic|heif)$/i;
 const SKIP_DIRS = new Set(["node_modules"]);
-/** A folder's text as an album: never a page. */
-const ALBUM_FILE = "_album.md";
 
 /** Recognises a picture format from the first bytes of a file. */
 export function sniffFormat(head: Uint8Array): PictureFormat | undefined {
@@ -54,8 +52,19 @@ export async function readHead(file: string, bytes = 32): Promise<Uint8Array> {
   }
 }
 
+/** An `_album.md`: a folder's title, description, cover, order and draft flag. */
+export interface AlbumFileRef {
+  /** Absolute path. */
+  file: string;
+  /** The folder it describes, relative to the gallery with forward slashes ("" for the gallery itself). */
+  folder: string;
+}
+
+const ALBUM_FILE = /^_album\.md$/i;
+
 export interface ScanResult {
   originals: OriginalFile[];
+  albumFiles: AlbumFileRef[];
   /** Files named like pictures whose content is not a picture format. */
   unrecognised: Array<{ relPath: string; message: string }>;
   /** Entries named like pictures that are not files: links to nothing, FIFOs, sockets, devices. */
@@ -107,12 +116,13 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
   }
   files.sort();
   skipped.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
-  const byLowerPath = new Set(files.map((f) => f.toLowerCase()));
+  const present = new Set(files);
   const sidecarOf = (file: string) => {
     const base = file.slice(0, file.length - path.extname(file).length);
-    return [`${base}.md`, `${base}.MD`].find((candidate) => byLowerPath.has(candidate.toLowerCase()) && files.includes(candidate));
+    return [`${base}.md`, `${base}.MD`].find((candidate) => !ALBUM_FILE.test(path.basename(candidate)) && present.has(candidate));
   };
   const originals: OriginalFile[] = [];
+  const albumFiles: AlbumFileRef[] = [];
   const unrecognised: ScanResult["unrecognised"] = [];
   const sidecars = new Set<string>();
   const relative = (file: string) => path.relative(root, file).split(path.sep).join("/");
@@ -122,6 +132,10 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
   }
   for (const file of files) {
     const lower = file.toLowerCase();
+    if (ALBUM_FILE.test(path.basename(file))) {
+      albumFiles.push({ file, folder: path.relative(root, path.dirname(file)).split(path.sep).join("/") });
+      continue;
+    }
     if (lower.endsWith(".md") || lower.endsWith(".json") || lower.endsWith(".txt")) continue;
     const relPath = relative(file);
     const head = await readHead(file);
@@ -141,7 +155,52 @@ export async function scanGallery(galleryDir: string, options: { exclude?: strin
   }
   const pages = files
     .map(relative)
-    .filter((rel) => /\.(md|njk)$/.test(rel) && path.posix.basename(rel) !== ALBUM_FILE && !sidecars.has(rel))
+    .filter((rel) => /\.(md|njk)$/.test(rel) && !ALBUM_FILE.test(path.posix.basename(rel)) && !sidecars.has(rel))
     .sort();
-  return { originals, unrecognised, skipped, pages };
+  return { originals, albumFiles, unrecognised, skipped, pages };
+}
+
+/**
+ * The scan after edits to text files only: sidecars (`<picture>.md`) and
+ * `_album.md` files added, changed or removed, and publisher's pages changed,
+ * each costing one stat. Undefined
+ * when any change is something else (a picture, a folder, a file outside the
+ * gallery or in a skipped folder): then the gallery is scanned again whole.
+ */
+export async function rescanTextEdits(galleryDir: string, previous: ScanResult, changed: Iterable<string>, options: { exclude?: string[] } = {}): Promise<ScanResult | undefined> {
+  const root = path.resolve(galleryDir);
+  const excluded = (options.exclude ?? []).map((d) => path.resolve(d) + path.sep);
+  const albumFiles = new Map(previous.albumFiles.map((a) => [a.file, a]));
+  const originals = previous.originals.map((o) => ({ ...o }));
+  const byBase = new Map<string, OriginalFile[]>();
+  for (const o of originals) {
+    const base = o.file.slice(0, o.file.length - path.extname(o.file).length);
+    byBase.set(base, [...(byBase.get(base) ?? []), o]);
+  }
+  const isFile = (file: string) => stat(file).then((info) => info.isFile(), () => false);
+  for (const file of changed) {
+    const rel = path.relative(root, file);
+    if (!path.isAbsolute(file) || rel.startsWith("..") || path.isAbsolute(rel) || excluded.some((d) => file.startsWith(d))) return undefined;
+    const segments = rel.split(path.sep);
+    if (segments.some((s) => s.startsWith(".") || SKIP_DIRS.has(s)) || !/\.md$/i.test(file)) return undefined;
+    if (ALBUM_FILE.test(path.basename(file))) {
+      if (await isFile(file)) albumFiles.set(file, { file, folder: segments.slice(0, -1).join("/") });
+      else albumFiles.delete(file);
+      continue;
+    }
+    const sidecarOfOriginals = byBase.get(file.slice(0, -3));
+    if (!sidecarOfOriginals) {
+      // A publisher's page edited in place keeps the list of pages; one added or removed needs the whole scan.
+      if (previous.pages.includes(rel.split(path.sep).join("/")) && (await isFile(file))) continue;
+      return undefined;
+    }
+    for (const original of sidecarOfOriginals) {
+      const base = file.slice(0, -3);
+      let sidecar: string | undefined;
+      for (const candidate of [`${base}.md`, `${base}.MD`]) if (!sidecar && (await isFile(candidate))) sidecar = candidate;
+      if (sidecar) original.sidecar = sidecar;
+      else delete original.sidecar;
+    }
+  }
+  return { ...previous, originals, albumFiles: [...albumFiles.values()].sort((a, b) => (a.file < b.file ? -1 : 1)) };
 }

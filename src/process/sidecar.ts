@@ -1,6 +1,7 @@
 // Sidecars: `<picture>.md` beside a picture, YAML front matter for the title and
-// friends, the body for the caption. Authored text only: a sidecar edit never
-// re-makes images.
+// friends, the body for the caption; and `_album.md` in a folder, front matter for
+// the album's title, cover, order and draft, the body for its description.
+// Authored text only: an edit never re-makes images.
 import { readFile } from "node:fs/promises";
 import matter from "gray-matter";
 import yaml from "js-yaml";
@@ -25,18 +26,40 @@ const FRONT_MATTER = {
   },
 };
 
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and '-' only");
+const text = (what: string) => z.string({ error: `must be text (${what})` }).trim().min(1, `must not be empty (${what})`);
+
+/** A tour hotspot: where the target lies, in this picture's viewer yaw and pitch (degrees). */
+const required = (what: string) => ({
+  error: (issue: { code?: string; input: unknown }) => (issue.code !== "invalid_type" ? undefined : issue.input === undefined ? `is required (${what})` : `must be ${what}`),
+});
+const linkSchema = z.strictObject({
+  to: z.string(required("a picture's slug")).regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and '-' only: a picture's slug"),
+  yaw: z.number(required("a number of degrees")).min(-360).max(360),
+  pitch: z.number(required("a number of degrees")).min(-90).max(90).default(0),
+  label: z.string().trim().min(1).optional(),
+});
+
 const sidecarSchema = z.strictObject({
   title: z.string().optional(),
   caption: z.string().optional(),
   /** Overrides the URL segment that comes from the file name. */
-  slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and '-' only").optional(),
+  slug: slug.optional(),
   /** Overrides the capture date read from the picture (ISO 8601, kept with its offset). */
   date: z.string().optional(),
   credit: z.string().optional(),
   license: z.string().optional(),
   /** Leave the picture out of the gallery. */
   draft: z.boolean().optional(),
+  /** Puts the picture on `/tags/<tag>/`. */
+  tags: z.array(text("a tag"), { error: "must be a list, like tags: [kitchen, north wing]" }).optional(),
+  /** The place it shows (`/places/<place>/`): shots of one place over time form its timeline. */
+  place: text("a place's name").optional(),
+  /** Tour hotspots to other pictures, by slug. */
+  links: z.array(linkSchema, { error: "must be a list, like links: [{ to: hall, yaw: 90 }]" }).optional(),
 });
+
+export type SidecarLink = z.infer<typeof linkSchema>;
 
 export interface Sidecar {
   title?: string;
@@ -45,6 +68,29 @@ export interface Sidecar {
   date?: string;
   credit?: string;
   license?: string;
+  draft?: boolean;
+  tags?: string[];
+  place?: string;
+  links?: SidecarLink[];
+}
+
+export const ALBUM_FILE = "_album.md";
+export const ALBUM_ORDERS = ["date", "date-asc", "title", "name"] as const;
+
+const albumSchema = z.strictObject({
+  title: text("the album's title").optional(),
+  /** The file name of a picture in the album's folder, shown on the album's card. */
+  cover: text("a picture's file name").optional(),
+  order: z.enum(ALBUM_ORDERS, { error: `use one of ${ALBUM_ORDERS.join(", ")}` }).optional(),
+  /** Leave the album, its pictures and its sub-albums out of the gallery. */
+  draft: z.boolean().optional(),
+});
+
+export interface AlbumFile {
+  title?: string;
+  description?: string;
+  cover?: string;
+  order?: (typeof ALBUM_ORDERS)[number];
   draft?: boolean;
 }
 
@@ -67,28 +113,60 @@ function frontMatterLanguage(text: string): string | undefined {
  * not part of the text.
  */
 export function parseSidecar(text: string, file: string): Sidecar {
+  const { data: raw, body } = readFrontMatter(text, file);
+  const data = checked(sidecarSchema, raw, file);
+  if (data.date !== undefined && Number.isNaN(Date.parse(data.date))) throw new SidecarError(`${file}: date "${data.date}" is not a date`);
+  const tags = data.tags && [...new Set(data.tags)];
+  return { ...data, ...(tags ? { tags } : {}), caption: data.caption ?? (body || undefined) };
+}
+
+/** An `_album.md`: front matter for the album's settings, the body for its description. */
+export function parseAlbumFile(text: string, file: string): AlbumFile {
+  const { data: raw, body } = readFrontMatter(text, file);
+  const data = checked(albumSchema, raw, file);
+  if (data.cover !== undefined && /[\\/]/.test(data.cover)) throw new SidecarError(`${file}: cover: "${data.cover}" must be the file name of a picture in this folder, without a folder`);
+  return { ...data, ...(body ? { description: body } : {}) };
+}
+
+/** Front matter (YAML only) and the body, trimmed; a byte order mark is not part of the text. */
+function readFrontMatter(text: string, file: string): { data: unknown; body: string } {
   const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
   const language = frontMatterLanguage(source);
   if (language && !/^ya?ml$/i.test(language)) throw new SidecarError(`${file}: front matter in "${language}" is not read: use YAML`);
-  let parsed: matter.GrayMatterFile<string>;
   try {
-    parsed = matter(source, FRONT_MATTER);
+    const parsed = matter(source, FRONT_MATTER);
+    return { data: parsed.data, body: parsed.content.trim() };
   } catch (error) {
     throw new SidecarError(`${file}: front matter is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
   }
-  const result = sidecarSchema.safeParse(parsed.data);
-  if (!result.success) {
-    const why = result.error.issues
-      .map((i) => (i.code === "unrecognized_keys" ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")} (known: ${Object.keys(sidecarSchema.shape).join(", ")})` : `${i.path.join(".")}: ${i.message}`))
-      .join("; ");
-    throw new SidecarError(`${file}: ${why}`);
-  }
-  const data = result.data;
-  const body = parsed.content.trim();
-  if (data.date !== undefined && Number.isNaN(Date.parse(data.date))) throw new SidecarError(`${file}: date "${data.date}" is not a date`);
-  return { ...data, caption: data.caption ?? (body || undefined) };
+}
+
+/** The front matter checked against `schema`: one message naming the file and each key at fault (`links[0].to`). */
+function checked<S extends z.ZodObject>(schema: S, data: unknown, file: string): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const why = result.error.issues
+    .map((i) => {
+      if (i.code === "unrecognized_keys") {
+        const where = keyPath(i.path);
+        const known = i.path.length === 0 ? ` (known: ${Object.keys(schema.shape).join(", ")})` : "";
+        return `${where ? `${where}: ` : ""}unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}${known}`;
+      }
+      return `${keyPath(i.path)}: ${i.message}`;
+    })
+    .join("; ");
+  throw new SidecarError(`${file}: ${why}`);
+}
+
+/** `["links", 0, "to"]` → `links[0].to`. */
+function keyPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
 }
 
 export async function readSidecar(file: string): Promise<Sidecar> {
   return parseSidecar(await readFile(file, "utf8"), file);
+}
+
+export async function readAlbumFile(file: string): Promise<AlbumFile> {
+  return parseAlbumFile(await readFile(file, "utf8"), file);
 }

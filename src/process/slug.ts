@@ -1,14 +1,11 @@
 // URL segments for panoramas: from the picture's file name (or its sidecar's
 // `slug`), never from its bytes, so a page's URL survives a re-shoot.
 
+import { slugify as urlSegment } from "../format.ts";
+
+/** A panorama's URL segment from a name (`panorama` when nothing of it is left). */
 export function slugify(name: string): string {
-  const slug = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return slug || "panorama";
+  return urlSegment(name, "panorama");
 }
 
 /** Title from a file name: `lobby_east-2024.jpg` → `Lobby east 2024`. */
@@ -40,13 +37,15 @@ export function assignSlugs(items: Array<{ relPath: string; wish?: string }>, re
   // Wishes first so a file-name slug never steals an explicit one.
   order.sort((a, b) => Number(!!b.wish) - Number(!!a.wish) || (a.relPath < b.relPath ? -1 : 1));
   const baseCounts = new Map<string, number>();
+  const baseOf = new Map<string, string>();
   for (const item of order) {
     const base = slugify(item.relPath.split("/").pop()!.replace(/\.[^.]+$/, ""));
+    baseOf.set(item.relPath, base);
     baseCounts.set(base, (baseCounts.get(base) ?? 0) + 1);
   }
   for (const item of order) {
     const segments = item.relPath.replace(/\.[^.]+$/, "").split("/");
-    const base = slugify(segments[segments.length - 1]!);
+    const base = baseOf.get(item.relPath)!;
     let candidate = item.wish ?? base;
     if (!item.wish && (baseCounts.get(base) ?? 0) > 1 && segments.length > 1) candidate = slugify(segments.join("-"));
     let slug = candidate;

@@ -149,7 +149,8 @@ export function oembedDocument(panorama: PanoramaRecord, gallery: Gallery, prefi
 /** What the sitemap reads of an Eleventy collection item. */
 export interface CollectionItem {
   url?: string | false;
-  data?: { sitemap?: unknown; noindex?: unknown; panorama?: PanoramaRecord; permalink?: unknown };
+  /** A panorama page's record is `panorama`, or `entry.panorama` on Rotunda's own (a PanoramaPage, src/render/pages.ts). */
+  data?: { sitemap?: unknown; noindex?: unknown; panorama?: PanoramaRecord; entry?: { panorama?: PanoramaRecord }; permalink?: unknown };
 }
 
 export interface SitemapEntry {
@@ -172,7 +173,7 @@ export function sitemapEntries(items: CollectionItem[], gallery: Gallery, prefix
     const loc = publicUrl(url, gallery, prefix);
     if (!loc) continue;
     seen.add(url);
-    const panorama = item.data?.panorama;
+    const panorama = item.data?.panorama ?? item.data?.entry?.panorama;
     const images = panorama && url === `/${panorama.slug}/` ? [publicUrl(panorama.variants[0]!.url, gallery, prefix)!] : [];
     entries.push({ loc, images });
   }

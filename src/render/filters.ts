@@ -1,6 +1,7 @@
 // Template filters: presentation logic that Nunjucks layouts should not hold.
 import { escapeHtml } from "../format.ts";
 import type { PanoramaRecord } from "../manifest.ts";
+import type { PanoramaPage } from "./pages.ts";
 
 /** Caption text → escaped HTML paragraphs (blank lines separate them, single newlines become <br>). */
 export function paragraphs(text: string | undefined): string {
@@ -36,9 +37,12 @@ export function jsonForScript(value: unknown): string {
 
 /**
  * What the viewer script needs. `mode` "compare" offers the full-size quality
- * ladder instead of the sizes, and never the tiles.
+ * ladder instead of the sizes, and never the tiles. With the panorama's `page`
+ * (its gallery navigation), a page's data also carries its neighbours in its
+ * album, its place's timeline, its tour links, and, only where the gallery
+ * publishes GPS, its position and the map's tiles.
  */
-export function viewerData(panorama: PanoramaRecord, mode: "view" | "compare" = "view", prefix: (url: string) => string = (u) => u): string {
+export function viewerData(panorama: PanoramaRecord, mode: "view" | "compare" = "view", prefix: (url: string) => string = (u) => u, page?: PanoramaPage): string {
   const { files: _files, bytes: _bytes, ...multiRes } = panorama.tiles ?? { files: 0, bytes: 0 };
   const data = {
     title: panorama.title,
@@ -49,8 +53,46 @@ export function viewerData(panorama: PanoramaRecord, mode: "view" | "compare" = 
       ? { initial: prefix(panorama.ladder.find((v) => v.quality === panorama.variants[0]!.quality)?.url ?? panorama.ladder[0]!.url) }
       : {}),
     ...(mode === "view" && panorama.tiles ? { multiRes: { ...multiRes, basePath: prefix(panorama.tiles.basePath) } } : {}),
+    ...(mode === "view" && page ? navigationData(page, prefix) : {}),
   };
-  return jsonForScript(data);
+  return jsonForScript(sortedKeys(data));
+}
+
+/**
+ * The value with every object's keys in alphabetical order: a record's parts come
+ * from process's cache or from the manifest file in their own orders, and the
+ * same data must make the same page, byte for byte.
+ */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!value || typeof value !== "object") return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortedKeys((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+/** The gallery navigation part of a panorama page's viewer data (see viewerData). */
+function navigationData(page: PanoramaPage, prefix: (url: string) => string): object {
+  const link = (l: { url: string; title: string }) => ({ url: prefix(l.url), title: l.title });
+  const { previous, next } = page.neighbours;
+  return {
+    ...(previous || next ? { neighbours: { ...(previous ? { previous: link(previous) } : {}), ...(next ? { next: link(next) } : {}) } } : {}),
+    ...(page.place
+      ? {
+          place: {
+            name: page.place.name,
+            url: prefix(page.place.url),
+            index: page.place.index,
+            shots: page.place.shots.map((s) => ({ url: prefix(s.url), date: s.date, label: s.label, ...(s.northOffset !== undefined ? { northOffset: s.northOffset } : {}) })),
+          },
+        }
+      : {}),
+    ...(page.links.length > 0
+      ? { links: page.links.map((l) => ({ url: prefix(l.url), title: l.title, yaw: l.yaw, pitch: l.pitch, ...(l.northOffset !== undefined ? { northOffset: l.northOffset } : {}) })) }
+      : {}),
+    ...(page.position ? { position: { lat: page.position.lat, lng: page.position.lng } } : {}),
+    ...(page.position && page.map ? { map: { tiles: page.map.tiles, attribution: page.map.attribution } } : {}),
+  };
 }
 
 /** An absolute URL for link previews, when the gallery's public address is known. */

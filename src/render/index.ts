@@ -5,13 +5,17 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import Eleventy, { type UserConfig } from "@11ty/eleventy";
-import { STATE_DIR } from "../manifest.ts";
+import { STATE_DIR, type Manifest } from "../manifest.ts";
 import { STAGING_DIR } from "../output/index.ts";
+import { contentKey, type PageMemory } from "./incremental.ts";
+import { LAYOUTS_DIR } from "./paths.ts";
+import type { IncrementalRender } from "./plugin.ts";
 import { SITE_HANDOFF, type SiteHandoff } from "./site.ts";
 
 export { default as rotundaPlugin } from "./plugin.ts";
 export { rotundaSite } from "./site.ts";
 export { LAYOUTS_DIR, PROJECT_ROOT } from "./paths.ts";
+export { PageMemory } from "./incremental.ts";
 
 /** The Eleventy configuration of a site without one of its own. */
 export const DEFAULT_CONFIG = path.join(import.meta.dirname, "default-config.ts");
@@ -49,12 +53,29 @@ export interface RenderOptions {
    * the process's life) and Eleventy logs nothing; its errors reject as always.
    */
   mode?: "build" | "serve";
+  /**
+   * What earlier renders into this output folder published (serve keeps one for
+   * its life): only pages whose data changed are rendered. Not used with an
+   * Eleventy config file of the caller's own.
+   */
+  memory?: PageMemory;
+  /** The manifest the build just wrote (it is read from the output folder otherwise). */
+  manifest?: Manifest;
 }
 
 export interface RenderResult {
   /** Where the pages and bundles were written, to be moved into place (src/output/ publish). */
   stagingDir: string;
+  /** Pages written now. */
   pages: number;
+  /**
+   * Files of the site that earlier renders wrote and that stay as they are
+   * (pages whose data did not change, unchanged bundles): part of the site, not
+   * in the staging folder.
+   */
+  kept: string[];
+  /** Call once the staged files are published: the next render compares with this one. */
+  published(): void;
   /** The site's pathPrefix, as every local URL in the pages carries it. */
   pathPrefix: string;
 }
@@ -87,11 +108,22 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
   const stagingDir = path.join(outputDir, STATE_DIR, STAGING_DIR);
   await rm(stagingDir, { recursive: true, force: true });
   const serve = options.mode === "serve";
+  options.memory?.discard();
   const configPath = path.resolve(options.eleventyConfig ?? DEFAULT_CONFIG);
   if (/\.[mc]?ts$/.test(configPath)) await loadTypeScript();
   // Relative to the working directory: an absolute input breaks Eleventy's permalinks.
   const input = path.relative(process.cwd(), path.resolve(options.contentDir)) || ".";
-  const handoff: SiteHandoff = { layoutsDir: options.layoutsDir ? path.resolve(options.layoutsDir) : null };
+  const layoutsDir = options.layoutsDir ? path.resolve(options.layoutsDir) : null;
+  // Only Rotunda's own configuration is known to render nothing but what the gallery's data and the layouts say.
+  const incremental: IncrementalRender | undefined =
+    options.memory && !options.eleventyConfig
+      ? { memory: options.memory, layoutsKey: (await contentKey(LAYOUTS_DIR)) + (layoutsDir ? await contentKey(layoutsDir) : ""), kept: [] }
+      : undefined;
+  const handoff: SiteHandoff = {
+    layoutsDir,
+    ...(options.manifest ? { manifest: options.manifest } : {}),
+    ...(incremental ? { incremental } : {}),
+  };
   const eleventy = new Eleventy(input, stagingDir, {
     configPath,
     quietMode: true,
@@ -107,10 +139,11 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
     // Eleventy 3 resolves to [passthroughCopies, templates]; paginated templates nest one level more.
     [, templates] = (await eleventy.write()) as [unknown, unknown[]];
   } catch (error) {
+    options.memory?.discard();
     await rm(stagingDir, { recursive: true, force: true });
     throw error;
   }
   const pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string" && t.outputPath.endsWith(".html")).length;
   const pathPrefix = (eleventy as unknown as { config?: { pathPrefix?: string } }).config?.pathPrefix ?? "/";
-  return { stagingDir, pages, pathPrefix };
+  return { stagingDir, pages, kept: incremental?.kept ?? [], published: () => options.memory?.commit(), pathPrefix };
 }

@@ -1,7 +1,13 @@
 // Rotunda as an Eleventy plugin: `eleventyConfig.addPlugin(rotunda)` gives a site
-// the gallery's data (the manifest, as `rotunda`), the hashed client bundles
+// the gallery's data (the manifest, as `rotunda`), every page of the gallery as
+// descriptors (`rotundaPages`, see pages.ts), the hashed client bundles
 // (`rotundaAssets`), the filters the layouts use and the `panorama` shortcode.
-// It reads the manifest, never images.
+// It reads the manifest, never images; coordinates reach the templates only when
+// the gallery publishes GPS.
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
 import type { UserConfig } from "@11ty/eleventy";
 import { formatBytes } from "../format.ts";
 import { readManifest, type Manifest } from "../manifest.ts";
@@ -9,6 +15,20 @@ import { siteDirOf } from "../output/index.ts";
 import { bundleClient, type ClientAssets } from "./assets.ts";
 import { absoluteUrl, paragraphs, readableDate, viewerData } from "./filters.ts";
 import { addPublisherFeatures } from "./publisher.ts";
+import { publicRecord } from "./gallery.ts";
+import { folderKey, type PageMemory } from "./incremental.ts";
+import { galleryPages, type GalleryPages } from "./pages.ts";
+
+/** A render that writes only what changed since the last published one (serve). */
+export interface IncrementalRender {
+  memory: PageMemory;
+  /** A key of the layouts: when they change, every page is rendered. */
+  layoutsKey: string;
+  /** Filled in during the render: files of the site left as they are (pages, bundles). */
+  kept: string[];
+  /** Filled in during the render: pages rendered. */
+  rendered?: number;
+}
 
 export interface RotundaPluginOptions {
   /** Where process wrote the manifest and media; defaults to the site folder Eleventy renders for. */
@@ -18,38 +38,92 @@ export interface RotundaPluginOptions {
    * under its pathPrefix) by default, or the address of a gallery built elsewhere.
    */
   galleryUrl?: string;
+  /** Rotunda's own renders in `serve` (src/render/index.ts). */
+  incremental?: IncrementalRender;
+  /** The manifest as the build that just wrote it holds it, instead of reading it back. */
+  manifest?: Manifest;
 }
+
+const CLIENT_DIR = path.resolve(import.meta.dirname, "../client");
 
 export default function rotundaPlugin(eleventyConfig: UserConfig, options: RotundaPluginOptions = {}): void {
   const siteDir = () => options.outputDir ?? siteDirOf(eleventyConfig.directories.output);
-  // Read and bundled once per build, for the global data and the shortcode alike.
+  // Read once per build and shared by the global data, the shortcode and the gallery's pages;
+  // a watching Eleventy builds again with fresh data.
   let manifest: Promise<Manifest> | undefined;
   let assets: Promise<ClientAssets> | undefined;
+  let pages: Promise<GalleryPages> | undefined;
+  // What templates and the shortcode see: positions only when the gallery publishes them.
+  let visible: Promise<Manifest> | undefined;
   eleventyConfig.on("eleventy.before", () => {
-    manifest = undefined;
-    assets = undefined;
+    manifest = assets = pages = visible = undefined;
   });
-  const sources = {
-    manifest: () => (manifest ??= readManifest(siteDir())),
-    // Written beside the pages, wherever Eleventy writes them.
-    assets: () => (assets ??= bundleClient(eleventyConfig.directories.output)),
-    galleryUrl: options.galleryUrl ?? "/",
-  };
+  const loadManifest = () => (manifest ??= options.manifest ? Promise.resolve(options.manifest) : readManifest(siteDir()));
+  const loadAssets = () => (assets ??= clientAssets(eleventyConfig.directories.output, siteDir(), options.incremental));
+  const loadPages = () => (pages ??= (async () => {
+    const m = await loadManifest();
+    const all = galleryPages(m);
+    const incremental = options.incremental;
+    if (!incremental) return all;
+    const shared = createHash("sha256")
+      .update(JSON.stringify([incremental.layoutsKey, await loadAssets(), m.gallery, all.nav]))
+      .digest("base64url");
+    const selection = incremental.memory.select(all, shared);
+    incremental.kept.push(...selection.kept);
+    incremental.rendered = selection.rendered;
+    return selection.pages;
+  })());
+  const loadVisible = () => (visible ??= loadManifest().then((m) => ({ ...m, panoramas: m.panoramas.map((p) => publicRecord(p, m.gallery.publishGps)) })));
+  const sources = { manifest: loadVisible, assets: loadAssets, galleryUrl: options.galleryUrl ?? "/" };
+
   // The manifest, plus the panoramas that have a quality ladder to compare.
   eleventyConfig.addGlobalData("rotunda", async () => {
-    const gallery = await sources.manifest();
-    return { ...gallery, comparable: gallery.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1) };
+    const m = await loadVisible();
+    return { ...m, comparable: m.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1) };
   });
-  eleventyConfig.addGlobalData("rotundaAssets", () => sources.assets());
+  eleventyConfig.addGlobalData("rotundaPages", loadPages);
+  // Written beside the pages, wherever Eleventy writes them.
+  eleventyConfig.addGlobalData("rotundaAssets", loadAssets);
   addPublisherFeatures(eleventyConfig, sources);
   eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
   eleventyConfig.addFilter("rotundaBytes", formatBytes);
   eleventyConfig.addFilter("rotundaDate", readableDate);
+  // Eleventy's url filter (the site's pathPrefix), remembered per URL: a gallery's pages repeat the same few thousand.
+  const prefixed = new Map<string, string>();
+  eleventyConfig.on("eleventy.before", () => prefixed.clear());
+  const withPrefix = (context: unknown, url: string): string => {
+    let done = prefixed.get(url);
+    if (done === undefined) {
+      done = String(eleventyConfig.getFilter("url").call(context, url));
+      prefixed.set(url, done);
+    }
+    return done;
+  };
+  eleventyConfig.addFilter("rotundaUrl", function (this: unknown, url: string) {
+    return withPrefix(this, url);
+  });
   // The viewer's URLs sit in a JSON blob that no HTML URL rewriting reaches, so
   // they take the site's pathPrefix here, through Eleventy's own url filter.
-  eleventyConfig.addFilter("rotundaViewerData", function (this: unknown, panorama, mode) {
-    const url = eleventyConfig.getFilter("url");
-    return viewerData(panorama, mode, (u) => String(url.call(this, u)));
+  eleventyConfig.addFilter("rotundaViewerData", function (this: unknown, panorama, mode, page) {
+    return viewerData(panorama, mode, (u) => withPrefix(this, u), page);
   });
   eleventyConfig.addFilter("rotundaAbsoluteUrl", (url: string, baseUrl?: string) => absoluteUrl(url, baseUrl));
+}
+
+/** The client bundles: made once per build, or in serve taken from the last render while their sources are unchanged. */
+async function clientAssets(eleventyOutput: string, siteDir: string, incremental: IncrementalRender | undefined): Promise<ClientAssets> {
+  if (!incremental) return bundleClient(eleventyOutput);
+  const pannellum = await readFile(createRequire(import.meta.url).resolve("pannellum/package.json"), "utf8").catch(() => "");
+  const key = await folderKey(CLIENT_DIR, pannellum);
+  const known = incremental.memory.assets(key);
+  if (known) {
+    const present = await Promise.all(known.files.map((f) => stat(path.join(siteDir, f)).then(() => true, () => false)));
+    if (present.every(Boolean)) {
+      incremental.kept.push(...known.files);
+      return known.assets;
+    }
+  }
+  const made = await bundleClient(eleventyOutput);
+  incremental.memory.rememberAssets(key, made);
+  return made;
 }

@@ -11,10 +11,11 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { UserConfig } from "@11ty/eleventy";
-import { readManifest } from "../manifest.ts";
+import { readManifest, type Manifest } from "../manifest.ts";
 import { siteDirOf } from "../output/index.ts";
+import { cacheNunjucksCompiles } from "./compile-cache.ts";
 import { LAYOUTS_DIR } from "./paths.ts";
-import rotundaPlugin, { type RotundaPluginOptions } from "./plugin.ts";
+import rotundaPlugin, { type IncrementalRender, type RotundaPluginOptions } from "./plugin.ts";
 import { precompressFolder } from "./precompress.ts";
 import { createEnvironment, siteTemplates, templateFolders } from "./templates.ts";
 
@@ -39,6 +40,10 @@ export const SITE_HANDOFF = Symbol.for("rotunda.site");
 export interface SiteHandoff {
   /** The site's layouts/ folder, or null for none. */
   layoutsDir: string | null;
+  /** The manifest as the build that just wrote it holds it, instead of reading it back. */
+  manifest?: Manifest;
+  /** Rotunda's own renders in `serve`: only the gallery's pages whose data changed. */
+  incremental?: IncrementalRender;
 }
 
 /** A path as a glob that matches only itself: file names may hold `(`, `{`, `*`… */
@@ -53,8 +58,15 @@ export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSi
   const handoff = (eleventyConfig as unknown as Record<symbol, SiteHandoff | undefined>)[SITE_HANDOFF];
   const siteLayouts = options.layouts ?? (handoff ? handoff.layoutsDir ?? undefined : path.resolve("layouts"));
   const siteDir = options.outputDir ?? siteDirOf(eleventyConfig.directories.output);
-  const manifest = await readManifest(siteDir);
-  eleventyConfig.addPlugin(rotundaPlugin, { ...options, outputDir: siteDir });
+  const manifest = handoff?.manifest ?? (await readManifest(siteDir));
+  cacheNunjucksCompiles();
+  eleventyConfig.addPlugin(rotundaPlugin, {
+    ...options,
+    outputDir: siteDir,
+    ...(handoff?.manifest ? { manifest: handoff.manifest } : {}),
+    ...(handoff?.incremental ? { incremental: handoff.incremental } : {}),
+  });
+  memoizeUrlFilter(eleventyConfig);
 
   // Rotunda's templates and the site's, in one environment; pages that need absolute URLs only with a baseUrl.
   const folders = templateFolders(LAYOUTS_DIR, siteLayouts);
@@ -97,4 +109,21 @@ export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSi
       await precompressFolder(output, published !== output && existsSync(published) ? published : undefined);
     });
   }
+}
+
+/**
+ * Eleventy's `url` filter (the site's pathPrefix) remembered per URL within a
+ * build: it tries each URL as an absolute one first, an exception per call for
+ * the site-absolute URLs every page is full of.
+ */
+function memoizeUrlFilter(eleventyConfig: UserConfig): void {
+  const url = eleventyConfig.getFilter("url") as (this: unknown, url: string, pathPrefix?: string) => string;
+  const known = new Map<string, string>();
+  eleventyConfig.on("eleventy.before", () => known.clear());
+  eleventyConfig.addFilter("url", function (this: unknown, value: string, pathPrefix?: string) {
+    if (pathPrefix !== undefined || typeof value !== "string") return url.call(this, value, pathPrefix);
+    let done = known.get(value);
+    if (done === undefined) known.set(value, (done = url.call(this, value)));
+    return done;
+  });
 }

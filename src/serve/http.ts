@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import EleventyDevServer from "@11ty/eleventy-dev-server";
 import path from "node:path";
 import { CACHE_IMMUTABLE, cacheControlFor } from "../deploy/headers.ts";
+import { STATE_DIR } from "../manifest.ts";
 import { freePort } from "../ports.ts";
 
 export interface HttpServerOptions {
@@ -48,7 +49,8 @@ export function devCacheControl(url: string): string {
 /**
  * Why a request target is refused before it reaches the file server, or undefined
  * when it may: not a path ("*", an absolute URL), percent-escapes that do not
- * decode, a NUL byte, or a path that leaves the served folder once decoded.
+ * decode, a NUL byte, a path that leaves the served folder once decoded, or one
+ * into the build's state folder, which deploy never publishes either.
  */
 export function refusedTarget(target: string | undefined): { status: 400 | 404; reason: string } | undefined {
   if (!target || !target.startsWith("/")) return { status: 400, reason: "not a path" };
@@ -62,6 +64,8 @@ export function refusedTarget(target: string | undefined): { status: 400 | 404; 
   if (decoded.includes("\0")) return { status: 400, reason: "NUL in the path" };
   const segments = decoded.split(/[\\/]/);
   if (segments.includes("..")) return { status: 404, reason: "outside the site" };
+  // The build's state (the manifest with where every picture was taken, the caches) is never part of the site.
+  if (segments.includes(STATE_DIR)) return { status: 404, reason: "not part of the site" };
   return undefined;
 }
 

@@ -10,7 +10,7 @@
 // follow-up run completes it. A change reaches open pages as: event → (pictures:
 // 100 ms of stable size) → 60 ms quiet → build (only what changed) → reload.
 import path from "node:path";
-import { buildSite, errorMessages, RenderError, type BuildReport } from "../build/index.ts";
+import { buildMemory, buildSite, errorMessages, RenderError, type BuildMemory, type BuildReport } from "../build/index.ts";
 import { createProgress } from "../cli/progress.ts";
 import { loadConfig, type GalleryConfig } from "../config.ts";
 import { OutputFolder } from "../output/index.ts";
@@ -76,6 +76,8 @@ interface Context {
   output: OutputFolder;
   layoutsDir?: string;
   eleventyConfig?: string;
+  /** What the last builds did: a rebuild after a sidecar edit reads that file and renders the pages whose data changed. */
+  memory: BuildMemory;
   log: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -90,6 +92,7 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     output,
     ...(options.layoutsDir ? { layoutsDir: path.resolve(options.layoutsDir) } : {}),
     ...(options.eleventyConfig ? { eleventyConfig: path.resolve(options.eleventyConfig) } : {}),
+    memory: buildMemory(),
     log,
     warn,
   };
@@ -110,6 +113,7 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
     // Edits get the quick recipe so a new picture shows at once; a follow-up run
     // (queued below, behind any newer edit) completes it: ladder, sizes, tiles, card.
     const completing = changes.length > 0 && changes.every((c) => c === COMPLETE);
+    noteChanges(context, changes);
     const outcome = await rebuild(context, completing ? "full" : "quick", (c) => (config = c));
     reportRebuild(context, outcome, runs === 1 ? undefined : completing ? "completing the new pictures" : describeChanges(context, changes), buildProblems, performance.now() - started);
     buildProblems = outcome.problems;
@@ -185,6 +189,16 @@ export async function startDevServer(options: ServeOptions): Promise<DevServer> 
   return { url: http.url, port: http.port, idle: () => queue.idle(), problems, close };
 }
 
+/**
+ * Tells process what changed: files in the gallery by path; anything else (the
+ * start, a pull, completing quick outputs) makes the next run a full one. Edits
+ * to the layouts or browser code change nothing process reads.
+ */
+function noteChanges(context: Context, changes: string[]): void {
+  if (changes.some((c) => !path.isAbsolute(c))) context.memory.process.forgetAll();
+  else context.memory.process.note(changes.filter((c) => c.startsWith(context.inputDir + path.sep)));
+}
+
 function announce(context: Context, http: HttpServer, options: ServeOptions): void {
   const requested = options.port ?? 8080;
   const taken = requested !== 0 && http.port !== requested ? ` (${requested} was taken)` : "";
@@ -228,6 +242,7 @@ async function rebuild(context: Context, recipe: "quick" | "full", onConfig: (co
       layoutsDir: context.layoutsDir,
       eleventyConfig: context.eleventyConfig,
       mode: "serve",
+      memory: context.memory,
       processProgress: progress,
     });
     const problems: Problem[] = report.process.failed.map((f) => ({ kind: /\.md$/i.test(f.source) ? "sidecar" : "picture", source: f.source, message: f.message }));

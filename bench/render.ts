@@ -1,0 +1,358 @@
+// The render at scale, in one run:
+//  1. A synthetic manifest (no images) of N panoramas in 50 albums, 500 places
+//     and 200 tags, for each N in BENCH_RENDER_SIZES (default 5000,50000):
+//     Rotunda's render (renderSite) against bare Eleventy 3 writing the same pages
+//     from plain JSON data files through the same Nunjucks templates (a copy of
+//     layouts/, with the template filters as plain functions and Eleventy's own
+//     `url` filter), each in a child process of its own with its peak RSS; and, at
+//     the first size, the render of BENCH_RENDER_BEFORE (a git revision, by
+//     default the one before the gallery work; its src/ and layouts/ are taken
+//     with `git archive`) on the same manifest. BENCH_RENDER_ROUNDS (default 2)
+//     alternating rounds at the first size, one at the others; medians.
+//  2. A caption edit in `rotunda serve` on a gallery of BENCH_RENDER_SERVE (default
+//     5000) copies of one small picture in the same albums, places and tags: from
+//     writing the sidecar to the caption on the open page in headless Chromium
+//     (and to its viewer loaded), BENCH_RENDER_EDITS (default 5) times; then the
+//     same with the serve of BENCH_RENDER_BEFORE (its sidecars carry only the keys
+//     it reads), once. BENCH_RENDER_SERVE=0 leaves this part out.
+//
+//   node --import tsx bench/render.ts        (or npm run bench -- render)
+import { spawn } from "node:child_process";
+import { cp, mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { validateManifest, writeManifest, type ManifestInput, type PanoramaRecord } from "../src/manifest.ts";
+import { galleryPages } from "../src/render/pages.ts";
+import { launchBrowser } from "../test/support/browser.ts";
+import { startRotunda, type RotundaProcess } from "../test/support/cli.ts";
+import { makeEquirect } from "../test/support/pictures.ts";
+import { median, printFigures, REPO_ROOT, round, writeResults, type Figure } from "./common.ts";
+
+const ALBUMS = 50;
+const PLACES = 500;
+const TAGS = 200;
+const LAYOUTS = path.join(REPO_ROOT, "layouts");
+
+/** One panorama as a full process run records it (sizes, a ladder of four, tiles, a card), under its own media folder. */
+function syntheticRecord(i: number): PanoramaRecord {
+  const hash = (i + 1).toString(16).padStart(64, "0");
+  const media = `/media/${hash.slice(0, 12)}`;
+  const jpeg = (width: number, quality: number, bytes: number) => ({ url: `${media}/w${width}-q${quality}-0123456789.jpg`, width, height: width / 2, quality, bytes });
+  const place = i % PLACES;
+  // Places on a grid 25 m apart: each has neighbours within the default tour radius.
+  const row = Math.floor(place / 25);
+  const col = place % 25;
+  const day = new Date(Date.UTC(2024, 0, 1) + Math.floor(i / PLACES) * 86_400_000 + (i % 24) * 3_600_000);
+  const slug = `picture-${i}`;
+  return {
+    id: slug,
+    slug,
+    source: { path: `album-${String(i % ALBUMS).padStart(2, "0")}/${slug}.jpg`, hash, bytes: 12_000_000, format: "jpeg" },
+    title: `Picture ${i}`,
+    caption: `What picture ${i} shows, in a sentence or two.\n\nAnd a second paragraph.`,
+    captureDate: day.toISOString().replace(/\.000Z$/, "+00:00"),
+    album: `album-${String(i % ALBUMS).padStart(2, "0")}`,
+    tags: [`tag-${i % TAGS}`, `tag-${(i * 7 + 3) % TAGS}`],
+    place: `Place ${place}`,
+    gps: { lat: 48.85 + (row * 25) / 111_195, lng: 2.29 + (col * 25) / (111_195 * Math.cos((48.85 * Math.PI) / 180)) },
+    width: 6720,
+    height: 3360,
+    variants: [jpeg(6720, 85, 9_000_000), jpeg(4096, 85, 2_500_000), jpeg(2048, 85, 700_000)],
+    ladder: [jpeg(6720, 95, 20_000_000), jpeg(6720, 85, 9_000_000), jpeg(6720, 60, 4_000_000), jpeg(6720, 20, 1_000_000)],
+    tiles: { basePath: `${media}/tiles-0123456789`, path: "/%l/%s%y_%x", fallbackPath: "/fallback/%s", extension: "jpg", tileResolution: 512, maxLevel: 4, cubeResolution: 2140, files: 520, bytes: 30_000_000 },
+    socialCard: { url: `${media}/card-0123456789.jpg`, width: 1200, height: 630, bytes: 90_000 },
+    thumbnail: { url: `${media}/thumb-0123456789.jpg`, width: 640, height: 320, bytes: 40_000 },
+    preview: { url: `${media}/preview-0123456789.jpg`, width: 256, height: 128, bytes: 6_000 },
+    metadata: { url: `${media}/metadata-0123456789.json`, bytes: 8_000 },
+    metadataTable: [{ label: "Camera", value: "RICOH THETA Z1" }, { label: "Exposure", value: "1/250 s, f/2.1, ISO 80" }, { label: "Size", value: "6720 × 3360 px" }],
+    viewer: { yaw: 0, pitch: 0, hfov: 100, haov: 360, vaov: 180, vOffset: 0, northOffset: (i * 37) % 360 },
+  };
+}
+
+export function syntheticManifest(count: number): ManifestInput {
+  const panoramas = Array.from({ length: count }, (_, i) => syntheticRecord(i));
+  panoramas.sort((a, b) => Date.parse(b.captureDate!) - Date.parse(a.captureDate!) || a.title.localeCompare(b.title));
+  return { version: 1, generator: "rotunda", gallery: { title: "Render benchmark", tourRadius: 30 }, panoramas, failures: [] };
+}
+
+interface RenderRun {
+  pages: number;
+  seconds: number;
+  peakMb: number;
+}
+
+/** This file again, as a child: `--child <mode> <dir> [<source tree>]`, timed and its peak RSS taken by GNU time. */
+function child(args: string[]): Promise<RenderRun> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn("/usr/bin/time", ["-f", "rotunda-bench-peak-kb=%M", process.execPath, "--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    proc.stdout.on("data", (d: Buffer) => (out += d));
+    proc.stderr.on("data", (d: Buffer) => (err += d));
+    proc.on("error", reject);
+    proc.on("close", (code) => {
+      const result = /rotunda-bench-result=(\{.*\})/.exec(out)?.[1];
+      if (code !== 0 || !result) return reject(new Error(`${args.join(" ")} exited ${code}: ${err.slice(-2000)}`));
+      const kb = Number(/rotunda-bench-peak-kb=(\d+)/.exec(err)?.[1] ?? 0);
+      resolve({ ...(JSON.parse(result) as { pages: number; seconds: number }), peakMb: round(kb / 1024, 0) });
+    });
+  });
+}
+
+/**
+ * Writes JSON an array element at a time (a 50,000-record array is too long for
+ * one string): `head`'s keys, then `items` under `key`; or the array alone.
+ */
+async function writeJson(file: string, items: readonly unknown[], head?: { object: object; key: string }): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    if (head) await handle.write(`${JSON.stringify(head.object).slice(0, -1)}${Object.keys(head.object).length ? "," : ""}${JSON.stringify(head.key)}:`);
+    await handle.write("[");
+    for (let i = 0; i < items.length; i++) await handle.write((i ? "," : "") + JSON.stringify(items[i]));
+    await handle.write(head ? "]}" : "]");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The bare Eleventy project: the layouts copied, the data Rotunda's plugin gives them as plain JSON files. */
+async function bareProject(dir: string, manifest: ManifestInput): Promise<void> {
+  const site = path.join(dir, "site");
+  await cp(LAYOUTS, site, { recursive: true });
+  const data = path.join(site, "_data");
+  await mkdir(path.join(data, "rotundaPages"), { recursive: true });
+  const pages = galleryPages(validateManifest(manifest));
+  for (const [key, value] of Object.entries(pages)) await writeJson(path.join(data, "rotundaPages", `${key}.json`), value as unknown[]);
+  const { panoramas, ...rest } = validateManifest(manifest);
+  await writeJson(path.join(data, "rotunda.json"), panoramas, { object: { ...rest, comparable: [] }, key: "panoramas" });
+  await writeFile(path.join(data, "rotundaAssets.json"), JSON.stringify({ siteCss: "/assets/site-000000000000.css", viewerJs: "/assets/viewer-000000000000.js", viewerCss: "/assets/viewer-000000000000.css" }));
+}
+
+/** The source tree of a git revision (src/, layouts/), beside this repository's node_modules. */
+async function sourceTree(revision: string, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await new Promise<void>((resolve, reject) => {
+    const archive = spawn("git", ["archive", "--format=tar", revision, "src", "layouts", "package.json"], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const tar = spawn("tar", ["-x", "-C", dir], { stdio: ["pipe", "ignore", "pipe"] });
+    archive.stdout.pipe(tar.stdin);
+    let err = "";
+    archive.stderr.on("data", (d: Buffer) => (err += d));
+    tar.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git archive ${revision}: ${err || `tar exited ${code}`}`))));
+  });
+  await symlink(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+  return dir;
+}
+
+async function renderComparison(work: string, sizes: number[], rounds: number, before: string | undefined): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  let perPageAtFirst: number | undefined;
+  const old = before ? await sourceTree(before, path.join(work, "before")).catch((error: Error) => (console.error(`  before: ${error.message}`), undefined)) : undefined;
+  for (const [index, count] of sizes.entries()) {
+    const dir = path.join(work, `n${count}`);
+    const output = path.join(dir, "dist");
+    const manifest = syntheticManifest(count);
+    await writeManifest(output, manifest);
+    await bareProject(dir, manifest);
+    const runs = { rotunda: [] as RenderRun[], bare: [] as RenderRun[], before: [] as RenderRun[] };
+    for (let r = 0; r < (index === 0 ? rounds : 1); r++) {
+      runs.bare.push(await child(["bare", dir]));
+      runs.rotunda.push(await child(["rotunda", output, REPO_ROOT]));
+      if (old && index === 0) runs.before.push(await child(["rotunda", output, old]));
+    }
+    const mid = (list: RenderRun[]) => ({ seconds: round(median(list.map((x) => x.seconds)), 1), peakMb: median(list.map((x) => x.peakMb)), pages: list[0]!.pages });
+    const rotunda = mid(runs.rotunda);
+    const bare = mid(runs.bare);
+    const label = `${count.toLocaleString("en")} panoramas`;
+    figures.push({
+      name: `render, ${label}: Rotunda renders ${rotunda.pages} pages`,
+      value: rotunda.seconds,
+      unit: "s",
+      baseline: { name: `bare Eleventy 3, the same ${bare.pages} pages from JSON data through the same templates`, value: bare.seconds },
+      target: "≤ 1.2× baseline",
+    });
+    figures.push({ name: `render, ${label}: Rotunda's peak RSS`, value: rotunda.peakMb, unit: "MB", baseline: { name: "bare Eleventy's", value: bare.peakMb } });
+    const perPage = round((rotunda.seconds * 1000) / rotunda.pages, 2);
+    figures.push({
+      name: `render, ${label}: time per page`,
+      value: perPage,
+      unit: "ms",
+      ...(perPageAtFirst !== undefined ? { baseline: { name: `at ${sizes[0]!.toLocaleString("en")}`, value: perPageAtFirst }, target: "≤ baseline" } : {}),
+    });
+    perPageAtFirst ??= perPage;
+    if (runs.before.length > 0) {
+      const then = mid(runs.before);
+      figures.push({ name: `render, ${label}: before (${before}), ${then.pages} pages (no albums, tags, places or dates then)`, value: then.seconds, unit: "s" });
+      figures.push({ name: `render, ${label}: before (${before}), time per page`, value: round((then.seconds * 1000) / then.pages, 2), unit: "ms", baseline: { name: "now", value: perPage } });
+      figures.push({ name: `render, ${label}: before (${before}), peak RSS`, value: then.peakMb, unit: "MB" });
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+/** A gallery of `count` copies of one small picture, in the benchmark's albums, with sidecars (`modern`: place and tags too). */
+async function copiesGallery(dir: string, count: number, modern: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const seed = path.join(dir, "..", `seed-${modern}.jpg`);
+  await makeEquirect(seed, 512, 256, 1);
+  const bytes = await readFile(seed);
+  for (let i = 0; i < count; i++) {
+    const album = path.join(dir, `album-${String(i % ALBUMS).padStart(2, "0")}`);
+    if (i < ALBUMS) await mkdir(album);
+    const name = `shot-${String(i).padStart(5, "0")}`;
+    await writeFile(path.join(album, `${name}.jpg`), bytes);
+    await writeFile(path.join(album, `${name}.md`), shotSidecar(i, `Caption ${i}.`, modern));
+  }
+}
+
+function shotSidecar(i: number, caption: string, modern: boolean): string {
+  const date = new Date(Date.UTC(2024, 0, 1) + Math.floor(i / PLACES) * 86_400_000 + (i % 24) * 3_600_000).toISOString().replace(/\.000Z$/, "+00:00");
+  const keys = modern ? `place: Place ${i % PLACES}\ntags: [tag-${i % TAGS}, tag-${(i * 7 + 3) % TAGS}]\n` : "";
+  return `---\ntitle: Shot ${i}\ndate: ${date}\n${keys}---\n${caption}\n`;
+}
+
+/** The wall-clock times (ms since the epoch) of the page's HTML parsed and of its viewer loaded, recorded by the page itself. */
+const RECORD_LOAD = `document.addEventListener("DOMContentLoaded", () => { window.__shownAt = Date.now(); });
+new MutationObserver(() => {
+  if (document.documentElement.dataset.viewer === "loaded" && !window.__loadedAt) window.__loadedAt = Date.now();
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-viewer"] });`;
+
+/** Caption edits in a running serve: ms to the caption on the open page, and to its viewer loaded. */
+async function captionEdits(server: RotundaProcess & { url: string }, page: Page, sidecar: string, i: number, modern: boolean, edits: number, timeout: number) {
+  const shown: number[] = [];
+  const loaded: number[] = [];
+  const rebuilt: number[] = [];
+  for (let n = 0; n < edits; n++) {
+    const marker = `edit-${n}-${Date.now()}`;
+    const from = server.output().length;
+    const t0 = Date.now();
+    await writeFile(sidecar, shotSidecar(i, `Caption ${marker}.`, modern));
+    const at = await page.waitForFunction((m) => document.querySelector(".caption")?.textContent?.includes(m) && (window as { __shownAt?: number }).__shownAt, marker, { timeout, polling: 10 });
+    shown.push(((await at.jsonValue()) as number) - t0);
+    const viewer = await page.waitForFunction(() => (window as { __loadedAt?: number }).__loadedAt ?? false, null, { timeout, polling: 10 });
+    loaded.push(((await viewer.jsonValue()) as number) - t0);
+    const line = await server.waitFor(/rebuilt \([^)]*\.md\)[^\n]* · ([\d.]+) s\n/, { timeoutMs: timeout, from });
+    rebuilt.push(Number(line[1]) * 1000);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { shown: median(shown), loaded: median(loaded), rebuilt: Math.round(median(rebuilt)), worst: Math.max(...shown) };
+}
+
+async function serveEdits(work: string, count: number, edits: number, before: string | undefined): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const browser = await launchBrowser();
+  const old = before ? path.join(work, "before") : undefined;
+  try {
+    for (const who of ["now", ...(old ? ["before"] : [])] as const) {
+      const modern = who === "now";
+      const gallery = path.join(work, `serve-${who}`, "gallery");
+      await copiesGallery(gallery, count, modern);
+      const started = Date.now();
+      const server = startRotunda(["serve", "--input", gallery, "--output", path.join(work, `serve-${who}`, "dist"), "--port", "0"], modern ? {} : { launcher: path.join(old!, "src/cli/rotunda.js") });
+      try {
+        const serving = await server.waitFor(/Serving (http:\/\/[^\s]+?:\d+\/)/, { timeoutMs: 60_000 });
+        await server.waitFor(/Watching /, { timeoutMs: 1_800_000 });
+        const firstBuild = Date.now() - started;
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        await context.addInitScript(RECORD_LOAD);
+        const page = await context.newPage();
+        const i = 7;
+        await page.goto(new URL(`/shot-${String(i).padStart(5, "0")}/`, serving[1]).href);
+        await page.waitForFunction(() => (window as { __loadedAt?: number }).__loadedAt ?? false, null, { timeout: 60_000 });
+        const sidecar = path.join(gallery, `album-${String(i % ALBUMS).padStart(2, "0")}`, `shot-${String(i).padStart(5, "0")}.md`);
+        const result = await captionEdits(Object.assign(server, { url: serving[1]! }), page, sidecar, i, modern, modern ? edits : 1, modern ? 60_000 : 600_000);
+        const label = `${count.toLocaleString("en")} pictures`;
+        if (modern) {
+          figures.push({ name: `serve, ${label}: caption edit → caption on the open page (median of ${edits})`, value: result.shown, unit: "ms", target: "≤ 1000 ms" });
+          figures.push({ name: `serve, ${label}: caption edit → caption shown (worst of ${edits})`, value: result.worst, unit: "ms" });
+          figures.push({ name: `serve, ${label}: caption edit → its viewer loaded again (median)`, value: result.loaded, unit: "ms" });
+          figures.push({ name: `serve, ${label}: of which the rebuild (process + render, from the serve log)`, value: result.rebuilt, unit: "ms" });
+          figures.push({ name: `serve, ${label}: first build, start to watching`, value: round(firstBuild / 1000, 1), unit: "s" });
+        } else {
+          figures.push({ name: `serve, ${label}: before (${before}): caption edit → caption on the open page`, value: result.shown, unit: "ms" });
+          figures.push({ name: `serve, ${label}: before (${before}): of which the rebuild`, value: result.rebuilt, unit: "ms" });
+          figures.push({ name: `serve, ${label}: before (${before}): first build, start to watching`, value: round(firstBuild / 1000, 1), unit: "s" });
+        }
+        await context.close();
+      } finally {
+        await server.stop().catch((error: Error) => console.error(error.message));
+        await rm(path.join(work, `serve-${who}`), { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return figures;
+}
+
+export async function run(): Promise<Figure[]> {
+  const sizes = (process.env.BENCH_RENDER_SIZES ?? "5000,50000").split(",").map(Number).filter((n) => n > 0);
+  const rounds = Math.max(1, Number(process.env.BENCH_RENDER_ROUNDS ?? 2));
+  const before = process.env.BENCH_RENDER_BEFORE ?? "369fb91";
+  const serveCount = Number(process.env.BENCH_RENDER_SERVE ?? 5000);
+  const edits = Math.max(1, Number(process.env.BENCH_RENDER_EDITS ?? 5));
+  const work = await mkdtemp(path.join(tmpdir(), "rotunda-bench-render-"));
+  try {
+    const figures = await renderComparison(work, sizes, rounds, before || undefined);
+    if (serveCount > 0) figures.push(...(await serveEdits(work, serveCount, edits, before || undefined)));
+    return figures;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** A child's work: one render, its page count and seconds on stdout. */
+async function childMain(mode: string, dir: string, tree?: string): Promise<void> {
+  const started = performance.now();
+  let pages: number;
+  if (mode === "rotunda") {
+    const { renderSite } = (await import(path.join(tree!, "src/render/index.ts"))) as typeof import("../src/render/index.ts");
+    // A gallery without pages of the publisher's own: an empty content folder beside the output.
+    const contentDir = `${dir}-content`;
+    await mkdir(contentDir, { recursive: true });
+    pages = (await renderSite({ outputDir: dir, contentDir })).pages;
+  } else {
+    const { default: Eleventy } = await import("@11ty/eleventy");
+    const { absoluteUrl, paragraphs, readableDate, viewerData } = await import("../src/render/filters.ts");
+    const { formatBytes } = await import("../src/format.ts");
+    process.chdir(dir);
+    const eleventy = new Eleventy("site", "out", {
+      quietMode: true,
+      configPath: false,
+      config: (c: import("@11ty/eleventy").UserConfig) => {
+        c.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false });
+        c.setTemplateFormats(["njk"]);
+        c.setIncludesDirectory("_includes");
+        const url = function (this: unknown, u: string) {
+          return String(c.getFilter("url").call(this, u));
+        };
+        c.addFilter("rotundaUrl", url);
+        c.addFilter("rotundaParagraphs", paragraphs);
+        c.addFilter("rotundaBytes", formatBytes);
+        c.addFilter("rotundaDate", readableDate);
+        c.addFilter("rotundaAbsoluteUrl", (u: string, base?: string) => absoluteUrl(u, base));
+        c.addFilter("rotundaViewerData", function (this: unknown, panorama, mode, page) {
+          return viewerData(panorama, mode, (u) => url.call(this, u), page);
+        });
+      },
+    });
+    const [, templates] = (await eleventy.write()) as [unknown, unknown[]];
+    pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string").length;
+  }
+  console.log(`rotunda-bench-result=${JSON.stringify({ pages, seconds: (performance.now() - started) / 1000 })}`);
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain && process.argv[2] === "--child") {
+  await childMain(process.argv[3]!, process.argv[4]!, process.argv[5]);
+} else if (isMain) {
+  const figures = await run();
+  printFigures("render", figures);
+  console.log(`\nwritten to ${await writeResults("render", figures)}`);
+}

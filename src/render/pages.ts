@@ -1,0 +1,349 @@
+// Every page of the gallery as a plain descriptor the layouts render: its URL,
+// its text, its cards and its links, paginated where it lists. Pure functions of
+// the gallery model (gallery.ts); JSON-safe, so a page whose descriptor is
+// unchanged need not be rendered again (incremental.ts).
+import type { GpsPoint, ImageRef, Manifest, PanoramaRecord } from "../manifest.ts";
+import { readableDate } from "./filters.ts";
+import { buildGallery, type Album, type Gallery, type Place } from "./gallery.ts";
+
+export interface Crumb {
+  url: string;
+  title: string;
+}
+
+export interface PanoramaCard {
+  url: string;
+  title: string;
+  thumbnail: ImageRef;
+  captureDate?: string;
+}
+
+export interface AlbumCard {
+  url: string;
+  title: string;
+  /** Pictures at any depth. */
+  count: number;
+  thumbnail?: ImageRef;
+}
+
+/** A line of a text list (the tags, the places, the months). */
+export interface EntryLink {
+  url: string;
+  title: string;
+  count: number;
+  thumbnail?: ImageRef;
+  /** A short second line ("3 dates, 2024–2026"). */
+  detail?: string;
+}
+
+export interface Pagination {
+  /** 1-based. */
+  number: number;
+  count: number;
+  previous?: string;
+  next?: string;
+  /** The first and last pages and those around this one, in order. */
+  pages: Array<{ number: number; url: string }>;
+}
+
+export interface ListingPage {
+  url: string;
+  /** For <title>: the heading, and the page number past the first. */
+  title: string;
+  heading: string;
+  description?: string;
+  /** The way back up, outermost first (the page itself not included). */
+  crumbs: Crumb[];
+  albums: AlbumCard[];
+  panoramas: PanoramaCard[];
+  entries: EntryLink[];
+  groups: Array<{ heading: string; entries: EntryLink[] }>;
+  pagination: Pagination;
+}
+
+/** One date of a place: what its timeline shows and the viewer switches to. */
+export interface Shot {
+  url: string;
+  /** ISO 8601 capture time ("" when unknown). */
+  date: string;
+  label: string;
+  northOffset?: number;
+  title: string;
+}
+
+export interface PlaceTimeline {
+  name: string;
+  url: string;
+  /** This picture's position among `shots`. */
+  index: number;
+  /** Oldest first. */
+  shots: Shot[];
+  previous?: Shot;
+  next?: Shot;
+}
+
+export interface TourTarget {
+  url: string;
+  title: string;
+  /** Where the target lies, in this picture's viewer yaw and pitch. */
+  yaw: number;
+  pitch: number;
+  /** The target's own north offset. */
+  northOffset?: number;
+}
+
+export interface PanoramaPage {
+  url: string;
+  panorama: PanoramaRecord;
+  /** Home, the albums, and the album the picture is in. */
+  crumbs: Crumb[];
+  /** Previous and next picture in its album (or among the pictures at the gallery's root). */
+  neighbours: { previous?: Crumb; next?: Crumb };
+  tags: Crumb[];
+  /** Its month in the archive. */
+  month?: Crumb;
+  place?: PlaceTimeline;
+  links: TourTarget[];
+  /** Only when the gallery publishes GPS. */
+  position?: GpsPoint;
+  /** The map's tiles and attribution: only with a position. */
+  map?: { tiles: string; attribution: string };
+}
+
+export interface ComparePage {
+  url: string;
+  panorama: PanoramaRecord;
+}
+
+export interface GalleryPages {
+  home: ListingPage[];
+  albumIndex: ListingPage[];
+  albums: ListingPage[];
+  tagIndex: ListingPage[];
+  tags: ListingPage[];
+  placeIndex: ListingPage[];
+  places: ListingPage[];
+  dateIndex: ListingPage[];
+  months: ListingPage[];
+  panoramas: PanoramaPage[];
+  compare: ComparePage[];
+  /** The site's sections, for the navigation on every page (only those with something in them). */
+  nav: Crumb[];
+}
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+export const pageUrl = (panorama: PanoramaRecord) => `/${panorama.slug}/`;
+
+const HOME: Crumb = { url: "/", title: "Home" };
+const ALBUMS: Crumb = { url: "/albums/", title: "Albums" };
+const TAGS: Crumb = { url: "/tags/", title: "Tags" };
+const PLACES: Crumb = { url: "/places/", title: "Places" };
+const DATES: Crumb = { url: "/dates/", title: "Dates" };
+
+/** Page numbers named either side of the current one. */
+const PAGE_WINDOW = 2;
+
+/** Splits `items` into pages of `size`: the first at `baseUrl`, the next at `<baseUrl>page/2/` and on; always one page at least. */
+export function paginate<T>(items: readonly T[], size: number, baseUrl: string): Array<{ url: string; items: T[]; pagination: Pagination }> {
+  const count = Math.max(1, Math.ceil(items.length / size));
+  const urlOf = (n: number) => (n === 1 ? baseUrl : `${baseUrl}page/${n}/`);
+  return Array.from({ length: count }, (_, i) => {
+    const number = i + 1;
+    // The first and last pages and those around this one: a listing of a thousand pages names seven.
+    const shown = new Set([1, ...Array.from({ length: 2 * PAGE_WINDOW + 1 }, (_, k) => number - PAGE_WINDOW + k), count]);
+    const pages = [...shown].filter((n) => n >= 1 && n <= count).sort((a, b) => a - b).map((n) => ({ number: n, url: urlOf(n) }));
+    return {
+      url: urlOf(number),
+      items: items.slice(i * size, number * size),
+      pagination: {
+        number,
+        count,
+        ...(number > 1 ? { previous: urlOf(number - 1) } : {}),
+        ...(number < count ? { next: urlOf(number + 1) } : {}),
+        pages,
+      },
+    };
+  });
+}
+
+const cards = new WeakMap<PanoramaRecord, PanoramaCard>();
+function card(p: PanoramaRecord): PanoramaCard {
+  let made = cards.get(p);
+  if (!made) cards.set(p, (made = { url: pageUrl(p), title: p.title, thumbnail: p.thumbnail, ...(p.captureDate ? { captureDate: p.captureDate } : {}) }));
+  return made;
+}
+
+function albumCard(a: Album): AlbumCard {
+  return { url: a.url, title: a.title, count: a.count, ...(a.cover ? { thumbnail: a.cover.thumbnail } : {}) };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const monthTitle = (year: string, month: string) => `${MONTHS[Number(month) - 1] ?? month} ${year}`;
+
+interface ListingParts {
+  heading: string;
+  description?: string;
+  crumbs: Crumb[];
+  /** Shown on the first page only. */
+  albums?: AlbumCard[];
+  groups?: ListingPage["groups"];
+}
+
+/** What one page of a listing shows of its items. */
+type Fill<T> = (items: T[]) => Partial<Pick<ListingPage, "panoramas" | "entries" | "albums">>;
+
+/** A listing's pages: its items (pictures, entries or albums) split at the page size; `parts.albums` and groups on the first page only. */
+function listing<T>(baseUrl: string, items: readonly T[], size: number, parts: ListingParts, fill: Fill<T>): ListingPage[] {
+  return paginate(items, size, baseUrl).map(({ url, items: slice, pagination }) => ({
+    url,
+    title: pagination.number === 1 ? parts.heading : `${parts.heading}, page ${pagination.number} of ${pagination.count}`,
+    heading: parts.heading,
+    ...(parts.description ? { description: parts.description } : {}),
+    crumbs: parts.crumbs,
+    albums: pagination.number === 1 ? (parts.albums ?? []) : [],
+    groups: pagination.number === 1 ? (parts.groups ?? []) : [],
+    panoramas: [],
+    entries: [],
+    ...fill(slice),
+    pagination,
+  }));
+}
+
+const ofPictures: Fill<PanoramaRecord> = (items) => ({ panoramas: items.map(card) });
+const ofEntries: Fill<EntryLink> = (items) => ({ entries: items });
+const ofAlbums: Fill<AlbumCard> = (items) => ({ albums: items });
+
+/** An album and the albums it lies in, outermost first. */
+function albumTrail(albumByPath: ReadonlyMap<string, Album>, album: Album | undefined): Crumb[] {
+  const trail: Crumb[] = [];
+  for (let a = album; a; a = a.parent ? albumByPath.get(a.parent) : undefined) trail.unshift({ url: a.url, title: a.title });
+  return trail;
+}
+
+function shotOf(p: PanoramaRecord): Shot {
+  return {
+    url: pageUrl(p),
+    date: p.captureDate ?? "",
+    label: p.captureDate ? readableDate(p.captureDate) : p.title,
+    ...(p.viewer.northOffset !== undefined ? { northOffset: p.viewer.northOffset } : {}),
+    title: p.title,
+  };
+}
+
+function timeline(place: Place, shots: Shot[], slug: string): PlaceTimeline {
+  const index = place.shots.findIndex((s) => s.slug === slug);
+  return {
+    name: place.name,
+    url: place.url,
+    index,
+    shots,
+    ...(index > 0 ? { previous: shots[index - 1]! } : {}),
+    ...(index < shots.length - 1 ? { next: shots[index + 1]! } : {}),
+  };
+}
+
+function dateRange(shots: PanoramaRecord[]): string {
+  const years = shots.map((s) => s.captureDate?.slice(0, 4)).filter((y): y is string => !!y).sort();
+  if (years.length === 0) return "";
+  return years[0] === years[years.length - 1] ? years[0]! : `${years[0]}–${years[years.length - 1]}`;
+}
+
+/** Every page of a gallery model. */
+export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): GalleryPages {
+  const size = gallery.pageSize;
+  const topAlbumCards = gallery.topAlbums.map(albumCard);
+
+  const home = listing("/", gallery.panoramas, size, {
+    heading: manifest.gallery.title,
+    ...(manifest.gallery.description ? { description: manifest.gallery.description } : {}),
+    crumbs: [],
+    albums: topAlbumCards,
+  }, ofPictures);
+
+  const albumIndex = gallery.albums.length === 0 ? [] : listing(ALBUMS.url, topAlbumCards, size, { heading: "Albums", crumbs: [HOME] }, ofAlbums);
+
+  const albumByPath = new Map(gallery.albums.map((a) => [a.path, a]));
+  const albums = gallery.albums.flatMap((album) =>
+    listing(album.url, album.panoramas, size, {
+      heading: album.title,
+      ...(album.description ? { description: album.description } : {}),
+      crumbs: [HOME, ALBUMS, ...albumTrail(albumByPath, album.parent ? albumByPath.get(album.parent) : undefined)],
+      albums: album.children.map(albumCard),
+    }, ofPictures));
+
+  const tagEntries: EntryLink[] = gallery.tags.map((t) => ({ url: t.url, title: t.name, count: t.panoramas.length }));
+  const tagIndex = gallery.tags.length === 0 ? [] : listing(TAGS.url, tagEntries, size, { heading: "Tags", crumbs: [HOME] }, ofEntries);
+  const tags = gallery.tags.flatMap((tag) => listing(tag.url, tag.panoramas, size, { heading: `Tagged “${tag.name}”`, crumbs: [HOME, TAGS] }, ofPictures));
+
+  const placeEntries: EntryLink[] = gallery.places.map((pl) => {
+    const newest = pl.shots.filter((s) => s.captureDate).at(-1) ?? pl.shots[0]!;
+    const range = dateRange(pl.shots);
+    return { url: pl.url, title: pl.name, count: pl.shots.length, thumbnail: newest.thumbnail, detail: `${plural(pl.shots.length, "date")}${range ? `, ${range}` : ""}` };
+  });
+  const placeIndex = gallery.places.length === 0 ? [] : listing(PLACES.url, placeEntries, size, { heading: "Places", crumbs: [HOME] }, ofEntries);
+  const places = gallery.places.flatMap((pl) => listing(pl.url, [...pl.shots].reverse(), size, { heading: pl.name, crumbs: [HOME, PLACES] }, ofPictures));
+
+  const years = new Map<string, EntryLink[]>();
+  for (const m of gallery.months) {
+    if (!years.has(m.year)) years.set(m.year, []);
+    years.get(m.year)!.push({ url: m.url, title: monthTitle(m.year, m.month), count: m.panoramas.length });
+  }
+  const dateGroups = [...years].map(([year, entries]) => ({ heading: year, entries }));
+  const dateIndex = gallery.months.length === 0 ? [] : listing(DATES.url, [], size, { heading: "Dates", crumbs: [HOME], groups: dateGroups }, ofEntries);
+  const months = gallery.months.flatMap((m) => listing(m.url, m.panoramas, size, { heading: monthTitle(m.year, m.month), crumbs: [HOME, DATES] }, ofPictures));
+
+  const monthOf = new Map<string, Crumb>();
+  for (const m of gallery.months) for (const p of m.panoramas) monthOf.set(p.slug, { url: m.url, title: monthTitle(m.year, m.month) });
+  const shotsOf = new Map(gallery.places.map((pl) => [pl, pl.shots.map(shotOf)]));
+  // Each picture's place among its album's (or the root's) pictures, for its neighbours.
+  const positionOf = new Map<PanoramaRecord, number>();
+  for (const list of [gallery.rootPanoramas, ...gallery.albums.map((a) => a.panoramas)]) list.forEach((p, i) => positionOf.set(p, i));
+  const trailOf = new Map<Album, Crumb[]>(gallery.albums.map((a) => [a, [HOME, ALBUMS, ...albumTrail(albumByPath, a)]]));
+  const panoramas = gallery.panoramas.map((p): PanoramaPage => {
+    const album = gallery.albumOf.get(p.slug);
+    const siblings = album ? album.panoramas : gallery.rootPanoramas;
+    const at = positionOf.get(p) ?? -1;
+    const previous = at > 0 ? siblings[at - 1] : undefined;
+    const next = at >= 0 && at < siblings.length - 1 ? siblings[at + 1] : undefined;
+    const place = gallery.placeOf.get(p.slug);
+    const month = monthOf.get(p.slug);
+    return {
+      url: pageUrl(p),
+      panorama: p,
+      crumbs: album ? trailOf.get(album)! : [HOME],
+      neighbours: {
+        ...(previous ? { previous: { url: pageUrl(previous), title: previous.title } } : {}),
+        ...(next ? { next: { url: pageUrl(next), title: next.title } } : {}),
+      },
+      tags: (gallery.tagsOf.get(p.slug) ?? []).map((t) => ({ url: t.url, title: t.name })),
+      ...(month ? { month } : {}),
+      ...(place ? { place: timeline(place, shotsOf.get(place)!, p.slug) } : {}),
+      links: (gallery.linksOf.get(p.slug) ?? []).map((l) => ({
+        url: pageUrl(l.target),
+        title: l.label ?? l.target.title,
+        yaw: l.yaw,
+        pitch: l.pitch,
+        ...(l.target.viewer.northOffset !== undefined ? { northOffset: l.target.viewer.northOffset } : {}),
+      })),
+      ...(gallery.publishGps && p.gps ? { position: { lat: p.gps.lat, lng: p.gps.lng } } : {}),
+      ...(gallery.publishGps && p.gps && manifest.gallery.map ? { map: manifest.gallery.map } : {}),
+    };
+  });
+
+  const compare = gallery.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1).map((p) => ({ url: `${pageUrl(p)}compare/`, panorama: p }));
+
+  const nav = [
+    HOME,
+    ...(albumIndex.length ? [ALBUMS] : []),
+    ...(placeIndex.length ? [PLACES] : []),
+    ...(tagIndex.length ? [TAGS] : []),
+    ...(dateIndex.length ? [DATES] : []),
+  ];
+  return { home, albumIndex, albums, tagIndex, tags, placeIndex, places, dateIndex, months, panoramas, compare, nav };
+}
+
+/** The gallery model and every page of a manifest. */
+export function galleryPages(manifest: Manifest): GalleryPages {
+  return pagesOf(buildGallery(manifest), manifest);
+}
