@@ -71,3 +71,27 @@ test("pull.into must stay inside the gallery", () => {
     assert.throws(() => parseConfig({ pull: { into: bad } }), (e: Error) => e instanceof ConfigError && /^pull\.into: must be a folder inside the gallery/m.test(e.message), bad);
   }
 });
+
+test("the gallery's navigation settings: defaults, and mistakes named by key", () => {
+  const config = parseConfig({});
+  assert.equal(config.pageSize, 48);
+  assert.deepEqual(config.places, {});
+  assert.deepEqual(config.tour, { radius: 30 });
+  assert.equal(config.map.tiles, "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+  assert.match(config.map.attribution, /OpenStreetMap/);
+  assert.equal(parseConfig({ tour: false }).tour, false);
+  assert.deepEqual(parseConfig({ places: { byGps: 10 }, tour: { radius: 12 } }).places, { byGps: 10 });
+  assert.equal(parseConfig({ cameras: [{ name: "dock", url: "http://10.0.0.2", place: "Loading bay" }] }).cameras[0]!.place, "Loading bay");
+  for (const [raw, message] of [
+    [{ pageSize: 0 }, /^pageSize: /m],
+    [{ tour: true }, /^tour: use false \(no automatic links\) or \{ "radius": <metres> \}$/m],
+    [{ tour: { radus: 3 } }, /^tour: unknown key "radus"$/m],
+    [{ tour: { radius: -1 } }, /^tour\.radius: /m],
+    [{ places: { byGps: "near" } }, /^places\.byGps: /m],
+    [{ map: { tiles: "ftp://tiles/{z}/{x}/{y}.png" } }, /^map\.tiles: must be an http:\/\/ or https:\/\/ URL template$/m],
+    [{ map: { tiles: "https://tiles.example/{z}.png" } }, /^map\.tiles: must contain \{z\}, \{x\} and \{y\}/m],
+    [{ cameras: [{ name: "dock", url: "http://10.0.0.2", place: " " }] }, /^cameras\[0\] \(dock\)\.place: must name a place$/m],
+  ] as const) {
+    assert.throws(() => parseConfig(raw), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(raw));
+  }
+});

@@ -9,7 +9,7 @@ import { completeRecord, sampleRecord } from "./support/manifest.ts";
 const manifest = (panoramas: PanoramaRecord[]): Manifest => ({
   version: 1,
   generator: "rotunda",
-  gallery: { title: "Test" },
+  gallery: { title: "Test", albums: [], pageSize: 48, publishGps: false },
   panoramas,
   pages: [],
   failures: [],

@@ -47,7 +47,7 @@ test("index → thumbnail → a viewer that loads, shows the picture and turns w
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const { problems, foreign } = watch(page);
   await page.goto(server.url + "/");
-  const cards = page.locator(".gallery a");
+  const cards = page.locator(".gallery.pictures a");
   assert.ok((await cards.count()) >= 3, "index shows the panoramas");
   const thumb = cards.first().locator("img");
   assert.ok(await thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), "thumbnail loaded");

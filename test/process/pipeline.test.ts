@@ -95,11 +95,13 @@ describe("a THETA-like original", () => {
     assert.equal(tags.GPSLatitude, undefined);
   });
 
-  test("no serial number and no GPS anywhere in the output by default", async () => {
+  test("no serial number anywhere in the output and no GPS in what is published, by default", async () => {
     for (const file of await allFiles(dist)) {
       if ((await stat(file)).isDirectory()) continue;
       const bytes = await readFile(file);
       assert.ok(!bytes.includes("10100001"), `${file} carries the serial number`);
+      // The build's state folder (never deployed or served) keeps positions for places and tours.
+      if (path.relative(dist, file).startsWith(".rotunda")) continue;
       if (file.endsWith(".jpg")) {
         const tags = (await exiftool.read(file)) as Record<string, unknown>;
         assert.ok(!Object.keys(tags).some((k) => k.startsWith("GPS")), `${file} carries GPS`);

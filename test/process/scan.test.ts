@@ -79,3 +79,23 @@ test("links to nothing, loops, FIFOs and sockets named like pictures are listed 
     { relPath: "trips/socket.png", reason: "a socket, not a file" },
   ]);
 });
+
+test("_album.md files are found for their folder, and are never a picture's sidecar", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "rotunda-scan-albums-"));
+  try {
+    await mkdir(path.join(dir, "Yard", "Night"), { recursive: true });
+    await writeFile(path.join(dir, "Yard", "_album.md"), "---\ntitle: Yard\n---\n");
+    await writeFile(path.join(dir, "Yard", "_album.jpg"), JPEG_HEAD);
+    await writeFile(path.join(dir, "Yard", "Night", "_Album.md"), "Night shift.");
+    await writeFile(path.join(dir, "_album.md"), "At the root.");
+    const scan = await scanGallery(dir);
+    assert.deepEqual(scan.albumFiles.map((a) => [a.folder, path.relative(dir, a.file)]).sort(), [
+      ["", "_album.md"],
+      ["Yard", path.join("Yard", "_album.md")],
+      ["Yard/Night", path.join("Yard", "Night", "_Album.md")],
+    ]);
+    assert.deepEqual(scan.originals.map((o) => [o.relPath, o.sidecar]), [["Yard/_album.jpg", undefined]]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -2,7 +2,7 @@
 // byte order mark from a Windows editor; and front matter that must never run.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseSidecar, SidecarError } from "../../src/process/sidecar.ts";
+import { parseAlbumFile, parseSidecar, SidecarError } from "../../src/process/sidecar.ts";
 
 const BOM = "\uFEFF";
 
@@ -58,5 +58,57 @@ describe("parseSidecar", () => {
   test("an empty sidecar has no caption", () => {
     assert.equal(parseSidecar("", "p.md").caption, undefined);
     assert.equal(parseSidecar(BOM, "p.md").caption, undefined);
+  });
+});
+
+describe("the gallery's keys", () => {
+  test("tags (each once, trimmed), a place, and links with pitch 0 and no label unless given", () => {
+    const text = "---\ntags: [kitchen, ' north ', kitchen]\nplace: Loading bay\nlinks:\n  - { to: hall, yaw: 90, label: Hall }\n  - { to: yard, yaw: -45, pitch: -10 }\n---\nCaption.\n";
+    assert.deepEqual(parseSidecar(text, "p.md"), {
+      tags: ["kitchen", "north"],
+      place: "Loading bay",
+      links: [{ to: "hall", yaw: 90, pitch: 0, label: "Hall" }, { to: "yard", yaw: -45, pitch: -10 }],
+      caption: "Caption.",
+    });
+  });
+
+  test("each mistake names the file and the key, in the sidecar's own terms", () => {
+    const fails = (text: string) => {
+      try {
+        parseSidecar(text, "p.md");
+      } catch (error) {
+        assert.ok(error instanceof SidecarError);
+        return error.message;
+      }
+      return "accepted";
+    };
+    assert.equal(fails("---\ntags: kitchen\n---\n"), "p.md: tags: must be a list, like tags: [kitchen, north wing]");
+    assert.equal(fails("---\ntags: ['']\n---\n"), "p.md: tags[0]: must not be empty (a tag)");
+    assert.equal(fails("---\nplace: 3\n---\n"), "p.md: place: must be text (a place's name)");
+    assert.equal(fails("---\nlinks: hall\n---\n"), "p.md: links: must be a list, like links: [{ to: hall, yaw: 90 }]");
+    assert.equal(
+      fails("---\nlinks:\n  - { to: Hall, yaw: 900 }\n  - { yaw: 3, pich: 2 }\n---\n"),
+      "p.md: links[0].to: lowercase letters, digits and '-' only: a picture's slug; links[0].yaw: Too big: expected number to be <=360; links[1].to: is required (a picture's slug); links[1]: unknown key pich",
+    );
+  });
+});
+
+describe("parseAlbumFile", () => {
+  test("title, cover, order and draft from the front matter; the body is the description", () => {
+    assert.deepEqual(parseAlbumFile("---\ntitle: East wing\ncover: r001.jpg\norder: date-asc\ndraft: false\n---\nThe east wing.\n", "_album.md"), {
+      title: "East wing",
+      cover: "r001.jpg",
+      order: "date-asc",
+      draft: false,
+      description: "The east wing.",
+    });
+    assert.deepEqual(parseAlbumFile("Just a description.\n", "_album.md"), { description: "Just a description." });
+  });
+
+  test("mistakes name the file and the key", () => {
+    assert.throws(() => parseAlbumFile("---\norder: newest\n---\n", "a/_album.md"), /^SidecarError: a\/_album\.md: order: use one of date, date-asc, title, name$/);
+    assert.throws(() => parseAlbumFile("---\ndescription: x\n---\n", "a/_album.md"), /unknown key description \(known: title, cover, order, draft\)/);
+    assert.throws(() => parseAlbumFile("---\ncover: b/c.jpg\n---\n", "a/_album.md"), /cover: "b\/c\.jpg" must be the file name of a picture in this folder/);
+    assert.throws(() => parseAlbumFile("---js\n{}\n---\n", "a/_album.md"), /front matter in "js" is not read/);
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Eleventy from "@11ty/eleventy";
-import { writeManifest, type Manifest } from "../../src/manifest.ts";
+import { writeManifest, type ManifestInput } from "../../src/manifest.ts";
 import rotundaPlugin from "../../src/render/plugin.ts";
 import { ROOT } from "../support/cli.ts";
 import { completeRecord, sampleRecord } from "../support/manifest.ts";
@@ -39,7 +39,7 @@ interface ViewerJson {
 let work: string;
 let input: string;
 const tiled = { ...completeRecord("lobby"), caption: "<b>bold</b> & brave\n\nsecond" };
-const manifest: Manifest = {
+const manifest: ManifestInput = {
   version: 1,
   generator: "rotunda",
   gallery: { title: "Plugin test", baseUrl: "https://example.com/" },

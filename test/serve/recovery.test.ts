@@ -58,9 +58,9 @@ describe("an author's mistakes show on the page and are fixed without a restart"
       assert.ok(lines.some((l) => /✗ template: .*index\.njk/.test(l)), lines.join("\n"));
       assert.equal(await page.locator(".gallery a").count(), 1, "the last good page is still there under the banner");
 
-      await writeFile(index, good.replace("<h1>", "<h1>Mended: "));
+      await writeFile(index, good.replace("{% block listing %}", '{% block listing %}<p class="mended">Mended</p>'));
       await banner.waitFor({ state: "detached", timeout: 10_000 });
-      await page.waitForFunction(() => document.querySelector("h1")?.textContent?.startsWith("Mended: "), null, { timeout: 10_000 });
+      await page.waitForFunction(() => document.querySelector(".mended")?.textContent === "Mended", null, { timeout: 10_000 });
       await page.close();
     } finally {
       await server.close();
@@ -107,12 +107,13 @@ describe("new pictures reach the open page", () => {
     try {
       const page = await browser.newPage();
       await page.goto(server.url);
-      await page.waitForFunction(() => document.querySelectorAll(".gallery a").length === 1, null, { timeout: 15_000 });
+      // Pulled pictures sit in the camera's folder, an album: the home page shows its card and theirs.
+      await page.waitForFunction(() => document.querySelectorAll(".gallery.pictures a").length === 1, null, { timeout: 15_000 });
       await page.locator("#rotunda-problems").waitFor({ timeout: 10_000 });
       assert.match(await page.locator("#rotunda-problems").textContent() ?? "", /Camera pull\s*attic/);
       // A new shot on the camera: the open index shows it by itself.
       await makeEquirect(path.join(camera, "R0010002.JPG"), 512, 256, 8);
-      await page.waitForFunction(() => document.querySelectorAll(".gallery a").length === 2, null, { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelectorAll(".gallery.pictures a").length === 2, null, { timeout: 15_000 });
       await server.waitFor(/pull: 1 new picture\(s\) from lobby/, { timeoutMs: 5_000 });
       await page.close();
     } finally {

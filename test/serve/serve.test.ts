@@ -107,6 +107,7 @@ describe("rotunda serve", () => {
     const targets = [
       "/..%2f..%2fetc%2fpasswd", "/%E0%A4%A", "/%", "/%zz", "/..%5c..%5cetc%5cpasswd", "/a/../../etc/passwd",
       "/%2e%2e/%2e%2e/etc/passwd", "/%00", "/index.html%00.jpg", "*", "http://example.com/", "/" + "a".repeat(5000),
+      "/.rotunda/manifest.json", "/%2erotunda/manifest.json", "/media/../.rotunda/process-cache.json",
     ];
     for (const target of targets) {
       const status = await raw(target);

@@ -1,0 +1,122 @@
+// What serve remembers between builds: after edits to sidecars and _album.md
+// files, a build that reads only those gives exactly what a full build gives,
+// whatever the edit (a caption, a new or removed sidecar, a draft and back, an
+// album's settings); anything else is a full run.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { buildMemory, buildSite, type BuildMemory } from "../../src/build/index.ts";
+import { parseConfig } from "../../src/config.ts";
+import { readManifest } from "../../src/manifest.ts";
+import { OutputFolder } from "../../src/output/index.ts";
+import { rescanTextEdits, scanGallery } from "../../src/process/scan.ts";
+import { makeEquirect } from "../support/pictures.ts";
+
+const CONFIG = parseConfig({ process: { qualities: [80], quality: 80, sizes: [], tiles: false, socialCard: false } });
+
+let work: string;
+let gallery: string;
+let output: OutputFolder;
+let memory: BuildMemory;
+
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "rotunda-memory-"));
+  gallery = path.join(work, "gallery");
+  await mkdir(path.join(gallery, "Yard"), { recursive: true });
+  await makeEquirect(path.join(gallery, "hall.jpg"), 128, 64, 1);
+  await makeEquirect(path.join(gallery, "Yard", "gate.jpg"), 128, 64, 2);
+  await makeEquirect(path.join(gallery, "Yard", "bay.jpg"), 128, 64, 3);
+  await writeFile(path.join(gallery, "hall.md"), "---\ntitle: Hall\n---\nFirst caption.\n");
+  output = await OutputFolder.open({ outputDir: path.join(work, "dist"), inputDir: gallery, command: "test" });
+  memory = buildMemory();
+});
+
+after(async () => {
+  await output?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+/** A build told that `changed` are the only files changed since the last one, then a full build: both give the same. */
+async function rememberedThenFull(changed: string[]): Promise<{ remembered: unknown; full: unknown; made: string[]; failed: string[] }> {
+  memory.process.note(changed.map((f) => path.join(gallery, f)));
+  const report = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
+  const remembered = await readManifest(output.dir);
+  await buildSite({ inputDir: gallery, output, config: CONFIG });
+  return { remembered, full: await readManifest(output.dir), made: report.process.made, failed: report.process.failed.map((f) => f.source) };
+}
+
+describe("builds that remember", () => {
+  test("the first build is a full one", async () => {
+    const report = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
+    assert.equal(report.process.made.length, 3);
+    assert.equal(report.render!.pages > 5, true);
+  });
+
+  test("a caption edit, a new sidecar, a removed one: the same as a full build, nothing made", async () => {
+    await writeFile(path.join(gallery, "hall.md"), "---\ntitle: Hall\ntags: [inside]\n---\nSecond caption.\n");
+    let step = await rememberedThenFull(["hall.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.deepEqual(step.made, []);
+    assert.equal((await readManifest(output.dir)).panoramas.find((p) => p.slug === "hall")!.caption, "Second caption.");
+
+    await writeFile(path.join(gallery, "Yard", "gate.md"), "---\ntitle: The gate\nplace: Gate\n---\n");
+    step = await rememberedThenFull(["Yard/gate.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.equal((await readManifest(output.dir)).panoramas.find((p) => p.slug === "gate")!.place, "Gate");
+
+    await rm(path.join(gallery, "Yard", "gate.md"));
+    step = await rememberedThenFull(["Yard/gate.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.equal((await readManifest(output.dir)).panoramas.find((p) => p.slug === "gate")!.title, "Gate");
+  });
+
+  test("a picture made a draft and published again: set aside, then brought back, never made again", async () => {
+    await writeFile(path.join(gallery, "Yard", "bay.md"), "---\ndraft: true\n---\n");
+    let step = await rememberedThenFull(["Yard/bay.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.ok(!(step.remembered as { panoramas: Array<{ slug: string }> }).panoramas.some((p) => p.slug === "bay"));
+    await writeFile(path.join(gallery, "Yard", "bay.md"), "---\ndraft: false\n---\nBack.\n");
+    step = await rememberedThenFull(["Yard/bay.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.deepEqual(step.made, [], "its outputs were held, not deleted");
+    assert.equal((await readManifest(output.dir)).panoramas.find((p) => p.slug === "bay")!.caption, "Back.");
+  });
+
+  test("an _album.md added, broken and removed; a sidecar broken and mended", async () => {
+    await writeFile(path.join(gallery, "Yard", "_album.md"), "---\ntitle: The yard\norder: title\n---\n");
+    let step = await rememberedThenFull(["Yard/_album.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.equal((await readManifest(output.dir)).gallery.albums[0]!.title, "The yard");
+    await writeFile(path.join(gallery, "Yard", "_album.md"), "---\norder: sideways\n---\n");
+    step = await rememberedThenFull(["Yard/_album.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.deepEqual(step.failed, ["Yard/_album.md"]);
+    await rm(path.join(gallery, "Yard", "_album.md"));
+    step = await rememberedThenFull(["Yard/_album.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.deepEqual((await readManifest(output.dir)).gallery.albums, []);
+    await writeFile(path.join(gallery, "hall.md"), "---\ntitle: [broken\n---\n");
+    step = await rememberedThenFull(["hall.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.deepEqual(step.failed, ["hall.md"], "named on every build until mended, remembered or not");
+    await writeFile(path.join(gallery, "hall.md"), "Mended.\n");
+    step = await rememberedThenFull(["hall.md"]);
+    assert.deepEqual(step.remembered, step.full);
+    assert.deepEqual(step.failed, []);
+  });
+});
+
+describe("rescanTextEdits", () => {
+  test("accounts for sidecars and _album.md files; anything else asks for a full scan", async () => {
+    const previous = await scanGallery(gallery);
+    await writeFile(path.join(gallery, "Yard", "gate.md"), "Gate.\n");
+    const rescanned = await rescanTextEdits(gallery, previous, [path.join(gallery, "Yard", "gate.md")]);
+    assert.deepEqual(rescanned, await scanGallery(gallery));
+    await rm(path.join(gallery, "Yard", "gate.md"));
+    for (const other of ["Yard/new.jpg", "Yard", "rotunda.json", ".hidden/x.md", "node_modules/x.md", "../outside.md"]) {
+      assert.equal(await rescanTextEdits(gallery, previous, [path.join(gallery, other)]), undefined, other);
+    }
+  });
+});
