@@ -71,7 +71,8 @@ export function pageMeta(input: PageMetaInput, prefix: Prefix): PageMeta {
   const description = input.description ?? summary(panorama?.caption) ?? gallery.description;
   const feed = gallery.baseUrl ? prefix("/feed.xml") : undefined;
   return {
-    title: input.title ?? gallery.title,
+    // A listing's first page sets an empty title: the gallery's own.
+    title: input.title || gallery.title,
     siteName: gallery.title,
     ...(description ? { description } : {}),
     ...(canonicalPath && gallery.baseUrl ? { canonical: publicUrl(canonicalPath, gallery, prefix) } : {}),

@@ -129,7 +129,8 @@ export class PageMemory {
   }
 
   rememberAssets(key: string, assets: ClientAssets): void {
-    const files = [assets.siteCss, assets.viewerJs, assets.viewerCss].map((url) => url.replace(/^\/+/, ""));
+    // Every bundle, whichever pages use it: the kept ones are not in the staging folder and must not be swept.
+    const files = Object.values(assets).map((url) => url.replace(/^\/+/, ""));
     this.pending = { pages: this.pending?.pages ?? this.published.pages, assets: { key, assets, files } };
   }
 

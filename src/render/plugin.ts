@@ -10,14 +10,15 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { UserConfig } from "@11ty/eleventy";
 import { formatBytes } from "../format.ts";
-import { readManifest, type Manifest } from "../manifest.ts";
+import { readManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import { siteDirOf } from "../output/index.ts";
 import { bundleClient, type ClientAssets } from "./assets.ts";
 import { absoluteUrl, paragraphs, readableDate, viewerData } from "./filters.ts";
 import { addPublisherFeatures } from "./publisher.ts";
-import { publicRecord } from "./gallery.ts";
-import { folderKey, type PageMemory } from "./incremental.ts";
-import { galleryPages, type GalleryPages } from "./pages.ts";
+import type { CollectionItem } from "./discovery.ts";
+import { buildGallery, publicRecord } from "./gallery.ts";
+import { folderKey, pageFile, type PageMemory } from "./incremental.ts";
+import { pagesOf, type GalleryPages } from "./pages.ts";
 
 /** A render that writes only what changed since the last published one (serve). */
 export interface IncrementalRender {
@@ -44,6 +45,13 @@ export interface RotundaPluginOptions {
   manifest?: Manifest;
 }
 
+/** The gallery's pages for one render: all of them, those rendered now, the files of those left as they are. */
+interface SelectedPages {
+  all: GalleryPages;
+  rendered: GalleryPages;
+  kept: ReadonlySet<string>;
+}
+
 const CLIENT_DIR = path.resolve(import.meta.dirname, "../client");
 
 export default function rotundaPlugin(eleventyConfig: UserConfig, options: RotundaPluginOptions = {}): void {
@@ -52,26 +60,37 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
   // a watching Eleventy builds again with fresh data.
   let manifest: Promise<Manifest> | undefined;
   let assets: Promise<ClientAssets> | undefined;
-  let pages: Promise<GalleryPages> | undefined;
+  let pages: Promise<SelectedPages> | undefined;
+  // The same once made, for the sitemap's filter (global data is ready before any template renders).
+  let selected: SelectedPages | undefined;
   // What templates and the shortcode see: positions only when the gallery publishes them.
   let visible: Promise<Manifest> | undefined;
   eleventyConfig.on("eleventy.before", () => {
-    manifest = assets = pages = visible = undefined;
+    manifest = assets = pages = visible = selected = undefined;
   });
   const loadManifest = () => (manifest ??= options.manifest ? Promise.resolve(options.manifest) : readManifest(siteDir()));
   const loadAssets = () => (assets ??= clientAssets(eleventyConfig.directories.output, siteDir(), options.incremental));
   const loadPages = () => (pages ??= (async () => {
     const m = await loadManifest();
-    const all = galleryPages(m);
+    const model = buildGallery(m);
+    const all = pagesOf(model, m);
     const incremental = options.incremental;
-    if (!incremental) return all;
+    if (!incremental) return (selected = { all, rendered: all, kept: new Set<string>() });
     const shared = createHash("sha256")
       .update(JSON.stringify([incremental.layoutsKey, await loadAssets(), m.gallery, all.nav]))
       .digest("base64url");
     const selection = incremental.memory.select(all, shared);
-    incremental.kept.push(...selection.kept);
+    // A panorama page left as it is leaves its embed page and oEmbed document as they are: they show nothing else.
+    const panoramaFiles = new Set(all.panoramas.map((p) => pageFile(p.url)));
+    const companions = selection.kept
+      .filter((file) => panoramaFiles.has(file))
+      .flatMap((file) => {
+        const folder = file.slice(0, -"index.html".length);
+        return [`${folder}embed/index.html`, ...(m.gallery.baseUrl ? [`${folder}oembed.json`] : [])];
+      });
+    incremental.kept.push(...selection.kept, ...companions);
     incremental.rendered = selection.rendered;
-    return selection.pages;
+    return (selected = { all, rendered: selection.pages, kept: new Set(selection.kept) });
   })());
   const loadVisible = () => (visible ??= loadManifest().then((m) => ({ ...m, panoramas: m.panoramas.map((p) => publicRecord(p, m.gallery.publishGps)) })));
   const sources = { manifest: loadVisible, assets: loadAssets, galleryUrl: options.galleryUrl ?? "/" };
@@ -81,10 +100,11 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
     const m = await loadVisible();
     return { ...m, comparable: m.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1) };
   });
-  eleventyConfig.addGlobalData("rotundaPages", loadPages);
+  eleventyConfig.addGlobalData("rotundaPages", async () => (await loadPages()).rendered);
   // Written beside the pages, wherever Eleventy writes them.
   eleventyConfig.addGlobalData("rotundaAssets", loadAssets);
   addPublisherFeatures(eleventyConfig, sources);
+  listKeptPagesInSitemap(eleventyConfig, () => selected);
   eleventyConfig.addFilter("rotundaParagraphs", paragraphs);
   eleventyConfig.addFilter("rotundaBytes", formatBytes);
   eleventyConfig.addFilter("rotundaDate", readableDate);
@@ -126,4 +146,23 @@ async function clientAssets(eleventyOutput: string, siteDir: string, incremental
   const made = await bundleClient(eleventyOutput);
   incremental.memory.rememberAssets(key, made);
   return made;
+}
+
+/**
+ * The sitemap's pages: those rendered now (Eleventy's collection) and, in a serve
+ * render that left pages as they were, those from their descriptors.
+ */
+function listKeptPagesInSitemap(eleventyConfig: UserConfig, selection: () => SelectedPages | undefined): void {
+  const sitemap = eleventyConfig.getFilter("rotundaSitemap") as (this: unknown, items: CollectionItem[], ...rest: unknown[]) => unknown;
+  eleventyConfig.addFilter("rotundaSitemap", function (this: unknown, items: CollectionItem[], ...rest: unknown[]) {
+    const pages = selection();
+    const kept: CollectionItem[] = [];
+    if (pages && pages.kept.size > 0) {
+      for (const [key, list] of Object.entries(pages.all)) {
+        if (key === "nav" || key === "compare") continue; // compare pages are noindex
+        for (const page of list as Array<{ url: string }>) if (pages.kept.has(pageFile(page.url))) kept.push({ url: page.url, data: { entry: page as { panorama?: PanoramaRecord } } });
+      }
+    }
+    return sitemap.call(this, [...items, ...kept], ...rest);
+  });
 }

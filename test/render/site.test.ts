@@ -179,7 +179,7 @@ describe("a site with a baseUrl", () => {
       if ((await readFile(path.join(dist, file), "utf8")).includes('<meta name="robots" content="noindex">')) continue;
       expected.push(BASE + file.replace(/(^|\/)index\.html$/, "$1"));
     }
-    assert.equal(expected.length, 6, `home, about, news, post and the two panoramas: ${expected.join(" ")}`);
+    assert.equal(expected.length, 11, `home, about, news, post, the two panoramas, the albums, the yard's album, the dates and their two months: ${expected.join(" ")}`);
     assert.deepEqual(urls.map((u) => u.loc).sort(), expected.sort());
     const manifest = await readManifest(dist);
     const lobby = manifest.panoramas.find((p) => p.slug === "lobby")!;
