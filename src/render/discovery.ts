@@ -88,7 +88,8 @@ const URL_LIKE = /^https?:\/\//i;
 /**
  * A panorama as a schema.org Photograph (and ImageObject, for the picture's own
  * fields), as JSON safe inside a <script> element: a caption holding `</script>`
- * or `<!--` cannot end or disturb it.
+ * or `<!--` cannot end or disturb it. Where it was taken only when the gallery
+ * publishes GPS.
  */
 export function photographJsonLd(panorama: PanoramaRecord, gallery: Gallery, prefix: Prefix): string {
   const picture = panorama.variants[0]!;
@@ -107,6 +108,9 @@ export function photographJsonLd(panorama: PanoramaRecord, gallery: Gallery, pre
     encodingFormat: "image/jpeg",
     width: picture.width,
     height: picture.height,
+    ...(gallery.publishGps && panorama.gps
+      ? { contentLocation: { "@type": "Place", geo: { "@type": "GeoCoordinates", latitude: panorama.gps.lat, longitude: panorama.gps.lng } } }
+      : {}),
     isPartOf: { "@type": "WebSite", name: gallery.title, ...(gallery.baseUrl ? { url: publicUrl("/", gallery, prefix) } : {}) },
   };
   return jsonForScript(data);

@@ -3,6 +3,7 @@
 // the gallery model (gallery.ts); JSON-safe, so a page whose descriptor is
 // unchanged need not be rendered again (incremental.ts).
 import type { GpsPoint, ImageRef, Manifest, PanoramaRecord } from "../manifest.ts";
+import { feedEntries } from "./discovery.ts";
 import { readableDate } from "./filters.ts";
 import { buildGallery, type Album, type Gallery, type Place } from "./gallery.ts";
 
@@ -48,6 +49,8 @@ export interface Pagination {
 
 export interface ListingPage {
   url: string;
+  /** An album's Atom feed (`/albums/<a>/feed.xml`), for the page's discovery link. */
+  feed?: string;
   /** For <title>: the heading, and the page number past the first. */
   title: string;
   heading: string;
@@ -249,6 +252,36 @@ function dateRange(shots: PanoramaRecord[]): string {
   return years[0] === years[years.length - 1] ? years[0]! : `${years[0]}–${years[years.length - 1]}`;
 }
 
+/** An album's Atom feed: its newest pictures at any depth, as the site's feed has the gallery's. */
+export interface AlbumFeed {
+  /** `/albums/<a>/feed.xml`. */
+  url: string;
+  /** The album's page. */
+  albumUrl: string;
+  title: string;
+  description?: string;
+  /** The feed's entries, newest first (only pictures with a capture date: Atom needs each one's date). */
+  panoramas: PanoramaRecord[];
+}
+
+const albumFeedUrl = (album: Album) => `${album.url}feed.xml`;
+
+/** The pictures of an album and of its sub-albums, at any depth. */
+function picturesWithin(album: Album): PanoramaRecord[] {
+  return [...album.panoramas, ...album.children.flatMap(picturesWithin)];
+}
+
+/** Every album's feed. */
+export function albumFeeds(gallery: Gallery): AlbumFeed[] {
+  return gallery.albums.map((album) => ({
+    url: albumFeedUrl(album),
+    albumUrl: album.url,
+    title: album.title,
+    ...(album.description ? { description: album.description } : {}),
+    panoramas: feedEntries(picturesWithin(album)),
+  }));
+}
+
 /** Every page of a gallery model. */
 export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): GalleryPages {
   const size = gallery.pageSize;
@@ -270,7 +303,7 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
       ...(album.description ? { description: album.description } : {}),
       crumbs: [HOME, ALBUMS, ...albumTrail(albumByPath, album.parent ? albumByPath.get(album.parent) : undefined)],
       albums: album.children.map(albumCard),
-    }, ofPictures));
+    }, ofPictures).map((page) => ({ ...page, feed: albumFeedUrl(album) })));
 
   const tagEntries: EntryLink[] = gallery.tags.map((t) => ({ url: t.url, title: t.name, count: t.panoramas.length }));
   const tagIndex = gallery.tags.length === 0 ? [] : listing(TAGS.url, tagEntries, size, { heading: "Tags", crumbs: [HOME] }, ofEntries);

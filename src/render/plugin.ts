@@ -18,7 +18,7 @@ import { addPublisherFeatures } from "./publisher.ts";
 import type { CollectionItem } from "./discovery.ts";
 import { buildGallery, publicRecord } from "./gallery.ts";
 import { folderKey, pageFile, type PageMemory } from "./incremental.ts";
-import { pagesOf, type GalleryPages } from "./pages.ts";
+import { albumFeeds, pagesOf, type AlbumFeed, type GalleryPages } from "./pages.ts";
 
 /** A render that writes only what changed since the last published one (serve). */
 export interface IncrementalRender {
@@ -45,11 +45,12 @@ export interface RotundaPluginOptions {
   manifest?: Manifest;
 }
 
-/** The gallery's pages for one render: all of them, those rendered now, the files of those left as they are. */
+/** The gallery's pages for one render: all of them, those rendered now, the files of those left as they are; the albums' feeds. */
 interface SelectedPages {
   all: GalleryPages;
   rendered: GalleryPages;
   kept: ReadonlySet<string>;
+  feeds: AlbumFeed[];
 }
 
 const CLIENT_DIR = path.resolve(import.meta.dirname, "../client");
@@ -74,8 +75,9 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
     const m = await loadManifest();
     const model = buildGallery(m);
     const all = pagesOf(model, m);
+    const feeds = albumFeeds(model);
     const incremental = options.incremental;
-    if (!incremental) return (selected = { all, rendered: all, kept: new Set<string>() });
+    if (!incremental) return (selected = { all, rendered: all, kept: new Set<string>(), feeds });
     const shared = createHash("sha256")
       .update(JSON.stringify([incremental.layoutsKey, await loadAssets(), m.gallery, all.nav]))
       .digest("base64url");
@@ -90,7 +92,7 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
       });
     incremental.kept.push(...selection.kept, ...companions);
     incremental.rendered = selection.rendered;
-    return (selected = { all, rendered: selection.pages, kept: new Set(selection.kept) });
+    return (selected = { all, rendered: selection.pages, kept: new Set(selection.kept), feeds });
   })());
   const loadVisible = () => (visible ??= loadManifest().then((m) => ({ ...m, panoramas: m.panoramas.map((p) => publicRecord(p, m.gallery.publishGps)) })));
   const sources = { manifest: loadVisible, assets: loadAssets, galleryUrl: options.galleryUrl ?? "/" };
@@ -101,6 +103,7 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
     return { ...m, comparable: m.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1) };
   });
   eleventyConfig.addGlobalData("rotundaPages", async () => (await loadPages()).rendered);
+  eleventyConfig.addGlobalData("rotundaAlbumFeeds", async () => (await loadPages()).feeds);
   // Written beside the pages, wherever Eleventy writes them.
   eleventyConfig.addGlobalData("rotundaAssets", loadAssets);
   addPublisherFeatures(eleventyConfig, sources);

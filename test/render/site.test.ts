@@ -161,6 +161,22 @@ describe("a site with a baseUrl", () => {
     assert.match(home, new RegExp(`<link rel="alternate" type="application/atom\\+xml" title="Plant 3" href="/feed.xml">`));
   });
 
+  test("each album has its own feed: its pictures only, with the album's page as its link, found from the album's page", async () => {
+    const xml = await readFile(path.join(dist, "albums/yard/feed.xml"), "utf8");
+    assert.deepEqual(await parseXml(page, xml), { root: "feed", namespace: "http://www.w3.org/2005/Atom" });
+    const feed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, "application/xml");
+      return {
+        self: doc.querySelector("feed > link[rel=self]")?.getAttribute("href"),
+        alternate: doc.querySelector("feed > link[rel=alternate]")?.getAttribute("href"),
+        entries: [...doc.getElementsByTagName("entry")].map((e) => e.getElementsByTagName("link")[0]?.getAttribute("href")),
+      };
+    }, xml);
+    assert.deepEqual(feed, { self: `${BASE}albums/yard/feed.xml`, alternate: `${BASE}albums/yard/`, entries: [`${BASE}yard/`] });
+    const album = await readFile(path.join(dist, "albums/yard/index.html"), "utf8");
+    assert.match(album, /<link rel="alternate" type="application\/atom\+xml" title="[^"]*" href="\/albums\/yard\/feed\.xml">/);
+  });
+
   test("the sitemap parses and lists every HTML page but the 404, embeds and noindex pages, with each panorama's picture", async () => {
     const xml = await readFile(path.join(dist, "sitemap.xml"), "utf8");
     assert.deepEqual(await parseXml(page, xml), { root: "urlset", namespace: "http://www.sitemaps.org/schemas/sitemap/0.9" });
