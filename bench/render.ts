@@ -18,13 +18,14 @@
 //
 //   node --import tsx bench/render.ts        (or npm run bench -- render)
 import { spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, open, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { validateManifest, writeManifest, type ManifestInput, type PanoramaRecord } from "../src/manifest.ts";
-import { galleryPages } from "../src/render/pages.ts";
+import { buildGallery } from "../src/render/gallery.ts";
+import { albumFeeds, galleryPages } from "../src/render/pages.ts";
 import { launchBrowser } from "../test/support/browser.ts";
 import { startRotunda, type RotundaProcess } from "../test/support/cli.ts";
 import { makeEquirect } from "../test/support/pictures.ts";
@@ -122,16 +123,32 @@ async function writeJson(file: string, items: readonly unknown[], head?: { objec
 }
 
 /** The bare Eleventy project: the layouts copied, the data Rotunda's plugin gives them as plain JSON files. */
+/** Bundle URLs for the bare project's pages (no bundles are made). */
+const BARE_ASSETS = Object.fromEntries(
+  ["siteCss:site.css", "viewerJs:viewer.js", "viewerCss:viewer.css", "panoramasJs:panoramas.js", "panoramasCss:panoramas.css", "panoramaViewerJs:panorama-viewer.js", "panoramaViewerCss:panorama-viewer.css", "shareJs:share.js"].map((pair) => {
+    const [key, file] = pair.split(":") as [string, string];
+    return [key, `/assets/${file.replace(/\.(\w+)$/, "-000000000000.$1")}`];
+  }),
+);
+
 async function bareProject(dir: string, manifest: ManifestInput): Promise<void> {
   const site = path.join(dir, "site");
   await cp(LAYOUTS, site, { recursive: true });
+  const checked = validateManifest(manifest);
+  // As Rotunda does: the templates that need absolute URLs only with a baseUrl.
+  if (!checked.gallery.baseUrl) {
+    for (const name of await readdir(site)) {
+      if (name.endsWith(".njk") && /^requiresBaseUrl: true$/m.test(await readFile(path.join(site, name), "utf8"))) await rm(path.join(site, name));
+    }
+  }
   const data = path.join(site, "_data");
   await mkdir(path.join(data, "rotundaPages"), { recursive: true });
-  const pages = galleryPages(validateManifest(manifest));
+  const pages = galleryPages(checked);
   for (const [key, value] of Object.entries(pages)) await writeJson(path.join(data, "rotundaPages", `${key}.json`), value as unknown[]);
-  const { panoramas, ...rest } = validateManifest(manifest);
+  await writeJson(path.join(data, "rotundaAlbumFeeds.json"), albumFeeds(buildGallery(checked)));
+  const { panoramas, ...rest } = checked;
   await writeJson(path.join(data, "rotunda.json"), panoramas, { object: { ...rest, comparable: [] }, key: "panoramas" });
-  await writeFile(path.join(data, "rotundaAssets.json"), JSON.stringify({ siteCss: "/assets/site-000000000000.css", viewerJs: "/assets/viewer-000000000000.js", viewerCss: "/assets/viewer-000000000000.css" }));
+  await writeFile(path.join(data, "rotundaAssets.json"), JSON.stringify(BARE_ASSETS));
 }
 
 /** The source tree of a git revision (src/, layouts/), beside this repository's node_modules. */
@@ -321,6 +338,9 @@ async function childMain(mode: string, dir: string, tree?: string): Promise<void
     const { default: Eleventy } = await import("@11ty/eleventy");
     const { absoluteUrl, paragraphs, readableDate, viewerData } = await import("../src/render/filters.ts");
     const { formatBytes } = await import("../src/format.ts");
+    const { addPublisherFeatures } = await import("../src/render/publisher.ts");
+    const { readManifest } = await import("../src/manifest.ts");
+    const manifest = await readManifest(path.join(dir, "dist"));
     process.chdir(dir);
     const eleventy = new Eleventy("site", "out", {
       quietMode: true,
@@ -340,10 +360,12 @@ async function childMain(mode: string, dir: string, tree?: string): Promise<void
         c.addFilter("rotundaViewerData", function (this: unknown, panorama, mode, page) {
           return viewerData(panorama, mode, (u) => url.call(this, u), page);
         });
+        // The publisher's filters (meta tags, JSON-LD, embeds, feeds, sitemap) and the shortcode, as Rotunda's plugin adds them.
+        addPublisherFeatures(c, { manifest: () => Promise.resolve(manifest), assets: () => Promise.resolve(BARE_ASSETS as never), galleryUrl: "/" });
       },
     });
     const [, templates] = (await eleventy.write()) as [unknown, unknown[]];
-    pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string").length;
+    pages = (templates.flat(2) as Array<{ outputPath?: unknown } | undefined>).filter((t) => typeof t?.outputPath === "string" && t.outputPath.endsWith(".html")).length;
   }
   console.log(`rotunda-bench-result=${JSON.stringify({ pages, seconds: (performance.now() - started) / 1000 })}`);
 }
