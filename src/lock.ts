@@ -1,10 +1,12 @@
-// One writer at a time: a lock file created exclusively (O_EXCL), holding the
-// owner's pid, host and start time. A lock whose process is gone (a killed run),
+// One writer at a time: a lock file holding the owner's pid, host and start
+// time, written whole to a temp file and then linked into place (a link fails
+// when the name exists), so no other run ever reads it empty or half written. A lock whose process is gone (a killed run),
 // or whose pid now belongs to another process, is taken over; a live owner is
 // reported by name, never waited on silently.
 import { readFileSync, rmSync } from "node:fs";
-import { link, open, readFile, rename, rm } from "node:fs/promises";
+import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
+import { tempPath } from "./files.ts";
 
 export interface LockOwner {
   pid: number;
@@ -78,13 +80,7 @@ function parseOwner(text: string): LockOwner | undefined {
 export async function acquireLock(file: string, command: string, what: string): Promise<Lock> {
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString(), startTicks: startTicksOf(process.pid) };
   for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      const handle = await open(file, "wx", 0o644);
-      try {
-        await handle.writeFile(JSON.stringify(owner) + "\n");
-      } finally {
-        await handle.close();
-      }
+    if (await linkInPlace(file, JSON.stringify(owner) + "\n")) {
       // An exit by process.exit or a signal handler still frees the folder; SIGKILL leaves
       // the file, and the next run finds its process gone.
       const onExit = () => rmSync(file, { force: true });
@@ -95,22 +91,28 @@ export async function acquireLock(file: string, command: string, what: string): 
           await rm(file, { force: true });
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = parseOwner(await readFile(file, "utf8").catch(() => ""));
-    if (holder === undefined) {
-      // Being written by its creator this very moment, or left torn by a crash: look again shortly.
-      if (attempt < 10) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        continue;
-      }
-    } else if (isAlive(holder)) {
-      throw new LockedError(file, holder, what);
-    }
+    // A file that says no owner was never written by a run (those are whole from the start): taken over.
+    if (holder !== undefined && isAlive(holder)) throw new LockedError(file, holder, what);
     await takeOver(file, holder, what);
   }
   throw new Error(`cannot take the lock ${file}`);
+}
+
+/** Creates `file` holding `text`, whole, unless it exists (false then). */
+async function linkInPlace(file: string, text: string): Promise<boolean> {
+  const temp = tempPath(file);
+  try {
+    await writeFile(temp, text, { mode: 0o644 });
+    await link(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 /**
