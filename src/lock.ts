@@ -2,6 +2,12 @@
 // owner's pid, host and start time. A lock whose process is gone (a killed run),
 // or whose pid now belongs to another process, is taken over; a live owner is
 // reported by name, never waited on silently.
+//
+// Locks that exclude each other without sharing a file (the output folder's one
+// lock for a build, and one per shard for shards that write at the same time):
+// each taker creates its own file first and then looks at the files it conflicts
+// with, backing off if one is held. Of two takers racing, at least the second to
+// look sees the other, so the two never both hold.
 import { readFileSync, rmSync } from "node:fs";
 import { link, open, readFile, rename, rm } from "node:fs/promises";
 import os from "node:os";
@@ -25,7 +31,12 @@ export class LockedError extends Error {
     readonly owner: LockOwner,
     what: string,
   ) {
-    super(`${what} is in use by ${owner.command} (pid ${owner.pid}${owner.host === os.hostname() ? "" : ` on ${owner.host}`}, since ${owner.since.slice(11, 19)}): wait for it to finish, or stop it`);
+    const here = owner.host === os.hostname();
+    super(
+      `${what} is in use by ${owner.command} (pid ${owner.pid}${here ? "" : ` on ${owner.host}`}, since ${owner.since.slice(11, 19)}): wait for it to finish, or stop it` +
+        // A lock copied from another machine (a CI job's artifact) cannot be checked from here.
+        (here ? "" : `; if that run has ended, remove ${file}`),
+    );
   }
 }
 
@@ -70,12 +81,39 @@ function parseOwner(text: string): LockOwner | undefined {
   }
 }
 
+export interface LockOptions {
+  /**
+   * Lock files that must not be held while this one is (listed after this one is
+   * taken): a live holder of any makes the taking fail with its LockedError; a
+   * dead holder's file is removed.
+   */
+  conflicts?: () => Promise<string[]>;
+}
+
 /**
  * Takes the lock `file` for this process, describing the holder as `command`.
- * Throws LockedError when a live process holds it (`what` names the thing locked
- * in the message). The lock is released by `release()`, or when this process exits.
+ * Throws LockedError when a live process holds it, or one of its conflicts
+ * (`what` names the thing locked in the message). The lock is released by
+ * `release()`, or when this process exits.
  */
-export async function acquireLock(file: string, command: string, what: string): Promise<Lock> {
+export async function acquireLock(file: string, command: string, what: string, options: LockOptions = {}): Promise<Lock> {
+  const lock = await takeLockFile(file, command, what);
+  try {
+    for (const other of (await options.conflicts?.()) ?? []) {
+      if (other === file) continue;
+      const holder = parseOwner(await readFile(other, "utf8").catch(() => ""));
+      if (holder === undefined) continue; // gone, or being written by a taker that will see this lock and back off
+      if (isAlive(holder)) throw new LockedError(other, holder, what);
+      await takeOver(other, holder, what);
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  return lock;
+}
+
+async function takeLockFile(file: string, command: string, what: string): Promise<Lock> {
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString(), startTicks: startTicksOf(process.pid) };
   for (let attempt = 0; attempt < 20; attempt++) {
     try {

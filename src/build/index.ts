@@ -4,11 +4,17 @@
 // `_headers` → complete. Each step writes only through the output folder
 // (src/output/), so an interrupted build never leaves pages pointing at missing
 // media, and nothing Rotunda did not write is ever deleted.
+//
+// A sharded process (`shard`) stops after process, leaving its partial manifest;
+// `rotunda render` (renderBuild) is the second half on its own: it merges the
+// partial manifests it finds (or takes the manifest as it is) and renders,
+// publishes, sweeps and completes as a build does.
 import type { GalleryConfig } from "../config.ts";
 import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
-import { referencedUrls, type Manifest } from "../manifest.ts";
+import { readManifest, referencedUrls, writeManifest, type Manifest } from "../manifest.ts";
 import type { KeepSet, OutputFolder } from "../output/index.ts";
-import { prepareRecipe, processGallery, type ProcessResult, type Recipe } from "../process/index.ts";
+import { assembleManifest, prepareRecipe, processGallery, type ProcessResult, type Recipe, type Shard, type SharedStore, type SourceProblem } from "../process/index.ts";
+import { hasPartials, mergePartials, readPartials, removePartials, writePartial } from "../process/partial.ts";
 import { mediaFolderOf } from "../process/pipeline.ts";
 import type { Progress } from "../progress.ts";
 import type { PullResult } from "../pull/index.ts";
@@ -35,6 +41,17 @@ export interface BuildOptions {
   /** Progress of the pull and of the process step (bars on a terminal). */
   pullProgress?: Partial<Progress>;
   processProgress?: Partial<Progress>;
+  /** Process only this shard and stop there, leaving a partial manifest (the output folder is open for it). */
+  shard?: Shard;
+  /** Outputs shared between machines (the bucket cache). */
+  store?: SharedStore;
+}
+
+/** What the render half needs: the pages' manifest, and which media folders are held aside or only in the cache's bucket. */
+interface RenderSource {
+  manifest: Manifest;
+  unpublished: string[];
+  remote?: { url: string; endpoint?: string; folders: string[] };
 }
 
 /** The pages could not be rendered (a template error, a full disk); the published ones stay as they were. */
@@ -59,6 +76,7 @@ export function errorMessages(error: unknown): string {
 
 export interface RenderReport {
   pages: number;
+  panoramas: number;
   /** Files Rotunda wrote before that no page uses any more, now removed. */
   removed: number;
   headersRules: number;
@@ -68,7 +86,7 @@ export interface RenderReport {
   warnings: string[];
 }
 
-/** Said once per build when rotunda.json has no baseUrl. */
+/** Said once per build (or render) when rotunda.json has no baseUrl. */
 export const NO_BASE_URL =
   "rotunda.json has no baseUrl, so the feed, the sitemap, oEmbed and the canonical, og:url and og:image links are left out (they need the site's public address)";
 
@@ -109,11 +127,85 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
     output,
     recipe,
     progress: options.processProgress,
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.store ? { store: options.store } : {}),
   });
   ms.process = performance.now() - started;
-  if (options.render === false) return { ...(pull ? { pull } : {}), process: processed, ms };
+  if (options.shard) return { ...(pull ? { pull } : {}), process: processed, ms };
+  if (options.render === false) {
+    // What the render needs beyond the manifest, as the one part of an unsharded gallery.
+    await removePartials(output.dir);
+    await writePartial(output.dir, processed.part);
+    return { ...(pull ? { pull } : {}), process: processed, ms };
+  }
 
   started = performance.now();
+  const render = await renderAndPublish(output, processed, options);
+  ms.render = performance.now() - started;
+  return { ...(pull ? { pull } : {}), process: processed, render, ms };
+}
+
+export interface RenderBuildOptions {
+  /** The gallery folder: Eleventy's input, where the publisher's own pages the manifest lists are. */
+  inputDir: string;
+  /** Opened (locked and checked) by the caller, who closes it. */
+  output: OutputFolder;
+  /** The site's layouts/ and Eleventy config file, as for a build. */
+  layoutsDir?: string;
+  eleventyConfig?: string;
+}
+
+export interface RenderBuildReport {
+  render: RenderReport;
+  /** The shards merged (their count), when there were partial manifests. */
+  shards?: number;
+  /** Pictures the shards could not process, as the merged manifest lists them. */
+  failed: SourceProblem[];
+  /** Slugs that moved, last good versions kept, pictures whose text did not read. */
+  warnings: SourceProblem[];
+  ms: number;
+}
+
+/**
+ * The second half of a build, on its own (`rotunda render`): merges the partial
+ * manifests in the output folder (every shard of one sharding, or the part an
+ * unsharded `rotunda process` left) into the manifest, or takes the manifest as it
+ * is when there are none, then renders, publishes, sweeps and completes. Throws a
+ * PartialManifestError (exit 2) when the parts cannot be merged, a ManifestError
+ * when there is nothing to render, a RenderError.
+ */
+export async function renderBuild(options: RenderBuildOptions): Promise<RenderBuildReport> {
+  const started = performance.now();
+  const { output } = options;
+  let source: RenderSource;
+  let shards: number | undefined;
+  let warnings: SourceProblem[] = [];
+  if (await hasPartials(output.dir)) {
+    const parts = await readPartials(output.dir);
+    const merged = mergePartials(parts);
+    const assembled = assembleManifest(merged.header, merged.items, merged.failures);
+    shards = parts.length;
+    warnings = [...merged.warnings, ...assembled.warnings];
+    await output.begin();
+    await writeManifest(output.dir, assembled.manifest);
+    source = { manifest: assembled.manifest, unpublished: merged.unpublished, ...(merged.remote ? { remote: merged.remote } : {}) };
+  } else {
+    const manifest = await readManifest(output.dir);
+    const remote = output.remote;
+    await output.begin();
+    source = {
+      manifest,
+      // Pictures held aside stay so; media in the cache's bucket stay there.
+      unpublished: await output.heldFolders(),
+      ...(remote ? { remote: { url: remote.url, ...(remote.endpoint ? { endpoint: remote.endpoint } : {}), folders: Object.keys(remote.folders) } } : {}),
+    };
+  }
+  const render = await renderAndPublish(output, source, options);
+  return { render, ...(shards ? { shards } : {}), failed: source.manifest.failures, warnings, ms: performance.now() - started };
+}
+
+/** Renders into staging, publishes, sweeps what no page uses, writes `_headers`, completes; the partial manifests are spent. */
+async function renderAndPublish(output: OutputFolder, source: RenderSource, options: Pick<BuildOptions, "inputDir" | "layoutsDir" | "eleventyConfig" | "mode">): Promise<RenderReport> {
   let rendered;
   try {
     rendered = await renderSite({ outputDir: output.dir, contentDir: options.inputDir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode });
@@ -121,23 +213,19 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
     throw new RenderError(error);
   }
   const published = await output.publish();
-  const keep = keepSetOf(processed.manifest, processed.unpublished, [...published, HEADERS]);
+  const keep = keepSetOf(source.manifest, source.unpublished, [...published, HEADERS]);
   const removed = await output.sweep(keep);
   const headers = headersFileFor((await listSiteFiles(output.dir)).map((f) => f.relPath));
   await output.writeFile(HEADERS, headers.text);
-  await output.complete(keep, rendered.pathPrefix);
-  ms.render = performance.now() - started;
+  await output.complete(keep, rendered.pathPrefix, source.remote);
+  await removePartials(output.dir);
   return {
-    ...(pull ? { pull } : {}),
-    process: processed,
-    render: {
-      pages: rendered.pages,
-      removed,
-      headersRules: headers.rules,
-      ...(headers.warning ? { headersWarning: headers.warning } : {}),
-      warnings: config.baseUrl ? [] : [NO_BASE_URL],
-    },
-    ms,
+    pages: rendered.pages,
+    panoramas: source.manifest.panoramas.length,
+    removed,
+    headersRules: headers.rules,
+    ...(headers.warning ? { headersWarning: headers.warning } : {}),
+    warnings: source.manifest.gallery.baseUrl ? [] : [NO_BASE_URL],
   };
 }
 

@@ -6,7 +6,13 @@
 // mtime are unchanged costs one stat; a touched or moved one costs a hash; only new
 // bytes or new options cost image work. Process never deletes: outputs no page uses
 // any more are swept by the build once the new pages are in place (src/output/).
-import { readFile, stat } from "node:fs/promises";
+//
+// Sharded (`shard`): only the originals whose content hash falls in the shard are
+// processed, and the run leaves a partial manifest (partial.ts) for the render to
+// merge; each shard keeps its own cache file (`process-cache-<k>-of-<n>.json`), and
+// every run reads them all. A shared store (the bucket cache, src/cache/) gives the
+// outputs of originals some machine already made, and takes the ones made here.
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { ExifTool } from "exiftool-vendored";
@@ -27,6 +33,8 @@ import {
 } from "../manifest.ts";
 import { startExifTool } from "./exiftool.ts";
 import { recipeHash } from "./hash.ts";
+import { galleryKeyOf, removePartials, writePartial, type PartialItem, type PartialManifest } from "./partial.ts";
+import { inShard, shardLabel, type Shard } from "./shard.ts";
 import { imageOptionsFrom, mediaFolderOf, PIPELINE_VERSION, PictureError, processImage, type ImageOptions, type ImageOutputs } from "./pipeline.ts";
 import { scanGallery, type OriginalFile } from "./scan.ts";
 import { readSidecar, type Sidecar } from "./sidecar.ts";
@@ -35,6 +43,8 @@ import { assignSlugs, titleFromFileName } from "./slug.ts";
 import { loadOverlays, OverlayError, type Overlays } from "./watermark.ts";
 
 export { PictureError } from "./pipeline.ts";
+export { parseShard, shardLabel, type Shard } from "./shard.ts";
+export type { ImageOutputs } from "./pipeline.ts";
 export { panoGeometry, viewerConfig, type GPano } from "./gpano.ts";
 
 /** What process asks of the output folder before it writes there (src/output/ implements it). */
@@ -43,6 +53,25 @@ export interface OutputClaims {
   claimFolder(folder: string): Promise<void>;
   /** Brings back a folder set aside while its picture was not published; false when there is none. */
   restoreHeld(folder: string): Promise<boolean>;
+}
+
+/**
+ * Outputs of originals shared between machines, by content hash and recipe
+ * (src/cache/ keeps them in a bucket). Process asks it before making an original
+ * and gives it what it made.
+ */
+export interface SharedStore {
+  /** Where the outputs it gives live ("s3://bucket/prefix"), and the endpoint, for the record of the build. */
+  readonly url: string;
+  readonly endpoint?: string;
+  /**
+   * The outputs of the original with this content hash made with this recipe,
+   * when the store holds them with every file they name; undefined otherwise
+   * (a record that does not read is reported through `warn` and not used).
+   */
+  lookup(hash: string, optionsKey: string, warn: (message: string) => void): Promise<ImageOutputs | undefined>;
+  /** Puts the outputs made here (their files under `outputDir` first, the record last). */
+  put(hash: string, optionsKey: string, outputs: ImageOutputs, outputDir: string): Promise<void>;
 }
 
 export interface ProcessOptions {
@@ -64,6 +93,13 @@ export interface ProcessOptions {
   output?: OutputClaims;
   /** Read by prepareRecipe beforehand (absent: read now). */
   recipe?: Recipe;
+  /**
+   * Process only this shard of the originals (by content hash) and leave a
+   * partial manifest instead of the manifest: the render merges the shards.
+   */
+  shard?: Shard;
+  /** Outputs shared between machines: asked before making an original, given what was made. */
+  store?: SharedStore;
 }
 
 /** A problem with one source file, named by its path in the gallery. */
@@ -73,18 +109,29 @@ export interface SourceProblem {
 }
 
 export interface ProcessResult {
+  /** The manifest written; for a shard, the shard's own panoramas, whose slugs the render assigns anew over the whole gallery. */
   manifest: Manifest;
+  /** What the render needs beyond the manifest, as a partial manifest (written for a shard, and by a process that does not render). */
+  part: PartialManifest;
   made: string[];
   unchanged: string[];
+  /** Originals whose outputs came from the shared store. */
+  fromStore: string[];
+  /** Originals made here that could not be put in the shared store, with why. */
+  storeFailed: SourceProblem[];
   failed: SourceProblem[];
   /** Worth a note, nothing failed: a slug changed, a failed picture's last good version kept, a link to nothing skipped. */
   warnings: SourceProblem[];
   /** Media folders of pictures in the gallery that are not published now (drafts, a sidecar that does not read). */
   unpublished: string[];
+  /** Media folders the pages use that are in the shared store and not in the output folder. */
+  remote?: { url: string; endpoint?: string; folders: string[] };
   ms: number;
 }
 
+/** The cache of a whole-gallery run; a shard's is `process-cache-<k>-of-<n>.json`. Every run reads them all. */
 const CACHE_FILE = "process-cache.json";
+const CACHE_NAME = /^process-cache(?:-\d+-of-\d+)?\.json$/;
 const CACHE_VERSION = 3;
 
 interface CacheEntry {
@@ -95,6 +142,8 @@ interface CacheEntry {
   outputs: ImageOutputs;
   /** False when only the quick outputs were made (see ProcessOptions.quick). */
   complete?: boolean;
+  /** The outputs are in the shared store, not in the output folder. */
+  remote?: true;
 }
 
 interface CacheFile {
@@ -117,6 +166,7 @@ export interface Recipe {
 interface Run extends Recipe {
   inputDir: string;
   outputDir: string;
+  /** This run's own cache file. */
   cacheFile: string;
   options: ProcessOptions;
 }
@@ -132,32 +182,110 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   // libvips' operation cache would keep decoded originals alive between pictures.
   sharp.cache(false);
   const run = await prepareRun(options);
-  const { originals, unrecognised, skipped, pages } = await findOriginals(run);
+  const found = await findOriginals(run);
+  const galleryKey = galleryKeyOf([...found.originals.map((o) => o.relPath), ...found.unrecognised.map((u) => u.source)]);
+  const order = new Map(found.originals.map((o, i) => [o.relPath, i]));
+  const cache = await readCaches(run);
+  let { originals, unrecognised, skipped } = found;
+  let hashes: Map<string, string> | undefined;
+  const { shard } = options;
+  if (shard) {
+    hashes = await hashOriginals(originals, cache);
+    // An original that cannot be read has no hash: the first shard reports it, with the files that are no pictures.
+    originals = originals.filter((o) => {
+      const hash = hashes!.get(o.relPath);
+      return hash ? inShard(hash, shard) : shard.index === 1;
+    });
+    if (shard.index !== 1) {
+      unrecognised = [];
+      skipped = [];
+    }
+  }
   options.progress?.grow?.(originals.length + unrecognised.length);
   for (const bad of unrecognised) reportFailure(options, bad);
 
-  const made = await makeOutputs(run, originals);
-  const published = await composeRecords(run, originals, made.entries);
-  const failed = [...unrecognised, ...made.failed, ...published.failed].sort((a, b) => (a.source < b.source ? -1 : 1));
-  const manifest: Manifest = {
+  const made = await makeOutputs(run, originals, cache, hashes);
+  const composed = await composeRecords(run, originals, made.entries);
+  const failed = [...unrecognised, ...made.failed, ...composed.failed].sort((a, b) => (a.source < b.source ? -1 : 1));
+  const header = manifestHeader(options.config, found.pages);
+  const items: PartialItem[] = composed.items.map((item) => ({ ...item, order: order.get(item.relPath)! }));
+  const assembled = assembleManifest(header, items, failed);
+  const publishedFolders = new Set(items.map((i) => mediaFolderOf(i.record.source.hash)));
+  const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f)).sort();
+  const remoteFolders = [...new Set(Object.values(made.entries).filter((e) => e.remote).map((e) => mediaFolderOf(e.hash)))].sort();
+  const remote = options.store && remoteFolders.length > 0
+    ? { url: options.store.url, ...(options.store.endpoint ? { endpoint: options.store.endpoint } : {}), folders: remoteFolders }
+    : undefined;
+  const part: PartialManifest = {
+    version: 1,
+    shard: shard ?? { index: 1, count: 1 },
+    optionsKey: run.optionsKey,
+    galleryKey,
+    sources: [...originals.map((o) => o.relPath), ...unrecognised.map((u) => u.source)],
+    header,
+    items,
+    failures: failed,
+    warnings: composed.warnings,
+    unpublished,
+    ...(remote ? { remote } : {}),
+  };
+  if (shard) {
+    // Partials of another sharding are leftovers of an earlier one; the render merges this one's.
+    await removePartials(run.outputDir, shard.count);
+    await writePartial(run.outputDir, part);
+  } else {
+    await writeManifest(run.outputDir, assembled.manifest);
+  }
+  await saveCache(run, made.entries, { final: true });
+  // A shard's slugs are not the gallery's: the render tells which ones moved.
+  const warnings = [...skipped, ...made.warnings, ...composed.warnings, ...(shard ? [] : assembled.warnings)];
+  return {
+    manifest: assembled.manifest,
+    part,
+    made: made.made,
+    unchanged: made.unchanged,
+    fromStore: made.fromStore,
+    storeFailed: made.storeFailed,
+    failed,
+    warnings,
+    unpublished,
+    ...(remote ? { remote } : {}),
+    ms: performance.now() - started,
+  };
+}
+
+/** The manifest's gallery-wide part: the configuration and the publisher's own pages (the same for every shard). */
+function manifestHeader(config: GalleryConfig, pages: string[]): Omit<Manifest, "panoramas" | "failures"> {
+  return {
     version: MANIFEST_VERSION,
     generator: "rotunda",
     gallery: {
-      title: options.config.title,
-      ...(options.config.description ? { description: options.config.description } : {}),
-      ...(options.config.baseUrl ? { baseUrl: options.config.baseUrl } : {}),
-      ...(options.config.precompress ? {} : { precompress: false }),
+      title: config.title,
+      ...(config.description ? { description: config.description } : {}),
+      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      ...(config.precompress ? {} : { precompress: false }),
     },
-    panoramas: published.panoramas,
     pages,
-    failures: failed,
   };
-  await writeManifest(run.outputDir, manifest);
-  await saveCache(run.cacheFile, made.entries);
-  const publishedFolders = new Set(published.panoramas.map((p) => mediaFolderOf(p.source.hash)));
-  const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f));
-  const warnings = [...skipped, ...published.warnings];
-  return { manifest, made: made.made, unchanged: made.unchanged, failed, warnings, unpublished, ms: performance.now() - started };
+}
+
+/**
+ * The manifest from the pictures of the whole gallery, in the gallery's order:
+ * slugs assigned over all of them, newest first. One run and the merge of its
+ * shards (partial.ts) both come here, so they give the same manifest.
+ */
+export function assembleManifest(
+  header: Omit<Manifest, "panoramas" | "failures">,
+  items: Array<Pick<PartialItem, "relPath" | "record" | "wish">>,
+  failures: SourceProblem[],
+): { manifest: Manifest; warnings: SourceProblem[] } {
+  const { slugs, warnings } = assignSlugs(items.map((i) => ({ relPath: i.relPath, wish: i.wish })), RESERVED_SLUGS);
+  const panoramas: PanoramaRecord[] = items.map((item, i) => ({ id: slugs[i]!, slug: slugs[i]!, ...item.record }) as PanoramaRecord);
+  // Newest first; undated after dated; then by title.
+  panoramas.sort((a, b) =>
+    (b.captureDate ? Date.parse(b.captureDate) : -Infinity) - (a.captureDate ? Date.parse(a.captureDate) : -Infinity)
+    || a.title.localeCompare(b.title));
+  return { manifest: { ...header, panoramas, failures }, warnings: warnings.map((w) => ({ source: w.relPath, message: w.message })) };
 }
 
 export async function prepareRecipe(inputDir: string, config: GalleryConfig): Promise<Recipe> {
@@ -175,7 +303,8 @@ export async function prepareRecipe(inputDir: string, config: GalleryConfig): Pr
 async function prepareRun(options: ProcessOptions): Promise<Run> {
   const outputDir = path.resolve(options.outputDir);
   const recipe = options.recipe ?? (await prepareRecipe(options.inputDir, options.config));
-  return { ...recipe, inputDir: path.resolve(options.inputDir), outputDir, cacheFile: path.join(outputDir, STATE_DIR, CACHE_FILE), options };
+  const cacheName = options.shard ? `process-cache-${shardLabel(options.shard)}.json` : CACHE_FILE;
+  return { ...recipe, inputDir: path.resolve(options.inputDir), outputDir, cacheFile: path.join(outputDir, STATE_DIR, cacheName), options };
 }
 
 function reportFailure(options: ProcessOptions, failure: SourceProblem): void {
@@ -202,18 +331,63 @@ async function findOriginals(run: Run): Promise<{ originals: OriginalFile[]; unr
   };
 }
 
-async function readCache(file: string): Promise<CacheFile> {
+/** Every cache file in the state folder: this run's, and those of other shards and runs. */
+interface Caches {
+  /** This run's own file, as it was. */
+  own: Record<string, CacheEntry>;
+  /** By original (relPath): every file's entry for it. */
+  byPath: Map<string, CacheEntry[]>;
+}
+
+async function readCacheFile(file: string): Promise<Record<string, CacheEntry>> {
   try {
     const cache = JSON.parse(await readFile(file, "utf8")) as CacheFile;
-    if (cache.version === CACHE_VERSION && cache.entries && typeof cache.entries === "object") return cache;
+    if (cache.version === CACHE_VERSION && cache.entries && typeof cache.entries === "object") return cache.entries;
   } catch {
     // missing or unreadable: start afresh (outputs are re-made, never trusted blindly)
   }
-  return { version: CACHE_VERSION, entries: {} };
+  return {};
 }
 
-async function saveCache(file: string, entries: Record<string, CacheEntry>): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify({ version: CACHE_VERSION, entries } satisfies CacheFile));
+async function readCaches(run: Run): Promise<Caches> {
+  const dir = path.dirname(run.cacheFile);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => CACHE_NAME.test(n)).sort();
+  const own = await readCacheFile(run.cacheFile);
+  const byPath = new Map<string, CacheEntry[]>();
+  const add = (entries: Record<string, CacheEntry>) => {
+    for (const [relPath, entry] of Object.entries(entries)) byPath.set(relPath, [...(byPath.get(relPath) ?? []), entry]);
+  };
+  add(own);
+  for (const name of names) if (path.join(dir, name) !== run.cacheFile) add(await readCacheFile(path.join(dir, name)));
+  return { own, byPath };
+}
+
+/**
+ * Saves this run's entries in its own cache file. A whole-gallery run covers
+ * every shard's originals: the shards' files are then folded into its own.
+ */
+async function saveCache(run: Run, entries: Record<string, CacheEntry>, { final }: { final: boolean }): Promise<void> {
+  await writeFileAtomic(run.cacheFile, JSON.stringify({ version: CACHE_VERSION, entries } satisfies CacheFile));
+  if (run.options.shard || !final) return;
+  const dir = path.dirname(run.cacheFile);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (CACHE_NAME.test(name) && path.join(dir, name) !== run.cacheFile) await rm(path.join(dir, name), { force: true });
+  }
+}
+
+/** The content hash of every original (a cached one when its size and mtime are unchanged); unreadable ones are left out. */
+async function hashOriginals(originals: OriginalFile[], cache: Caches): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  await eachLimit(originals, Math.max(2, availableParallelism()), async (original) => {
+    try {
+      const info = await stat(original.file);
+      const known = cache.byPath.get(original.relPath)?.find((e) => e.size === info.size && e.mtimeMs === info.mtimeMs);
+      hashes.set(original.relPath, known?.hash ?? (await hashFile(original.file)));
+    } catch {
+      // reported by the shard that processes it
+    }
+  });
+  return hashes;
 }
 
 /** One stat per output file (a tile folder is checked by its fallback faces, written last). */
@@ -232,70 +406,93 @@ interface MadeOutputs {
   entries: Record<string, CacheEntry>;
   made: string[];
   unchanged: string[];
+  fromStore: string[];
   failed: SourceProblem[];
+  storeFailed: SourceProblem[];
+  /** Records of the shared store that were not used, with why. */
+  warnings: SourceProblem[];
 }
 
-/** Reuses or makes the outputs of every original, `concurrency` at a time. */
-async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOutputs> {
+/**
+ * Reuses or makes the outputs of every original, `concurrency` at a time: from
+ * the cache files when its bytes and the recipe are unchanged and its outputs are
+ * here, else from the shared store when it has them, else made (and given to the store).
+ */
+async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, knownHashes?: Map<string, string>): Promise<MadeOutputs> {
   const { options } = run;
-  const cache = await readCache(run.cacheFile);
+  const store = options.quick ? undefined : options.store;
   // An entry is good enough when its options match and, unless this is a quick run, it is complete.
   const usable = (e: CacheEntry | undefined): e is CacheEntry => !!e && e.optionsKey === run.optionsKey && (options.quick || e.complete !== false);
   const byHash = new Map<string, CacheEntry>();
-  for (const entry of Object.values(cache.entries)) if (usable(entry)) byHash.set(entry.hash, entry);
+  for (const entries of cache.byPath.values()) for (const entry of entries) if (usable(entry) && !entry.remote) byHash.set(entry.hash, entry);
   const available = async (entry: CacheEntry) =>
-    (await outputsExist(run.outputDir, entry.outputs.media))
-    || ((await options.output?.restoreHeld(mediaFolderOf(entry.hash))) === true && (await outputsExist(run.outputDir, entry.outputs.media)));
+    !entry.remote
+    && ((await outputsExist(run.outputDir, entry.outputs.media))
+      || ((await options.output?.restoreHeld(mediaFolderOf(entry.hash))) === true && (await outputsExist(run.outputDir, entry.outputs.media))));
 
-  const result: MadeOutputs = { entries: {}, made: [], unchanged: [], failed: [] };
+  const result: MadeOutputs = { entries: {}, made: [], unchanged: [], fromStore: [], failed: [], storeFailed: [], warnings: [] };
   // Started only when some picture needs work: a no-op rebuild never spawns ExifTool.
   let exiftool: ExifTool | undefined;
   const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
-  // An identical copy elsewhere in the gallery being made right now shares its outputs.
-  const inFlight = new Map<string, Promise<CacheEntry>>();
+  type Obtained = { entry: CacheEntry; how: "made" | "store" | "unchanged" };
+  // An identical copy elsewhere in the gallery being obtained right now shares its outputs.
+  const inFlight = new Map<string, Promise<Obtained>>();
+  const puts: Promise<void>[] = [];
   let savedAt = performance.now();
 
-  const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<CacheEntry> => {
+  const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<Obtained> => {
+    const base = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey };
+    if (store) {
+      const outputs = await store.lookup(hash, run.optionsKey, (message) => result.warnings.push({ source: original.relPath, message }));
+      if (outputs) return { entry: { ...base, outputs, remote: true }, how: "store" };
+    }
     exiftool ??= startExifTool({ maxProcs: concurrency });
     await options.output?.claimFolder(mediaFolderOf(hash));
     const outputs = await processImage(
       { file: original.file, hash, format: original.format },
       { outputDir: run.outputDir, exiftool, options: options.quick ? quickOptions(run.imageOptions) : run.imageOptions, overlays: run.overlays },
     );
-    return { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey, outputs, ...(options.quick ? { complete: false } : {}) };
+    if (store) {
+      puts.push(store.put(hash, run.optionsKey, outputs, run.outputDir).catch((error: unknown) => {
+        const failure = { source: original.relPath, message: `not put in the cache ${store.url}: ${(error as Error).message}` };
+        result.storeFailed.push(failure);
+        options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
+      }));
+    }
+    return { entry: { ...base, outputs, ...(options.quick ? { complete: false } : {}) }, how: "made" };
   };
 
-  /** The outputs of one original: the cached ones when its bytes and the options are unchanged, else made. */
-  const outputsOf = async (original: OriginalFile): Promise<{ entry: CacheEntry; made: boolean }> => {
+  /** The outputs of one original: the cached ones when its bytes and the options are unchanged, else the store's or made. */
+  const outputsOf = async (original: OriginalFile): Promise<Obtained> => {
     const info = await stat(original.file);
     if (info.size === 0) throw new PictureError("empty file (0 bytes)");
-    const previous = cache.entries[original.relPath];
-    if (usable(previous) && previous.size === info.size && previous.mtimeMs === info.mtimeMs && (await available(previous))) {
-      return { entry: previous, made: false };
+    const previous = (cache.byPath.get(original.relPath) ?? []).filter(usable);
+    for (const entry of previous) {
+      if (entry.size === info.size && entry.mtimeMs === info.mtimeMs && (await available(entry))) return { entry, how: "unchanged" };
     }
-    const hash = await hashFile(original.file);
-    const same = usable(previous) && previous.hash === hash ? previous : byHash.get(hash);
-    if (same && (await available(same))) return { entry: { ...same, size: info.size, mtimeMs: info.mtimeMs }, made: false };
+    const hash = knownHashes?.get(original.relPath) ?? (await hashFile(original.file));
+    const same = previous.find((e) => e.hash === hash && !e.remote) ?? byHash.get(hash);
+    if (same && (await available(same))) return { entry: { ...same, size: info.size, mtimeMs: info.mtimeMs }, how: "unchanged" };
     const sharing = inFlight.get(hash);
-    if (sharing) return { entry: { ...(await sharing), size: info.size, mtimeMs: info.mtimeMs }, made: false };
-    const making = make(original, info, hash);
-    inFlight.set(hash, making);
-    making.catch(() => inFlight.delete(hash));
-    return { entry: await making, made: true };
+    if (sharing) return { entry: { ...(await sharing).entry, size: info.size, mtimeMs: info.mtimeMs }, how: "unchanged" };
+    const obtaining = make(original, info, hash);
+    inFlight.set(hash, obtaining);
+    obtaining.catch(() => inFlight.delete(hash));
+    return obtaining;
   };
 
   try {
     await eachLimit(originals, concurrency, async (original) => {
       const { relPath } = original;
       try {
-        const { entry, made } = await outputsOf(original);
+        const { entry, how } = await outputsOf(original);
         result.entries[relPath] = entry;
-        (made ? result.made : result.unchanged).push(relPath);
+        ({ made: result.made, store: result.fromStore, unchanged: result.unchanged })[how].push(relPath);
         options.progress?.tick?.(1, relPath);
         // An interrupted run keeps what it made: the cache is saved every few seconds.
-        if (made && performance.now() - savedAt > 5000) {
+        if (how === "made" && performance.now() - savedAt > 5000) {
           savedAt = performance.now();
-          await saveCache(run.cacheFile, { ...cache.entries, ...result.entries });
+          await saveCache(run, { ...cache.own, ...result.entries }, { final: false });
         }
       } catch (error) {
         const failure = { source: relPath, message: error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}` };
@@ -303,18 +500,22 @@ async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOut
         reportFailure(options, failure);
       }
     });
+    await Promise.all(puts);
   } finally {
     await exiftool?.end();
   }
   return result;
 }
 
-/** The panoramas as published, newest first: text from the sidecars, slugs assigned, drafts left out. */
+/**
+ * The pictures as published, in the gallery's order, but for their slugs (which
+ * assembleManifest assigns over the whole gallery): text from the sidecars, drafts left out.
+ */
 async function composeRecords(
   run: Run,
   originals: OriginalFile[],
   entries: Record<string, CacheEntry>,
-): Promise<{ panoramas: PanoramaRecord[]; failed: SourceProblem[]; warnings: SourceProblem[] }> {
+): Promise<{ items: Array<Omit<PartialItem, "order">>; failed: SourceProblem[]; warnings: SourceProblem[] }> {
   const failed: SourceProblem[] = [];
   const warnings: SourceProblem[] = [];
   // What was published last time, by original: read only when something failed.
@@ -358,14 +559,7 @@ async function composeRecords(
     items.push({ relPath: original.relPath, record: recordOf(original, entry, sidecar), ...(sidecar.slug ? { wish: sidecar.slug } : {}) });
   }
 
-  const { slugs, warnings: slugWarnings } = assignSlugs(items.map((i) => ({ relPath: i.relPath, wish: i.wish })), RESERVED_SLUGS);
-  for (const w of slugWarnings) warnings.push({ source: w.relPath, message: w.message });
-  const panoramas: PanoramaRecord[] = items.map((item, i) => ({ id: slugs[i]!, slug: slugs[i]!, ...item.record }) as PanoramaRecord);
-  // Newest first; undated after dated; then by title.
-  panoramas.sort((a, b) =>
-    (b.captureDate ? Date.parse(b.captureDate) : -Infinity) - (a.captureDate ? Date.parse(a.captureDate) : -Infinity)
-    || a.title.localeCompare(b.title));
-  return { panoramas, failed, warnings };
+  return { items, failed, warnings };
 }
 
 /** A panorama's record but for its slug: the sidecar's text over the outputs. */

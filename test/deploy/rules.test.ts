@@ -118,6 +118,15 @@ describe("explainS3Error", () => {
     }
     assert.equal(explainS3Error(new Error("something else"), "https://s3.example.invalid", target), undefined);
   });
+
+  it("a server that keeps failing after the retries is one line naming it", () => {
+    const target = parseS3Url("s3://site/www");
+    const slowDown = Object.assign(new Error("Please reduce your request rate."), { name: "SlowDown", $metadata: { httpStatusCode: 503 } });
+    assert.equal(explainS3Error(slowDown, "http://127.0.0.1:9000", target)?.message, "http://127.0.0.1:9000 keeps failing (SlowDown, HTTP 503): try again later");
+    const reset = new Error("socket hang up", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+    assert.equal(explainS3Error(reset, "http://127.0.0.1:9000", target)?.message, "http://127.0.0.1:9000 keeps failing (ECONNRESET): try again later");
+    assert.equal(explainS3Error(Object.assign(new Error("bad"), { name: "InvalidArgument", $metadata: { httpStatusCode: 400 } }), "x", target), undefined);
+  });
 });
 
 describe("makePlan", () => {

@@ -98,6 +98,67 @@ describe("one writer at a time", () => {
   });
 });
 
+describe("shards beside each other, a build alone", () => {
+  test("shards share the folder; a build excludes them and they exclude a build, each naming the other", async () => {
+    const dir = await fresh();
+    const one = await OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 1/2", shard: "1-of-2" });
+    const two = await OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 2/2", shard: "2-of-2" });
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 2/2", shard: "2-of-2" }), /in use by rotunda process --shard 2\/2/);
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda render" }), (e: Error) =>
+      e instanceof OutputFolderError && /in use by rotunda process --shard [12]\/2/.test(e.message));
+    await one.close();
+    await two.close();
+    const build = await OutputFolder.open({ outputDir: dir, command: "rotunda render" });
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 1/2", shard: "1-of-2" }), /in use by rotunda render/);
+    assert.deepEqual((await readdir(path.join(dir, ".rotunda"))).filter((n) => n.startsWith("lock")), ["lock"], "the refused shard left no lock behind");
+    await build.close();
+  });
+
+  test("a shard that was killed holding its lock does not stop the build", async () => {
+    const dir = await fresh();
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", `
+      const { OutputFolder } = await import(${JSON.stringify(path.resolve("src/output/index.ts"))});
+      await OutputFolder.open({ outputDir: ${JSON.stringify(dir)}, command: "rotunda process --shard 1/2", shard: "1-of-2" });
+      console.log("locked");
+      setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve()));
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "test" }), new RegExp(`pid ${child.pid}`));
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    const build = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await build.close();
+  });
+
+  test("each shard keeps its own journal; the build reads them all, refuses nothing they wrote, and completes them", async () => {
+    const dir = await fresh();
+    const shards = await Promise.all([1, 2, 3].map((k) => OutputFolder.open({ outputDir: dir, command: "shard", shard: `${k}-of-3` })));
+    await Promise.all(shards.map(async (shard, i) => {
+      await shard.begin();
+      await shard.claimFolder(`media/${String(i).repeat(12)}`);
+      await put(path.join(dir, `media/${String(i).repeat(12)}/full.jpg`));
+      // What only a build may do.
+      await assert.rejects(shard.writeFile("index.html", "x"), /shard \d-of-3 cannot write site files/);
+      await assert.rejects(shard.sweep(keep([])), /cannot sweep/);
+      await assert.rejects(shard.complete(keep([]), "/"), /cannot complete/);
+    }));
+    // A shard opening while the others write counts their claimed folders as Rotunda's.
+    const late = await OutputFolder.open({ outputDir: dir, command: "shard", shard: "1-of-1" });
+    await late.close();
+    for (const shard of shards) await shard.close();
+    assert.deepEqual((await readdir(path.join(dir, ".rotunda"))).filter((n) => n.endsWith(".journal")).sort(), ["build-1-of-3.journal", "build-2-of-3.journal", "build-3-of-3.journal"]);
+    const { buildUnfinished } = await import("../../src/output/index.ts");
+    assert.equal(await buildUnfinished(dir), true, "shards done, render not yet: unfinished");
+    const build = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await build.begin();
+    const kept = keep([], { "media/000000000000": ["full.jpg"], "media/111111111111": ["full.jpg"] });
+    assert.equal(await build.sweep(kept), 1, "the third shard's folder, which nothing keeps, goes: it was Rotunda's");
+    await build.complete(kept, "/");
+    await build.close();
+    assert.equal(await buildUnfinished(dir), false);
+    assert.deepEqual((await readdir(path.join(dir, ".rotunda"))).filter((n) => n.endsWith(".journal")), []);
+  });
+});
+
 describe("what a build sweeps", () => {
   test("only after complete claims: a killed run's temp files in a kept folder go, an unfinished build is visible", async () => {
     const dir = await fresh();
