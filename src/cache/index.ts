@@ -61,7 +61,7 @@ export interface BucketCacheOptions {
   /** Requests in flight at once (lookups and uploads each). Default 8. */
   concurrency?: number;
   upload?: Partial<UploadOptions>;
-  requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
   /** A client of the caller's (tests put a fault-injecting proxy in front of the server). */
   client?: S3Client;
 }
@@ -85,7 +85,7 @@ export async function openBucketCache(options: BucketCacheOptions): Promise<Buck
     throw new CacheError(`cache: ${(error as Error).message}`);
   }
   const where = describeEndpoint(options.endpoint, options.region);
-  const client = options.client ?? createS3Client({ endpoint: options.endpoint, region: options.region, ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}) });
+  const client = options.client ?? createS3Client({ endpoint: options.endpoint, region: options.region, ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });
   const cache = new BucketCache(target, options, client, where);
   try {
     await cache.probe();

@@ -29,8 +29,8 @@ export interface DeployOptions {
   prune?: boolean;
   /** Files in flight at once. Default 8. */
   concurrency?: number;
-  /** A request with no byte sent or received for this long fails and is retried. Default 60 s. */
-  requestTimeoutMs?: number;
+  /** A connection with no byte sent or received for this long fails, and the request is retried. Default 60 s. */
+  idleTimeoutMs?: number;
   upload?: Partial<UploadOptions>;
   progress?: Progress;
   /**
@@ -77,7 +77,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const local = await scanSite(options.distDir, concurrency);
   const inBucket = remoteMediaResolver(await remoteMediaOf(options.distDir));
 
-  const client = () => createS3Client({ endpoint: options.endpoint, region: options.region, ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}) });
+  const client = () => createS3Client({ endpoint: options.endpoint, region: options.region, ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });
   const meta = options.clients?.meta ?? client();
   const up = options.clients?.upload ?? client();
   const uploadClients: UploadClients = { streaming: up, buffered: meta };

@@ -34,14 +34,17 @@ export function parseS3Url(url: string): S3Target {
   return { bucket, prefix: parts.length ? parts.join("/") + "/" : "" };
 }
 
+const quiet = () => {};
+const SILENT = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+
 export interface ClientOptions {
   /** S3-compatible endpoint (R2, MinIO, Ceph, Swift…); implies path-style addressing. */
   endpoint?: string;
   region?: string;
   /** SDK attempts per request; default 1: every request is retried by sendWithRetry (upload.ts) instead. */
   maxAttempts?: number;
-  /** A request with no byte sent or received for this long fails (and is retried). Default 60 s. */
-  requestTimeoutMs?: number;
+  /** A connection with no byte sent or received for this long fails (and the request is retried). Default 60 s. */
+  idleTimeoutMs?: number;
 }
 
 /** An S3 client with credentials from the SDK's default chain (env, profiles, SSO, instance roles). */
@@ -54,9 +57,11 @@ export function createS3Client(options: ClientOptions): S3Client {
     responseChecksumValidation: "WHEN_REQUIRED",
     maxAttempts: options.maxAttempts ?? 1,
     retryMode: "standard",
-    // A stalled connection fails (and is retried) instead of hanging the deploy;
-    // requestTimeout is socket inactivity, so big parts on slow links are fine.
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: options.requestTimeoutMs ?? 60_000 },
+    // A stalled connection fails (and is retried) instead of hanging the deploy; the
+    // limit is on inactivity, not on a request's whole time, so big files on slow links are fine.
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
+    // Failures are retried and explained by Rotunda; the SDK's own warnings about them would only repeat them.
+    logger: SILENT,
   });
 }
 

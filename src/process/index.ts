@@ -144,6 +144,8 @@ interface CacheEntry {
   complete?: boolean;
   /** The outputs are in the shared store, not in the output folder. */
   remote?: true;
+  /** The shared store (its URL) that holds these outputs' record, once they were put there or taken from there. */
+  stored?: string;
 }
 
 interface CacheFile {
@@ -444,7 +446,7 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
     const base = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey };
     if (store) {
       const outputs = await store.lookup(hash, run.optionsKey, (message) => result.warnings.push({ source: original.relPath, message }));
-      if (outputs) return { entry: { ...base, outputs, remote: true }, how: "store" };
+      if (outputs) return { entry: { ...base, outputs, remote: true, stored: store.url }, how: "store" };
     }
     exiftool ??= startExifTool({ maxProcs: concurrency });
     await options.output?.claimFolder(mediaFolderOf(hash));
@@ -452,14 +454,30 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
       { file: original.file, hash, format: original.format },
       { outputDir: run.outputDir, exiftool, options: options.quick ? quickOptions(run.imageOptions) : run.imageOptions, overlays: run.overlays },
     );
-    if (store) {
-      puts.push(store.put(hash, run.optionsKey, outputs, run.outputDir).catch((error: unknown) => {
-        const failure = { source: original.relPath, message: `not put in the cache ${store.url}: ${(error as Error).message}` };
-        result.storeFailed.push(failure);
-        options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
-      }));
-    }
     return { entry: { ...base, outputs, ...(options.quick ? { complete: false } : {}) }, how: "made" };
+  };
+
+  /**
+   * Gives the store an original's outputs made here that it does not have yet (made
+   * now, or by an earlier run that was stopped before it could put them there).
+   */
+  const sharing = new Map<string, Promise<boolean>>();
+  const share = (relPath: string, entry: CacheEntry) => {
+    if (!store || entry.remote || entry.stored === store.url) return;
+    let put = sharing.get(entry.hash);
+    if (!put) {
+      put = store.put(entry.hash, entry.optionsKey, entry.outputs, run.outputDir).then(
+        () => true,
+        (error: unknown) => {
+          const failure = { source: relPath, message: `not put in the cache ${store.url}: ${(error as Error).message}` };
+          result.storeFailed.push(failure);
+          options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
+          return false;
+        },
+      );
+      sharing.set(entry.hash, put);
+    }
+    puts.push(put.then((ok) => void (ok && (entry.stored = store.url))));
   };
 
   /** The outputs of one original: the cached ones when its bytes and the options are unchanged, else the store's or made. */
@@ -485,8 +503,11 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
     await eachLimit(originals, concurrency, async (original) => {
       const { relPath } = original;
       try {
-        const { entry, how } = await outputsOf(original);
+        const { entry: found, how } = await outputsOf(original);
+        // Each original's own entry: copies of one picture share outputs, not bookkeeping.
+        const entry = how === "unchanged" ? { ...found } : found;
         result.entries[relPath] = entry;
+        share(relPath, entry);
         ({ made: result.made, store: result.fromStore, unchanged: result.unchanged })[how].push(relPath);
         options.progress?.tick?.(1, relPath);
         // An interrupted run keeps what it made: the cache is saved every few seconds.
