@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> =
   serve: () => import("./serve.ts"),
   cli: () => import("./cli.ts"),
   live: () => import("./live.ts"),
+  scale: () => import("./scale.ts"),
 };
 
 const wanted = process.argv.slice(2);
