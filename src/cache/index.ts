@@ -67,8 +67,8 @@ export interface BucketCacheOptions {
 }
 
 export interface CacheStats {
-  /** Requests sent and the time spent waiting on them (lookups and uploads), for the network's share of a run. */
   requests: number;
+  /** Wall time with at least one request in flight: the network's share of a run. */
   networkMs: number;
   bytesUp: number;
 }
@@ -109,6 +109,8 @@ export class BucketCache implements SharedStore {
   private readonly requests: Limiter;
   private readonly uploads: Limiter;
   private readonly retry: UploadOptions;
+  private inFlight = 0;
+  private busySince = 0;
 
   constructor(
     private readonly target: S3Target,
@@ -134,19 +136,26 @@ export class BucketCache implements SharedStore {
     return this.target.prefix + rel;
   }
 
+  /** Runs `work`, counting the wall time during which any request is in flight. */
+  private async timed<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inFlight++ === 0) this.busySince = performance.now();
+    try {
+      return await work();
+    } finally {
+      if (--this.inFlight === 0) this.stats.networkMs += performance.now() - this.busySince;
+    }
+  }
+
   /** One request, retried, counted and timed. */
   private async send<T>(request: () => Promise<T>): Promise<T> {
-    return this.requests(async () => {
-      const started = performance.now();
-      try {
-        return await sendWithRetry(this.retry, () => {
+    return this.requests(() =>
+      this.timed(() =>
+        sendWithRetry(this.retry, () => {
           this.stats.requests++;
           return request();
-        });
-      } finally {
-        this.stats.networkMs += performance.now() - started;
-      }
-    });
+        }),
+      ),
+    );
   }
 
   async probe(): Promise<void> {
@@ -266,14 +275,11 @@ export class BucketCache implements SharedStore {
             reason: object ? "changed" : "new",
             headers: headersFor(file.path),
           };
-          const started = performance.now();
-          try {
+          await this.timed(async () => {
             this.stats.requests++;
             await uploadFile({ streaming: this.client, buffered: this.client }, this.target.bucket, upload, this.retry);
             this.stats.bytesUp += file.bytes;
-          } finally {
-            this.stats.networkMs += performance.now() - started;
-          }
+          });
         }),
       ),
     );

@@ -120,7 +120,7 @@ export async function runSiteBuild(args: SiteBuildArgs): Promise<number> {
     const { stats } = cache;
     console.log(
       `cache ${cache.url}: ${report.process.fromStore.length} taken, ${report.process.made.length - report.process.storeFailed.length} put (${formatBytes(stats.bytesUp)}) · ` +
-        `${stats.requests} requests, ${(stats.networkMs / 1000).toFixed(1)} s waiting on the network`,
+        `${stats.requests} requests, ${(stats.networkMs / 1000).toFixed(1)} s with requests in flight`,
     );
   }
   const where = path.relative(process.cwd(), outputDir) || ".";

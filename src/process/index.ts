@@ -19,7 +19,7 @@ import type { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
 import { hashFile, writeFileAtomic } from "../files.ts";
-import { eachLimit } from "../limit.ts";
+import { eachLimit, limiter } from "../limit.ts";
 import {
   MANIFEST_VERSION,
   readManifest,
@@ -133,6 +133,8 @@ export interface ProcessResult {
 const CACHE_FILE = "process-cache.json";
 const CACHE_NAME = /^process-cache(?:-\d+-of-\d+)?\.json$/;
 const CACHE_VERSION = 3;
+/** Originals hashed and looked up in the shared store at once. */
+const STORE_LOOKUPS = 16;
 
 interface CacheEntry {
   size: number;
@@ -436,6 +438,10 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
   // Started only when some picture needs work: a no-op rebuild never spawns ExifTool.
   let exiftool: ExifTool | undefined;
   const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
+  // Pictures are made `concurrency` at a time; with a store, more originals are
+  // hashed and looked up meanwhile, since a lookup waits on the network, not a core.
+  const images = limiter(concurrency);
+  const lanes = store ? Math.max(concurrency, STORE_LOOKUPS) : concurrency;
   type Obtained = { entry: CacheEntry; how: "made" | "store" | "unchanged" };
   // An identical copy elsewhere in the gallery being obtained right now shares its outputs.
   const inFlight = new Map<string, Promise<Obtained>>();
@@ -448,12 +454,14 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
       const outputs = await store.lookup(hash, run.optionsKey, (message) => result.warnings.push({ source: original.relPath, message }));
       if (outputs) return { entry: { ...base, outputs, remote: true, stored: store.url }, how: "store" };
     }
-    exiftool ??= startExifTool({ maxProcs: concurrency });
-    await options.output?.claimFolder(mediaFolderOf(hash));
-    const outputs = await processImage(
-      { file: original.file, hash, format: original.format },
-      { outputDir: run.outputDir, exiftool, options: options.quick ? quickOptions(run.imageOptions) : run.imageOptions, overlays: run.overlays },
-    );
+    const outputs = await images(async () => {
+      exiftool ??= startExifTool({ maxProcs: concurrency });
+      await options.output?.claimFolder(mediaFolderOf(hash));
+      return processImage(
+        { file: original.file, hash, format: original.format },
+        { outputDir: run.outputDir, exiftool, options: options.quick ? quickOptions(run.imageOptions) : run.imageOptions, overlays: run.overlays },
+      );
+    });
     return { entry: { ...base, outputs, ...(options.quick ? { complete: false } : {}) }, how: "made" };
   };
 
@@ -500,7 +508,7 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
   };
 
   try {
-    await eachLimit(originals, concurrency, async (original) => {
+    await eachLimit(originals, lanes, async (original) => {
       const { relPath } = original;
       try {
         const { entry: found, how } = await outputsOf(original);
