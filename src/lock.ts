@@ -8,8 +8,12 @@
 // each taker creates its own file first and then looks at the files it conflicts
 // with, backing off if one is held. Of two takers racing, at least the second to
 // look sees the other, so the two never both hold.
+//
+// A lock held by a process on another machine (a folder on a shared volume) cannot
+// be probed: its holder touches it every HEARTBEAT_MS, and one left untouched for
+// STALE_AFTER_MS counts as the lock of a run that died.
 import { readFileSync, rmSync } from "node:fs";
-import { link, open, readFile, rename, rm } from "node:fs/promises";
+import { link, open, readFile, rename, rm, stat as statFile, utimes } from "node:fs/promises";
 import os from "node:os";
 
 export interface LockOwner {
@@ -34,8 +38,8 @@ export class LockedError extends Error {
     const here = owner.host === os.hostname();
     super(
       `${what} is in use by ${owner.command} (pid ${owner.pid}${here ? "" : ` on ${owner.host}`}, since ${owner.since.slice(11, 19)}): wait for it to finish, or stop it` +
-        // A lock copied from another machine (a CI job's artifact) cannot be checked from here.
-        (here ? "" : `; if that run has ended, remove ${file}`),
+        // Another machine's run cannot be probed from here: its lock lapses once untouched for a while.
+        (here ? "" : `; if that run has ended, its lock lapses ${STALE_AFTER_MS / 60_000} minutes after it was last touched, or remove ${file}`),
     );
   }
 }
@@ -58,8 +62,16 @@ function procStat(pid: number): { state: string; startTicks: string } | undefine
 
 const startTicksOf = (pid: number) => procStat(pid)?.startTicks;
 
-function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== os.hostname()) return true; // another machine's process: cannot tell, so it counts
+/** How often a holder touches its lock file, and how long untouched means its holder died on another machine. */
+export const HEARTBEAT_MS = 30_000;
+export const STALE_AFTER_MS = 4 * HEARTBEAT_MS;
+
+async function isAlive(owner: LockOwner, file: string): Promise<boolean> {
+  if (owner.host !== os.hostname()) {
+    // Another machine's process cannot be probed: its lock counts while its holder keeps touching it.
+    const touched = await statFile(file).then((info) => info.mtimeMs, () => 0);
+    return Date.now() - touched < STALE_AFTER_MS;
+  }
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
@@ -103,7 +115,7 @@ export async function acquireLock(file: string, command: string, what: string, o
       if (other === file) continue;
       const holder = parseOwner(await readFile(other, "utf8").catch(() => ""));
       if (holder === undefined) continue; // gone, or being written by a taker that will see this lock and back off
-      if (isAlive(holder)) throw new LockedError(other, holder, what);
+      if (await isAlive(holder, other)) throw new LockedError(other, holder, what);
       await takeOver(other, holder, what);
     }
   } catch (error) {
@@ -127,8 +139,14 @@ async function takeLockFile(file: string, command: string, what: string): Promis
       // the file, and the next run finds its process gone.
       const onExit = () => rmSync(file, { force: true });
       process.once("exit", onExit);
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        utimes(file, now, now).catch(() => {});
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
       return {
         async release() {
+          clearInterval(heartbeat);
           process.off("exit", onExit);
           await rm(file, { force: true });
         },
@@ -143,7 +161,7 @@ async function takeLockFile(file: string, command: string, what: string): Promis
         await new Promise((resolve) => setTimeout(resolve, 50));
         continue;
       }
-    } else if (isAlive(holder)) {
+    } else if (await isAlive(holder, file)) {
       throw new LockedError(file, holder, what);
     }
     await takeOver(file, holder, what);
@@ -164,7 +182,7 @@ async function takeOver(file: string, dead: LockOwner | undefined, what: string)
     throw error;
   }
   const moved = parseOwner(await readFile(aside, "utf8").catch(() => ""));
-  if (moved && (moved.pid !== dead?.pid || moved.since !== dead.since) && isAlive(moved)) {
+  if (moved && (moved.pid !== dead?.pid || moved.since !== dead.since) && (await isAlive(moved, aside))) {
     await link(aside, file).catch(() => {});
     await rm(aside, { force: true });
     throw new LockedError(file, moved, what);

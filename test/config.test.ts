@@ -71,3 +71,12 @@ test("pull.into must stay inside the gallery", () => {
     assert.throws(() => parseConfig({ pull: { into: bad } }), (e: Error) => e instanceof ConfigError && /^pull\.into: must be a folder inside the gallery/m.test(e.message), bad);
   }
 });
+
+test("the bucket cache: an s3:// URL and an http(s) endpoint, nothing else", () => {
+  const config = parseConfig({ cache: { url: "s3://gallery/site", endpoint: "https://s3.example.com", region: "auto" } });
+  assert.deepEqual(config.cache, { url: "s3://gallery/site", endpoint: "https://s3.example.com", region: "auto" });
+  assert.equal(parseConfig({}).cache, undefined);
+  assert.throws(() => parseConfig({ cache: { url: "https://gallery/site" } }), /cache\.url: must be "s3:\/\/bucket\/prefix"/);
+  assert.throws(() => parseConfig({ cache: { url: "s3://gallery", endpoint: "ftp://x" } }), /cache\.endpoint: must be an http:\/\/ or https:\/\/ URL/);
+  assert.throws(() => parseConfig({ cache: { url: "s3://gallery", secret: "x" } }), /cache: unknown key "secret"/);
+});

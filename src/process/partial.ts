@@ -17,7 +17,7 @@ import { ConfigError } from "../config.ts";
 import { writeFileAtomic } from "../files.ts";
 import { panoramaRecordSchema, STATE_DIR, validateManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import { stableStringify } from "./hash.ts";
-import { shardLabel, type Shard } from "./shard.ts";
+import { shardLabel } from "./shard.ts";
 
 export const PARTIALS_DIR = "shards";
 const PARTIAL_VERSION = 1;

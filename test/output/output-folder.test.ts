@@ -1,7 +1,7 @@
 // The output folder a build writes into (src/output/): what it refuses, what it
 // owns, what it sweeps. Real folders in a temp dir, the lock held by real processes.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -116,17 +116,27 @@ describe("shards beside each other, a build alone", () => {
 
   test("a shard that was killed holding its lock does not stop the build", async () => {
     const dir = await fresh();
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", `
-      const { OutputFolder } = await import(${JSON.stringify(path.resolve("src/output/index.ts"))});
-      await OutputFolder.open({ outputDir: ${JSON.stringify(dir)}, command: "rotunda process --shard 1/2", shard: "1-of-2" });
-      console.log("locked");
-      setInterval(() => {}, 1000);`], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve()));
+    await mkdir(path.join(dir, ".rotunda"), { recursive: true });
+    const child = await holdLock(path.join(dir, ".rotunda", "lock-1-of-2"), "rotunda process --shard 1/2");
     await assert.rejects(OutputFolder.open({ outputDir: dir, command: "test" }), new RegExp(`pid ${child.pid}`));
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
     const build = await OutputFolder.open({ outputDir: dir, command: "test" });
     await build.close();
+  });
+
+  test("a lock of another machine's run counts while its holder touches it, and lapses when it stops", async () => {
+    const dir = await fresh();
+    await mkdir(path.join(dir, ".rotunda"), { recursive: true });
+    const lock = path.join(dir, ".rotunda/lock-2-of-4");
+    await writeFile(lock, JSON.stringify({ pid: 4242, host: "shard-pod-2", command: "rotunda process --shard 2/4", since: new Date().toISOString() }));
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda render" }), (e: Error) =>
+      /in use by rotunda process --shard 2\/4 \(pid 4242 on shard-pod-2, .*its lock lapses 2 minutes after it was last touched, or remove .*lock-2-of-4/.test(e.message));
+    const long = new Date(Date.now() - 10 * 60_000);
+    await utimes(lock, long, long);
+    const render = await OutputFolder.open({ outputDir: dir, command: "rotunda render" });
+    await render.close();
+    await assert.rejects(stat(lock), "the lapsed lock was cleared");
   });
 
   test("each shard keeps its own journal; the build reads them all, refuses nothing they wrote, and completes them", async () => {
