@@ -27,20 +27,12 @@ import { promisify } from "node:util";
 import { execFile } from "node:child_process";
 import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
-import { printFigures, REPO_ROOT, round, thetaSample, writeResults, type Figure } from "./common.ts";
+import { countFromEnv, printFigures, REPO_ROOT, round, thetaSample, uniqueCopy, writeResults, type Figure } from "./common.ts";
 
 const run = promisify(execFile);
 const LAUNCHER = path.join(REPO_ROOT, "src/cli/rotunda.js");
 const QUALITIES = parseConfig({}).process.qualities;
 
-/** A copy of a JPEG with a unique comment after SOI: new bytes (a new content hash), the same picture. */
-function uniqueCopy(jpeg: Buffer, n: number): Buffer {
-  const text = Buffer.from(`rotunda bench scale copy ${n}`);
-  const com = Buffer.alloc(4);
-  com.writeUInt16BE(0xfffe, 0);
-  com.writeUInt16BE(text.length + 2, 2);
-  return Buffer.concat([jpeg.subarray(0, 2), com, text, jpeg.subarray(2)]);
-}
 
 async function gallery(dir: string, sample: string | Buffer, count: number, from = 0): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -139,30 +131,12 @@ export async function firstBuild(work: string, sample: string, count: number): P
 }
 
 export async function warmCache(work: string, sample: string, count: number): Promise<Figure[]> {
-  const { startSwift } = await import("../test/support/swift.ts");
-  const { CreateBucketCommand } = await import("@aws-sdk/client-s3");
-  const { createS3Client } = await import("../src/deploy/index.ts");
+  const { createBucketWhenReady, s3Env, startSwift } = await import("../test/support/swift.ts");
   const swift = await startSwift();
-  const env = {
-    AWS_ACCESS_KEY_ID: swift.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
-    AWS_REGION: swift.region,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
+  const env = s3Env(swift);
   Object.assign(process.env, env);
   try {
-    const s3 = createS3Client({ endpoint: swift.endpoint });
-    for (let i = 0; ; i++) {
-      try {
-        await s3.send(new CreateBucketCommand({ Bucket: "bench" }));
-        break;
-      } catch (error) {
-        if (i > 50) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-    s3.destroy();
+    await createBucketWhenReady(swift, "bench");
     const input = path.join(work, "cache-gallery");
     await gallery(input, await paddedSmallOriginal(sample, (await readFile(sample)).length), count);
     const cache = ["--cache", "s3://bench/site", "--endpoint", swift.endpoint];
@@ -196,20 +170,13 @@ export async function warmCache(work: string, sample: string, count: number): Pr
   }
 }
 
-/** A whole number from the environment, or the default. */
-function count(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined || value === "") return fallback;
-  if (!/^\d+$/.test(value)) throw new Error(`${name}=${value}: expected a whole number`);
-  return Number(value);
-}
 
 export async function runBench(): Promise<Figure[]> {
   const work = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), "rotunda-bench-scale-"));
   try {
     const sample = await thetaSample(work);
-    const firstCount = count("BENCH_FIRST_COUNT", 8);
-    const cacheCount = count("BENCH_CACHE_COUNT", 200);
+    const firstCount = countFromEnv("BENCH_FIRST_COUNT", 8);
+    const cacheCount = countFromEnv("BENCH_CACHE_COUNT", 200);
     return [
       ...(firstCount > 0 ? await firstBuild(work, sample, firstCount) : []),
       ...(cacheCount > 0 ? await warmCache(work, sample, cacheCount) : []),

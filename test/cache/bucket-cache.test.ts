@@ -2,7 +2,7 @@
 // file (test/support/swift.ts), with a fault-injecting proxy in front of it where
 // a test needs one (test/support/fault-proxy.ts). Shards run as a CI matrix would
 // run them: `rotunda process --shard k/n --cache s3://…` in processes of their own.
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -18,7 +18,7 @@ import { OutputFolder } from "../../src/output/index.ts";
 import { runRotunda, startRotunda } from "../support/cli.ts";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.ts";
 import { makeEquirect } from "../support/pictures.ts";
-import { startSwift, type SwiftS3 } from "../support/swift.ts";
+import { createBucketWhenReady, s3Env, startSwift, type SwiftS3 } from "../support/swift.ts";
 
 const BUCKET = "rotunda-cache";
 let swift: SwiftS3;
@@ -81,25 +81,11 @@ const shards = (dist: string, prefix: string, endpoint = swift.endpoint) =>
 before(async () => {
   swift = await startSwift();
   work = await mkdtemp(path.join(os.tmpdir(), "rotunda-cache-"));
-  env = {
-    AWS_ACCESS_KEY_ID: swift.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
-    AWS_REGION: swift.region,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
+  env = s3Env(swift);
   Object.assign(process.env, env);
   delete process.env.AWS_PROFILE;
+  await createBucketWhenReady(swift, BUCKET);
   s3 = createS3Client({ endpoint: swift.endpoint });
-  for (let i = 0; ; i++) {
-    try {
-      await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-      break;
-    } catch (error) {
-      if (i > 50) throw error;
-      await sleep(200);
-    }
-  }
   gallery = path.join(work, "gallery");
   await mkdir(path.join(gallery, "yard"), { recursive: true });
   for (let i = 0; i < 6; i++) await makeEquirect(path.join(gallery, `${i < 3 ? "" : "yard/"}pano-${i}.jpg`), 256, 128, i + 1);
