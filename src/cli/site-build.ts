@@ -119,7 +119,7 @@ export async function runSiteBuild(args: SiteBuildArgs): Promise<number> {
   if (cache) {
     const { stats } = cache;
     console.log(
-      `cache ${cache.url}: ${report.process.fromStore.length} taken, ${report.process.made.length - report.process.storeFailed.length} put (${formatBytes(stats.bytesUp)}) · ` +
+      `cache ${cache.url}: ${report.process.fromStore.length} taken, ${report.process.stored.length} put (${formatBytes(stats.bytesUp)}) · ` +
         `${stats.requests} requests, ${(stats.networkMs / 1000).toFixed(1)} s with requests in flight`,
     );
   }

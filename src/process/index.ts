@@ -117,6 +117,8 @@ export interface ProcessResult {
   unchanged: string[];
   /** Originals whose outputs came from the shared store. */
   fromStore: string[];
+  /** Originals whose outputs this run put in the shared store (made now, or by an earlier run here without it). */
+  stored: string[];
   /** Originals made here that could not be put in the shared store, with why. */
   storeFailed: SourceProblem[];
   failed: SourceProblem[];
@@ -249,6 +251,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
     made: made.made,
     unchanged: made.unchanged,
     fromStore: made.fromStore,
+    stored: made.stored.sort(),
     storeFailed: made.storeFailed,
     failed,
     warnings,
@@ -412,6 +415,7 @@ interface MadeOutputs {
   unchanged: string[];
   fromStore: string[];
   failed: SourceProblem[];
+  stored: string[];
   storeFailed: SourceProblem[];
   /** Records of the shared store that were not used, with why. */
   warnings: SourceProblem[];
@@ -434,7 +438,7 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
     && ((await outputsExist(run.outputDir, entry.outputs.media))
       || ((await options.output?.restoreHeld(mediaFolderOf(entry.hash))) === true && (await outputsExist(run.outputDir, entry.outputs.media))));
 
-  const result: MadeOutputs = { entries: {}, made: [], unchanged: [], fromStore: [], failed: [], storeFailed: [], warnings: [] };
+  const result: MadeOutputs = { entries: {}, made: [], unchanged: [], fromStore: [], failed: [], stored: [], storeFailed: [], warnings: [] };
   // Started only when some picture needs work: a no-op rebuild never spawns ExifTool.
   let exiftool: ExifTool | undefined;
   const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
@@ -485,7 +489,13 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
       );
       sharing.set(entry.hash, put);
     }
-    puts.push(put.then((ok) => void (ok && (entry.stored = store.url))));
+    puts.push(
+      put.then((ok) => {
+        if (!ok) return;
+        entry.stored = store.url;
+        result.stored.push(relPath);
+      }),
+    );
   };
 
   /** The outputs of one original: the cached ones when its bytes and the options are unchanged, else the store's or made. */

@@ -2,7 +2,7 @@
 // file (test/support/swift.ts), with a fault-injecting proxy in front of it where
 // a test needs one (test/support/fault-proxy.ts). Shards run as a CI matrix would
 // run them: `rotunda process --shard k/n --cache s3://…` in processes of their own.
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -173,6 +173,31 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  test("a run with the cache puts what an earlier run in the same folder made without it, once; a new folder refills a bucket emptied behind its back", async () => {
+    const dist = path.join(work, "later");
+    const cache = ["--cache", `s3://${BUCKET}/later`, "--endpoint", swift.endpoint];
+    const without = await runRotunda(["process", "--input", gallery, "--output", dist], { env });
+    assert.equal(without.code, 0, without.output);
+    assert.equal((await listKeys("later/")).size, 0);
+
+    const withCache = await runRotunda(["process", "--input", gallery, "--output", dist, ...cache], { env });
+    assert.equal(withCache.code, 0, withCache.output);
+    assert.match(withCache.stdout, /· 0 made, 6 unchanged/, withCache.output);
+    assert.match(withCache.stdout, /cache s3:\/\/\S+: 0 taken, 6 put/, withCache.output);
+    assert.equal(await assertRecordsComplete("later/"), 6);
+
+    const again = await runRotunda(["process", "--input", gallery, "--output", dist, ...cache], { env });
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.stdout, /cache s3:\/\/\S+: 0 taken, 0 put \(0 B\)/, "the folder remembers what it put");
+
+    for (const key of (await listKeys("later/")).keys()) await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `later/${key}` }));
+    const fresh = await runRotunda(["process", "--input", gallery, "--output", path.join(work, "later-2"), ...cache], { env });
+    assert.equal(fresh.code, 0, fresh.output);
+    assert.match(fresh.stdout, /· 6 made/, fresh.output);
+    assert.match(fresh.stdout, /cache s3:\/\/\S+: 0 taken, 6 put/, fresh.output);
+    assert.equal(await assertRecordsComplete("later/"), 6);
   });
 
   test("a corrupt record and a foreign one are ignored with a warning, and the picture is made again", async () => {
