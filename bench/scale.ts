@@ -16,10 +16,16 @@
 //     up to a THETA file's 9 MB: hashing them costs what hashing THETA originals
 //     does, while filling the cache stays minutes, not the hour that 200 THETA-sized
 //     pictures' 11 GB of outputs take to go into Swift here.
+//  3. render at scale: a synthetic manifest of BENCH_RENDER_COUNTS (default 5000,50000)
+//     panorama records (complete ones: sizes, ladder, tiles, card; in 100 albums, dated
+//     over five years) rendered with Rotunda's own templates in a process of its own:
+//     its wall time, time per page and peak RSS (GNU time's maximum resident set size).
+//     Target: the time per page at the largest count no worse than at the smallest.
 // The load average is printed with each figure: the machine may be shared.
 //
 //   node --import tsx bench/scale.ts        (or npm run bench -- scale)
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -27,6 +33,7 @@ import { promisify } from "node:util";
 import { execFile } from "node:child_process";
 import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
+import { MANIFEST_VERSION, writeManifest, type PanoramaRecord } from "../src/manifest.ts";
 import { countFromEnv, printFigures, REPO_ROOT, round, thetaSample, uniqueCopy, writeResults, type Figure } from "./common.ts";
 
 const run = promisify(execFile);
@@ -170,6 +177,82 @@ export async function warmCache(work: string, sample: string, count: number): Pr
   }
 }
 
+/** A complete record, as a full process run makes it, for the i-th synthetic panorama. */
+function syntheticRecord(i: number): PanoramaRecord {
+  const hash = createHash("sha256").update(`rotunda bench record ${i}`).digest("hex");
+  const media = `/media/${hash.slice(0, 12)}`;
+  const jpeg = (width: number, quality: number, bytes: number) => ({ url: `${media}/w${width}-q${quality}-0123456789.jpg`, width, height: width / 2, quality, bytes });
+  const slug = `pano-${i}`;
+  const day = new Date(Date.UTC(2020, 0, 1) + (i % 2000) * 86_400_000 + (i % 86_400) * 1000);
+  return {
+    id: slug,
+    slug,
+    source: { path: `album-${i % 100}/${slug}.jpg`, hash, bytes: 9_000_000, format: "jpeg" },
+    title: `Panorama ${i}`,
+    caption: `Synthetic panorama number ${i}, for the render benchmark.`,
+    captureDate: day.toISOString(),
+    width: 6720,
+    height: 3360,
+    variants: [jpeg(6720, 85, 4_400_000), jpeg(4096, 85, 1_900_000), jpeg(2048, 85, 520_000)],
+    ladder: QUALITIES.map((q) => jpeg(6720, q, 400_000 + q * 60_000)),
+    thumbnail: { url: `${media}/thumb-0123456789.jpg`, width: 640, height: 320, bytes: 40_000 },
+    preview: { url: `${media}/preview-0123456789.jpg`, width: 128, height: 64, bytes: 2_000 },
+    metadata: { url: `${media}/metadata-0123456789.json`, bytes: 900 },
+    metadataTable: [{ label: "Camera", value: "RICOH THETA Z1" }],
+    tiles: { basePath: `${media}/tiles-0123456789`, path: "/%l/%s%y_%x", fallbackPath: "/fallback/%s", extension: "jpg", tileResolution: 512, maxLevel: 4, cubeResolution: 2144, files: 342, bytes: 21_000_000 },
+    socialCard: { url: `${media}/card-0123456789.jpg`, width: 1200, height: 630, bytes: 90_000 },
+    viewer: { yaw: 0, pitch: 0, hfov: 100, haov: 360, vaov: 180, vOffset: 0 },
+  };
+}
+
+/** Renders a synthetic gallery of `count` records in a process of its own: wall seconds, pages, peak RSS in MB. */
+async function renderSynthetic(work: string, count: number): Promise<{ seconds: number; pages: number; peakMb: number }> {
+  const output = path.join(work, `render-${count}`);
+  const content = path.join(work, `render-${count}-content`);
+  await mkdir(content, { recursive: true });
+  const panoramas = Array.from({ length: count }, (_, i) => syntheticRecord(i));
+  await writeManifest(output, { version: MANIFEST_VERSION, generator: "rotunda", gallery: { title: "Render at scale", baseUrl: "https://example.org/" }, panoramas, pages: [], failures: [] });
+  try {
+    const started = performance.now();
+    const { stdout, stderr } = await run("/usr/bin/time", ["-f", "rotunda-bench-peak-kb=%M", process.execPath, "--import", "tsx", path.join(REPO_ROOT, "bench/render-child.ts"), output, content], {
+      cwd: REPO_ROOT,
+      maxBuffer: 1 << 26,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const pages = Number(/rendered (\d+) pages/.exec(stdout)?.[1] ?? NaN);
+    const peakMb = Number(/rotunda-bench-peak-kb=(\d+)/.exec(stderr)?.[1] ?? NaN) / 1024;
+    return { seconds, pages, peakMb };
+  } finally {
+    await rm(output, { recursive: true, force: true });
+  }
+}
+
+export async function renderAtScale(work: string, counts: number[]): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  let first: { count: number; msPerPage: number } | undefined;
+  for (const count of counts) {
+    const { seconds, pages, peakMb } = await renderSynthetic(work, count);
+    const msPerPage = (1000 * seconds) / pages;
+    figures.push({ name: `render of a synthetic gallery of ${count} panorama records (${pages} pages, in a process of its own; ${load()})`, value: round(seconds, 1), unit: "s" });
+    figures.push({ name: `peak RSS of that render (${count} records)`, value: round(peakMb, 0), unit: "MB" });
+    figures.push({
+      name: `time per page at ${count} records`,
+      value: round(msPerPage, 2),
+      unit: "ms",
+      ...(first ? { baseline: { name: `time per page at ${first.count} records`, value: round(first.msPerPage, 2) }, target: "no worse than the baseline" } : {}),
+    });
+    first ??= { count, msPerPage };
+  }
+  return figures;
+}
+
+/** Whole numbers, comma-separated, from the environment, or the default. */
+function countsFromEnv(name: string, fallback: number[]): number[] {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^\d+(,\d+)*$/.test(value)) throw new Error(`${name}=${value}: expected whole numbers separated by commas`);
+  return value.split(",").map(Number).filter((n) => n > 0);
+}
 
 export async function runBench(): Promise<Figure[]> {
   const work = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), "rotunda-bench-scale-"));
@@ -177,9 +260,11 @@ export async function runBench(): Promise<Figure[]> {
     const sample = await thetaSample(work);
     const firstCount = countFromEnv("BENCH_FIRST_COUNT", 8);
     const cacheCount = countFromEnv("BENCH_CACHE_COUNT", 200);
+    const renderCounts = countsFromEnv("BENCH_RENDER_COUNTS", [5000, 50000]);
     return [
       ...(firstCount > 0 ? await firstBuild(work, sample, firstCount) : []),
       ...(cacheCount > 0 ? await warmCache(work, sample, cacheCount) : []),
+      ...(renderCounts.length > 0 ? await renderAtScale(work, renderCounts) : []),
     ];
   } finally {
     await rm(work, { recursive: true, force: true });
