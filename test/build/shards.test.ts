@@ -113,6 +113,13 @@ describe("shards, then render", { timeout: 180_000 }, () => {
     assert.match(deploy.stderr, /did not finish/, "shards without their render are an unfinished build to deploy");
   });
 
+  test("a render without the gallery folder, whose own pages it reads, is a usage error naming it", async () => {
+    const missing = path.join(work, "no-such-gallery");
+    const result = await runRotunda(["render", "--input", missing, "--output", single]);
+    assert.equal(result.code, 2, result.output);
+    assert.ok(result.stderr.includes(`gallery folder ${missing} does not exist`), result.stderr);
+  });
+
   test("a bad --shard is a usage error", async () => {
     const result = await runRotunda(["process", "--input", gallery, "--output", path.join(work, "bad"), "--shard", "4/3"]);
     assert.equal(result.code, 2);
