@@ -56,6 +56,23 @@ export async function secondsOf(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
+/** A copy of a JPEG with a unique comment after SOI: new bytes (a new content hash), the same picture. */
+export function uniqueCopy(jpeg: Buffer, n: number): Buffer {
+  const text = Buffer.from(`rotunda bench copy ${n}`);
+  const com = Buffer.alloc(4);
+  com.writeUInt16BE(0xfffe, 0);
+  com.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), com, text, jpeg.subarray(2)]);
+}
+
+/** A whole number from the environment, or the default; anything else is an error. */
+export function countFromEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^\d+$/.test(value)) throw new Error(`${name}=${value}: expected a whole number`);
+  return Number(value);
+}
+
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

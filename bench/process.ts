@@ -28,7 +28,7 @@ import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
 import { processGallery } from "../src/process/index.ts";
 import { IMAGE_MALLOC_TUNABLES, imageMemoryEnv, onGlibc } from "../src/cli/image-memory.js";
-import { median, printFigures, REPO_ROOT, round, secondsOf, thetaSample, treeMemoryOf, writeResults, type Figure } from "./common.ts";
+import { countFromEnv, median, printFigures, REPO_ROOT, round, secondsOf, thetaSample, treeMemoryOf, uniqueCopy, writeResults, type Figure } from "./common.ts";
 
 const run = promisify(execFile);
 const QUALITIES = parseConfig({}).process.qualities;
@@ -55,14 +55,6 @@ composite -geometry +3000+1600 "$logo" "$sample" "$out/marked.ppm"
 for q in "$@"; do convert "$out/marked.ppm" -quality "$q" "$out/im-$q.jpg"; done
 convert "$out/marked.ppm" -resize 640x320 -quality 78 "$out/im-thumb.jpg"`;
 
-/** A copy of a JPEG with a unique comment after SOI: new bytes (new hash), the same picture. */
-function uniqueCopy(jpeg: Buffer, n: number): Buffer {
-  const text = Buffer.from(`rotunda bench copy ${n}`);
-  const com = Buffer.alloc(4);
-  com.writeUInt16BE(0xfffe, 0);
-  com.writeUInt16BE(text.length + 2, 2);
-  return Buffer.concat([jpeg.subarray(0, 2), com, text, jpeg.subarray(2)]);
-}
 
 /**
  * Rotunda's side of the ladder, in a child process (bench/ladder-run.ts) started
@@ -254,17 +246,10 @@ export async function noop(work: string, count: number): Promise<Figure[]> {
   return [{ name: `no-op process rebuild of ${count} processed originals`, value: round(median(runs), 3), unit: "s", target: "≤ 1 s" }];
 }
 
-/** A whole number from the environment, or the default; anything else is an error. */
-function count(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined || value === "") return fallback;
-  if (!/^\d+$/.test(value)) throw new Error(`${name}=${value}: expected a whole number`);
-  return Number(value);
-}
 
 export async function runBench(): Promise<Figure[]> {
-  const noopCount = count("BENCH_NOOP_COUNT", 1000);
-  const memoryCount = count("BENCH_PROCESS_COUNT", 200);
+  const noopCount = countFromEnv("BENCH_NOOP_COUNT", 1000);
+  const memoryCount = countFromEnv("BENCH_PROCESS_COUNT", 200);
   const work = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), "rotunda-bench-process-"));
   try {
     const sample = await thetaSample(work);

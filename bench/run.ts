@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> =
   render: () => import("./render.ts"),
   cli: () => import("./cli.ts"),
   live: () => import("./live.ts"),
+  scale: () => import("./scale.ts"),
 };
 
 const wanted = process.argv.slice(2);

@@ -168,6 +168,17 @@ const mapSchema = z.strictObject({
   attribution: z.string().default(DEFAULT_MAP_ATTRIBUTION),
 });
 
+/**
+ * The bucket as shared processing cache: the S3-compatible bucket and prefix the
+ * site deploys to, which also keeps what process made of each original.
+ */
+const cacheSchema = z.strictObject({
+  url: z.string().regex(/^s3:\/\/[a-zA-Z0-9][a-zA-Z0-9._-]{1,254}(\/.*)?$/, 'must be "s3://bucket/prefix"'),
+  /** S3-compatible endpoint (R2, MinIO, Ceph, Swift…); AWS S3 when absent. */
+  endpoint: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  region: z.string().min(1).optional(),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   title: z.string().default("Rotunda gallery"),
@@ -184,6 +195,7 @@ export const configSchema = z.strictObject({
   places: placesSchema.prefault({}),
   tour: tourSchema.prefault({}),
   map: mapSchema.prefault({}),
+  cache: cacheSchema.optional(),
 }).superRefine((config, ctx) => {
   const seen = new Set<string>();
   config.cameras.forEach((camera, i) => {
@@ -198,6 +210,7 @@ export type GalleryConfig = z.infer<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
 export type ProcessConfig = z.infer<typeof processSchema>;
 export type PullConfig = z.infer<typeof pullSchema>;
+export type CacheConfig = z.infer<typeof cacheSchema>;
 export type WatermarkConfig = z.infer<typeof watermarkSchema>;
 export type NadirConfig = z.infer<typeof nadirSchema>;
 export type MapConfig = z.infer<typeof mapSchema>;

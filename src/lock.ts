@@ -3,8 +3,18 @@
 // when the name exists), so no other run ever reads it empty or half written. A lock whose process is gone (a killed run),
 // or whose pid now belongs to another process, is taken over; a live owner is
 // reported by name, never waited on silently.
+//
+// Locks that exclude each other without sharing a file (the output folder's one
+// lock for a build, and one per shard for shards that write at the same time):
+// each taker creates its own file first and then looks at the files it conflicts
+// with, backing off if one is held. Of two takers racing, at least the second to
+// look sees the other, so the two never both hold.
+//
+// A lock held by a process on another machine (a folder on a shared volume) cannot
+// be probed: its holder touches it every HEARTBEAT_MS, and one left untouched for
+// STALE_AFTER_MS counts as the lock of a run that died.
 import { readFileSync, rmSync } from "node:fs";
-import { link, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, readFile, rename, rm, stat as statFile, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { tempPath } from "./files.ts";
 
@@ -27,7 +37,12 @@ export class LockedError extends Error {
     readonly owner: LockOwner,
     what: string,
   ) {
-    super(`${what} is in use by ${owner.command} (pid ${owner.pid}${owner.host === os.hostname() ? "" : ` on ${owner.host}`}, since ${owner.since.slice(11, 19)}): wait for it to finish, or stop it`);
+    const here = owner.host === os.hostname();
+    super(
+      `${what} is in use by ${owner.command} (pid ${owner.pid}${here ? "" : ` on ${owner.host}`}, since ${owner.since.slice(11, 19)}): wait for it to finish, or stop it` +
+        // Another machine's run cannot be probed from here: its lock lapses once untouched for a while.
+        (here ? "" : `; if that run has ended, its lock lapses ${STALE_AFTER_MS / 60_000} minutes after it was last touched, or remove ${file}`),
+    );
   }
 }
 
@@ -49,8 +64,16 @@ function procStat(pid: number): { state: string; startTicks: string } | undefine
 
 const startTicksOf = (pid: number) => procStat(pid)?.startTicks;
 
-function isAlive(owner: LockOwner): boolean {
-  if (owner.host !== os.hostname()) return true; // another machine's process: cannot tell, so it counts
+/** How often a holder touches its lock file, and how long untouched means its holder died on another machine. */
+export const HEARTBEAT_MS = 30_000;
+export const STALE_AFTER_MS = 4 * HEARTBEAT_MS;
+
+async function isAlive(owner: LockOwner, file: string): Promise<boolean> {
+  if (owner.host !== os.hostname()) {
+    // Another machine's process cannot be probed: its lock counts while its holder keeps touching it.
+    const touched = await statFile(file).then((info) => info.mtimeMs, () => 0);
+    return Date.now() - touched < STALE_AFTER_MS;
+  }
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
@@ -72,12 +95,39 @@ function parseOwner(text: string): LockOwner | undefined {
   }
 }
 
+export interface LockOptions {
+  /**
+   * Lock files that must not be held while this one is (listed after this one is
+   * taken): a live holder of any makes the taking fail with its LockedError; a
+   * dead holder's file is removed.
+   */
+  conflicts?: () => Promise<string[]>;
+}
+
 /**
  * Takes the lock `file` for this process, describing the holder as `command`.
- * Throws LockedError when a live process holds it (`what` names the thing locked
- * in the message). The lock is released by `release()`, or when this process exits.
+ * Throws LockedError when a live process holds it, or one of its conflicts
+ * (`what` names the thing locked in the message). The lock is released by
+ * `release()`, or when this process exits.
  */
-export async function acquireLock(file: string, command: string, what: string): Promise<Lock> {
+export async function acquireLock(file: string, command: string, what: string, options: LockOptions = {}): Promise<Lock> {
+  const lock = await takeLockFile(file, command, what);
+  try {
+    for (const other of (await options.conflicts?.()) ?? []) {
+      if (other === file) continue;
+      const holder = parseOwner(await readFile(other, "utf8").catch(() => ""));
+      if (holder === undefined) continue; // gone between the listing and the read
+      if (await isAlive(holder, other)) throw new LockedError(other, holder, what);
+      await takeOver(other, holder, what);
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  return lock;
+}
+
+async function takeLockFile(file: string, command: string, what: string): Promise<Lock> {
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString(), startTicks: startTicksOf(process.pid) };
   for (let attempt = 0; attempt < 20; attempt++) {
     if (await linkInPlace(file, JSON.stringify(owner) + "\n")) {
@@ -85,16 +135,22 @@ export async function acquireLock(file: string, command: string, what: string): 
       // the file, and the next run finds its process gone.
       const onExit = () => rmSync(file, { force: true });
       process.once("exit", onExit);
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        utimes(file, now, now).catch(() => {});
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
       return {
         async release() {
+          clearInterval(heartbeat);
           process.off("exit", onExit);
           await rm(file, { force: true });
         },
       };
     }
     const holder = parseOwner(await readFile(file, "utf8").catch(() => ""));
-    // A file that says no owner was never written by a run (those are whole from the start): taken over.
-    if (holder !== undefined && isAlive(holder)) throw new LockedError(file, holder, what);
+    // A file that names no owner was never written by a run (theirs are whole from the start): taken over.
+    if (holder !== undefined && (await isAlive(holder, file))) throw new LockedError(file, holder, what);
     await takeOver(file, holder, what);
   }
   throw new Error(`cannot take the lock ${file}`);
@@ -128,7 +184,7 @@ async function takeOver(file: string, dead: LockOwner | undefined, what: string)
     throw error;
   }
   const moved = parseOwner(await readFile(aside, "utf8").catch(() => ""));
-  if (moved && (moved.pid !== dead?.pid || moved.since !== dead.since) && isAlive(moved)) {
+  if (moved && (moved.pid !== dead?.pid || moved.since !== dead.since) && (await isAlive(moved, aside))) {
     await link(aside, file).catch(() => {});
     await rm(aside, { force: true });
     throw new LockedError(file, moved, what);

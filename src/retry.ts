@@ -1,8 +1,9 @@
 // Runs an operation again after a failure worth another try, waiting longer each
 // time (exponential backoff with "equal jitter": half the ceiling plus a random
 // part, so never zero and never in lockstep). The caller says which errors are
-// worth it: pull its camera rules (src/pull/retry.ts), deploy its S3 ones
-// (src/deploy/upload.ts). It retries the whole operation, which opens its own
+// worth it: pull its camera rules (src/pull/retry.ts), deploy and the bucket
+// cache their S3 ones (src/deploy/upload.ts); a server that says how long to wait
+// (Retry-After) is waited for at least that long. It retries the whole operation, which opens its own
 // streams and files, so every attempt starts clean.
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -20,6 +21,11 @@ export interface RetryOptions {
   retryable: (error: unknown) => boolean;
   /** Told before each wait; `attempt` is the number of the retry about to run (1 for the first). */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * The least wait the failure itself asks for (a server's Retry-After), in ms:
+   * the wait is never shorter, nor longer than the policy's maximum.
+   */
+  delayHint?: (error: unknown) => number | undefined;
   /** Stops the waiting, and any retry, once aborted. */
   signal?: AbortSignal;
 }
@@ -39,7 +45,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
     } catch (error) {
       signal?.throwIfAborted();
       if (attempt >= policy.retries || !options.retryable(error)) throw error;
-      const delay = backoffDelay(attempt, policy);
+      const hint = options.delayHint?.(error);
+      const delay = hint === undefined ? backoffDelay(attempt, policy) : Math.min(policy.maxDelayMs, Math.max(hint, backoffDelay(attempt, policy)));
       options.onRetry?.(error, attempt + 1, delay);
       await sleep(delay, undefined, { signal });
     }

@@ -95,3 +95,12 @@ test("the gallery's navigation settings: defaults, and mistakes named by key", (
     assert.throws(() => parseConfig(raw), (e: Error) => e instanceof ConfigError && message.test(e.message), JSON.stringify(raw));
   }
 });
+
+test("the bucket cache: an s3:// URL and an http(s) endpoint, nothing else", () => {
+  const config = parseConfig({ cache: { url: "s3://gallery/site", endpoint: "https://s3.example.com", region: "auto" } });
+  assert.deepEqual(config.cache, { url: "s3://gallery/site", endpoint: "https://s3.example.com", region: "auto" });
+  assert.equal(parseConfig({}).cache, undefined);
+  assert.throws(() => parseConfig({ cache: { url: "https://gallery/site" } }), /cache\.url: must be "s3:\/\/bucket\/prefix"/);
+  assert.throws(() => parseConfig({ cache: { url: "s3://gallery", endpoint: "ftp://x" } }), /cache\.endpoint: must be an http:\/\/ or https:\/\/ URL/);
+  assert.throws(() => parseConfig({ cache: { url: "s3://gallery", secret: "x" } }), /cache: unknown key "secret"/);
+});

@@ -54,3 +54,17 @@ test("systemErrorCode finds the code on the error or down its causes", () => {
   assert.equal(systemErrorCode(new Error("wrapped", { cause: new Error("again", { cause: refused }) })), "ECONNREFUSED");
   assert.equal(systemErrorCode(new Error("plain")), undefined);
 });
+
+test("retry: a failure that asks for a longer wait (Retry-After) gets it, within the policy's maximum", async () => {
+  const waits: number[] = [];
+  let calls = 0;
+  await retry(async () => {
+    if (calls++ < 2) throw new Error("slow down");
+  }, {
+    policy: { retries: 3, baseDelayMs: 1, maxDelayMs: 40 },
+    retryable: () => true,
+    delayHint: () => (calls === 1 ? 30 : 500),
+    onRetry: (_e, _attempt, delay) => waits.push(delay),
+  });
+  assert.deepEqual(waits, [30, 40], "the hint over the backoff, capped at the maximum");
+});

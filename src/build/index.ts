@@ -4,12 +4,18 @@
 // `_headers` → complete. Each step writes only through the output folder
 // (src/output/), so an interrupted build never leaves pages pointing at missing
 // media, and nothing Rotunda did not write is ever deleted.
+//
+// A sharded process (`shard`) stops after process, leaving its partial manifest;
+// `rotunda render` (renderBuild) is the second half on its own: it merges the
+// partial manifests it finds (or takes the manifest as it is) and renders,
+// publishes, sweeps and completes as a build does.
 import { createHash } from "node:crypto";
 import type { GalleryConfig } from "../config.ts";
 import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
-import { referencedUrls, type Manifest } from "../manifest.ts";
+import { readManifest, referencedUrls, writeManifest, type Manifest } from "../manifest.ts";
 import type { KeepSet, OutputFolder } from "../output/index.ts";
-import { prepareRecipe, processGallery, ProcessMemory, type ProcessResult, type Recipe } from "../process/index.ts";
+import { assembleManifest, prepareRecipe, processGallery, ProcessMemory, type ProcessResult, type Recipe, type Shard, type SharedStore, type SourceProblem } from "../process/index.ts";
+import { hasPartials, mergePartials, readPartials, removePartials, writePartial } from "../process/partial.ts";
 import { mediaFolderOf } from "../process/pipeline.ts";
 import type { Progress } from "../progress.ts";
 import type { PullResult } from "../pull/index.ts";
@@ -31,13 +37,24 @@ export interface BuildOptions {
   eleventyConfig?: string;
   /** "serve": templates are re-read on every render and Eleventy stays quiet. */
   mode?: "build" | "serve";
-  /** What earlier builds into this output folder did (serve keeps one for its life): a rebuild does only what changed. */
-  memory?: BuildMemory;
   /** The process recipe, when the caller checked it already (prepareRecipe); read first thing otherwise. */
   recipe?: Recipe;
   /** Progress of the pull and of the process step (bars on a terminal). */
   pullProgress?: Partial<Progress>;
   processProgress?: Partial<Progress>;
+  /** Process only this shard and stop there, leaving a partial manifest (the output folder is open for it). */
+  shard?: Shard;
+  /** Outputs shared between machines (the bucket cache). */
+  store?: SharedStore;
+  /** What earlier builds into this output folder did (serve keeps one for its life): a rebuild does only what changed. */
+  memory?: BuildMemory;
+}
+
+/** What the render half needs: the pages' manifest, and which media folders are held aside or only in the cache's bucket. */
+interface RenderSource {
+  manifest: Manifest;
+  unpublished: string[];
+  remote?: { url: string; endpoint?: string; folders: string[] };
 }
 
 /** The pages could not be rendered (a template error, a full disk); the published ones stay as they were. */
@@ -62,6 +79,7 @@ export function errorMessages(error: unknown): string {
 
 export interface RenderReport {
   pages: number;
+  panoramas: number;
   /** Files Rotunda wrote before that no page uses any more, now removed. */
   removed: number;
   headersRules: number;
@@ -71,7 +89,7 @@ export interface RenderReport {
   warnings: string[];
 }
 
-/** Said once per build when rotunda.json has no baseUrl. */
+/** Said once per build (or render) when rotunda.json has no baseUrl. */
 export const NO_BASE_URL =
   "rotunda.json has no baseUrl, so the feed, the sitemap, oEmbed and the canonical, og:url and og:image links are left out (they need the site's public address)";
 
@@ -112,40 +130,125 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
     output,
     recipe,
     progress: options.processProgress,
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.store ? { store: options.store } : {}),
     memory: options.memory?.process,
   });
   ms.process = performance.now() - started;
-  if (options.render === false) return { ...(pull ? { pull } : {}), process: processed, ms };
+  if (options.shard) return { ...(pull ? { pull } : {}), process: processed, ms };
+  if (options.render === false) {
+    // What the render needs beyond the manifest, as the one part of an unsharded gallery.
+    await removePartials(output.dir);
+    await writePartial(output.dir, processed.part);
+    return { ...(pull ? { pull } : {}), process: processed, ms };
+  }
 
   started = performance.now();
+  const render = await renderAndPublish(output, processed, options);
+  ms.render = performance.now() - started;
+  return { ...(pull ? { pull } : {}), process: processed, render, ms };
+}
+
+export interface RenderBuildOptions {
+  /** The gallery folder: Eleventy's input, where the publisher's own pages the manifest lists are. */
+  inputDir: string;
+  /** Opened (locked and checked) by the caller, who closes it. */
+  output: OutputFolder;
+  /** The site's layouts/ and Eleventy config file, as for a build. */
+  layoutsDir?: string;
+  eleventyConfig?: string;
+}
+
+export interface RenderBuildReport {
+  render: RenderReport;
+  /** The shards merged (their count), when there were partial manifests. */
+  shards?: number;
+  /** Pictures the shards could not process, as the merged manifest lists them. */
+  failed: SourceProblem[];
+  /** Slugs that moved, last good versions kept, pictures whose text did not read. */
+  warnings: SourceProblem[];
+  ms: number;
+}
+
+/**
+ * The second half of a build, on its own (`rotunda render`): merges the partial
+ * manifests in the output folder (every shard of one sharding, or the part an
+ * unsharded `rotunda process` left) into the manifest, or takes the manifest as it
+ * is when there are none, then renders, publishes, sweeps and completes. Throws a
+ * PartialManifestError (exit 2) when the parts cannot be merged, a ManifestError
+ * when there is nothing to render, a RenderError.
+ */
+export async function renderBuild(options: RenderBuildOptions): Promise<RenderBuildReport> {
+  const started = performance.now();
+  const { output } = options;
+  let source: RenderSource;
+  let shards: number | undefined;
+  let warnings: SourceProblem[] = [];
+  if (await hasPartials(output.dir)) {
+    const parts = await readPartials(output.dir);
+    const merged = mergePartials(parts);
+    const assembled = assembleManifest(merged.header, merged.items, merged.failures, merged.leftOut);
+    shards = parts.length;
+    warnings = [...merged.warnings, ...assembled.warnings];
+    await output.begin();
+    await writeManifest(output.dir, assembled.manifest);
+    source = { manifest: assembled.manifest, unpublished: merged.unpublished, ...(merged.remote ? { remote: merged.remote } : {}) };
+  } else {
+    const manifest = await readManifest(output.dir);
+    const remote = output.remote;
+    await output.begin();
+    source = {
+      manifest,
+      // Pictures held aside stay so; media in the cache's bucket stay there.
+      unpublished: await output.heldFolders(),
+      ...(remote ? { remote: { url: remote.url, ...(remote.endpoint ? { endpoint: remote.endpoint } : {}), folders: Object.keys(remote.folders) } } : {}),
+    };
+  }
+  const render = await renderAndPublish(output, source, options);
+  return { render, ...(shards ? { shards } : {}), failed: source.manifest.failures, warnings, ms: performance.now() - started };
+}
+
+/** Renders into staging, publishes, sweeps what no page uses, writes `_headers`, completes; the partial manifests are spent. */
+async function renderAndPublish(output: OutputFolder, source: RenderSource, options: Pick<BuildOptions, "inputDir" | "layoutsDir" | "eleventyConfig" | "mode" | "memory">): Promise<RenderReport> {
   let rendered;
   try {
-    rendered = await renderSite({ outputDir: output.dir, contentDir: options.inputDir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode, memory: options.memory?.render, manifest: processed.manifest });
+    rendered = await renderSite({ outputDir: output.dir, contentDir: options.inputDir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode, memory: options.memory?.render, manifest: source.manifest });
   } catch (error) {
     throw new RenderError(error);
   }
   const published = await output.publish();
   rendered.published();
-  const keep = keepSetOf(processed.manifest, processed.unpublished, [...published, ...rendered.kept, HEADERS]);
+  const keep = keepSetOf(source.manifest, source.unpublished, [...published, ...rendered.kept, HEADERS]);
   const removed = await output.sweep(keep);
   const headers = await headersFile(output, keep, options.memory);
-  await output.complete(keep, rendered.pathPrefix);
-  ms.render = performance.now() - started;
+  await output.complete(keep, rendered.pathPrefix, source.remote);
+  await removePartials(output.dir);
   return {
-    ...(pull ? { pull } : {}),
-    process: processed,
-    render: {
-      pages: rendered.pages,
-      removed,
-      headersRules: headers.rules,
-      ...(headers.warning ? { headersWarning: headers.warning } : {}),
-      warnings: config.baseUrl ? [] : [NO_BASE_URL],
-    },
-    ms,
+    pages: rendered.pages,
+    panoramas: source.manifest.panoramas.length,
+    removed,
+    headersRules: headers.rules,
+    ...(headers.warning ? { headersWarning: headers.warning } : {}),
+    warnings: source.manifest.gallery.baseUrl ? [] : [NO_BASE_URL],
   };
 }
 
 const HEADERS = "_headers";
+
+/** What the site keeps: the media the published panoramas use, the held folders, the files just published. */
+export function keepSetOf(manifest: Manifest, unpublished: string[], files: string[]): KeepSet {
+  const folders = new Map<string, Set<string>>();
+  for (const panorama of manifest.panoramas) {
+    const folder = mediaFolderOf(panorama.source.hash);
+    const names = folders.get(folder) ?? new Set<string>();
+    for (const url of referencedUrls(panorama)) {
+      const rel = url.slice(1);
+      if (rel.startsWith(folder + "/")) names.add(rel.slice(folder.length + 1).split("/")[0]!);
+    }
+    folders.set(folder, names);
+  }
+  return { folders, held: new Set(unpublished.filter((f) => !folders.has(f))), files: new Set(files) };
+}
 
 /**
  * What serve's builds remember from one to the next: the pages render
@@ -176,19 +279,4 @@ async function headersFile(output: OutputFolder, keep: KeepSet, memory: BuildMem
   await output.writeFile(HEADERS, file.text);
   if (memory && key) memory.headers = { key, file };
   return file;
-}
-
-/** What the site keeps: the media the published panoramas use, the held folders, the files just published. */
-export function keepSetOf(manifest: Manifest, unpublished: string[], files: string[]): KeepSet {
-  const folders = new Map<string, Set<string>>();
-  for (const panorama of manifest.panoramas) {
-    const folder = mediaFolderOf(panorama.source.hash);
-    const names = folders.get(folder) ?? new Set<string>();
-    for (const url of referencedUrls(panorama)) {
-      const rel = url.slice(1);
-      if (rel.startsWith(folder + "/")) names.add(rel.slice(folder.length + 1).split("/")[0]!);
-    }
-    folders.set(folder, names);
-  }
-  return { folders, held: new Set(unpublished.filter((f) => !folders.has(f))), files: new Set(files) };
 }

@@ -2,10 +2,16 @@
 // only at files it holds. A build interrupted between writing media and pages, or
 // a folder edited by hand, would otherwise be mirrored faithfully, and with
 // --prune the live site would lose what its pages still use.
+//
+// A build that took pictures from the bucket cache (src/cache/) has their media
+// in the bucket, not in dist/: the output folder's record names those folders and
+// the bucket. Their URLs count as resolved only for a deploy to that very bucket
+// and prefix, and deploy.ts then checks the bucket's listing for each of them.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { buildUnfinished, readRecord } from "../output/index.ts";
+import { buildUnfinished, readRecord, type RemoteMedia } from "../output/index.ts";
 import { isHtml } from "./headers.ts";
+import { parseS3Url, type S3Target } from "./s3-target.ts";
 
 /** A page's local URL that resolves to no file of the site. */
 export interface BrokenLink {
@@ -71,8 +77,11 @@ export function resolveLocal(pageRel: string, url: string, pathPrefix: string): 
   return pathname.slice(prefix.length);
 }
 
-/** Every local URL of every page in `files` (relative paths of the site) that names no file or folder of it. */
-export async function findBrokenLinks(siteDir: string, files: readonly string[], pathPrefix = "/"): Promise<BrokenLink[]> {
+/**
+ * Every local URL of every page in `files` (relative paths of the site) that names
+ * no file or folder of it, nor one `elsewhere` knows (media in the bucket).
+ */
+export async function findBrokenLinks(siteDir: string, files: readonly string[], pathPrefix = "/", elsewhere: (rel: string) => boolean = () => false): Promise<BrokenLink[]> {
   const present = new Set(files);
   const folders = new Set<string>();
   for (const file of files) for (let i = file.indexOf("/"); i !== -1; i = file.indexOf("/", i + 1)) folders.add(file.slice(0, i));
@@ -82,7 +91,7 @@ export async function findBrokenLinks(siteDir: string, files: readonly string[],
     for (const url of new Set(pageUrls(html))) {
       const rel = resolveLocal(page, url, pathPrefix);
       if (rel === undefined) continue;
-      const found = rel !== null && (rel === "" ? present.has("index.html") : rel.endsWith("/") ? present.has(`${rel}index.html`) : present.has(rel) || folders.has(rel));
+      const found = rel !== null && (rel === "" ? present.has("index.html") : rel.endsWith("/") ? present.has(`${rel}index.html`) : present.has(rel) || folders.has(rel) || elsewhere(rel));
       if (!found) broken.push({ page, url });
     }
   }
@@ -90,16 +99,59 @@ export async function findBrokenLinks(siteDir: string, files: readonly string[],
 }
 
 /**
- * Why `siteDir` must not be deployed as it is, or undefined when it may: the last
- * build into it did not finish, or its pages refer to files it does not hold.
+ * Whether a site-relative path is in one of the remote folders, under a name the
+ * folder holds there (a file, or anything below a tile folder).
  */
-export async function whyNotDeployable(siteDir: string, files: readonly string[]): Promise<string | undefined> {
-  if (await buildUnfinished(siteDir)) {
-    return `the last build into ${siteDir} did not finish (it was interrupted, or it failed): run \`rotunda build\` again before deploying`;
+export function remoteMediaResolver(remote: RemoteMedia | undefined): (rel: string) => boolean {
+  if (!remote) return () => false;
+  const folders = new Map(Object.entries(remote.folders).map(([folder, names]) => [folder, new Set(names)]));
+  return (rel) => {
+    for (let i = rel.indexOf("/"); i !== -1; i = rel.indexOf("/", i + 1)) {
+      const names = folders.get(rel.slice(0, i));
+      if (names) return names.has(rel.slice(i + 1).split("/")[0]!);
+    }
+    return folders.has(rel);
+  };
+}
+
+/** The remote media's bucket, when it is the deploy's target (same bucket, same prefix). */
+function sameBucket(remote: RemoteMedia | undefined, target: S3Target | undefined): boolean {
+  if (!remote || !target) return false;
+  try {
+    const there = parseS3Url(remote.url);
+    return there.bucket === target.bucket && there.prefix === target.prefix;
+  } catch {
+    return false;
   }
-  const pathPrefix = (await readRecord(siteDir))?.pathPrefix ?? "/";
-  const broken = await findBrokenLinks(siteDir, files, pathPrefix);
+}
+
+/**
+ * Why `siteDir` must not be deployed (to `target`) as it is, or undefined when it
+ * may: the last build into it did not finish, or its pages refer to files it does
+ * not hold (media in the bucket cache count for a deploy to that bucket).
+ */
+export async function whyNotDeployable(siteDir: string, files: readonly string[], target?: S3Target): Promise<string | undefined> {
+  if (await buildUnfinished(siteDir)) {
+    return `the last build into ${siteDir} did not finish (it was interrupted, or it failed): run \`rotunda build\` (or \`rotunda render\`, after shards) again before deploying`;
+  }
+  const record = await readRecord(siteDir);
+  const pathPrefix = record?.pathPrefix ?? "/";
+  const remote = record?.remote;
+  const inRemote = remoteMediaResolver(remote);
+  const broken = await findBrokenLinks(siteDir, files, pathPrefix, sameBucket(remote, target) ? inRemote : () => false);
   if (broken.length === 0) return undefined;
-  const shown = broken.slice(0, 3).map((b) => `${b.page} → ${b.url}`).join(", ");
-  return `${siteDir} is not consistent: ${broken.length} local URL${broken.length === 1 ? "" : "s"} in its pages point at no file (${shown}${broken.length > 3 ? ", …" : ""}): run \`rotunda build\` again`;
+  const shown = (list: BrokenLink[]) => list.slice(0, 3).map((b) => `${b.page} → ${b.url}`).join(", ") + (list.length > 3 ? ", …" : "");
+  if (remote && broken.every((b) => inRemote(resolveLocal(b.page, b.url, pathPrefix) ?? ""))) {
+    return `${siteDir} uses media that were taken from the cache ${remote.url} and are only there (${shown(broken)}): ` +
+      `deploy to that bucket (--to ${remote.url}), or build into a new folder without the cache to have them here`;
+  }
+  return `${siteDir} is not consistent: ${broken.length} local URL${broken.length === 1 ? "" : "s"} in its pages point at no file (${shown(broken)}): run \`rotunda build\` again`;
+}
+
+/**
+ * The keys (below the prefix) the site's remote media must have in the bucket:
+ * each name of each remote folder, a file or a folder of files.
+ */
+export async function remoteMediaOf(siteDir: string): Promise<RemoteMedia | undefined> {
+  return (await readRecord(siteDir))?.remote;
 }

@@ -1,14 +1,17 @@
 // The deploy itself: check dist/ is a finished, consistent build (check.ts), scan
-// it, list the bucket, plan, then upload phase by phase (assets, pages, home,
-// feeds) and prune last. A phase with a failed upload
-// stops the deploy there, so no page ever goes up pointing at a missing file, and
-// nothing is deleted unless every upload landed.
+// it, list the bucket, check the media the build left in the bucket (the bucket
+// cache's) are there, plan, then upload phase by phase (assets, pages, home,
+// feeds) and prune last. A phase with a failed upload stops the deploy there, so
+// no page ever goes up pointing at a missing file, and nothing is deleted unless
+// every upload landed; media the pages use are never pruned, wherever they came
+// from. Every request is retried on transient failures (upload.ts, src/retry.ts),
+// so a rerun after a kill or a failure only finishes the job.
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { stat } from "node:fs/promises";
 import { mapLimit } from "../limit.ts";
 import type { Progress } from "../progress.ts";
 import { PHASES, type Phase } from "./headers.ts";
-import { whyNotDeployable } from "./check.ts";
+import { remoteMediaOf, remoteMediaResolver, whyNotDeployable } from "./check.ts";
 import { listSiteFiles, scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
 import { DeployError, createS3Client, describeEndpoint, errorCodeOf, explainS3Error, type S3Target } from "./s3-target.ts";
@@ -26,12 +29,14 @@ export interface DeployOptions {
   prune?: boolean;
   /** Files in flight at once. Default 8. */
   concurrency?: number;
+  /** A connection with no byte sent or received for this long fails, and the request is retried. Default 60 s. */
+  idleTimeoutMs?: number;
   upload?: Partial<UploadOptions>;
   progress?: Progress;
   /**
    * Use these clients instead of building them (tests inject faults this way).
-   * `meta` lists, reads metadata and sends multipart uploads (SDK retries on);
-   * `upload` sends single PutObjects and deletes (SDK retries off: the deploy retries those itself).
+   * `meta` lists, reads metadata and sends multipart uploads; `upload` sends
+   * single PutObjects and deletes. Every request is retried by the deploy itself.
    */
   clients?: { meta: S3Client; upload: S3Client };
 }
@@ -67,20 +72,31 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   if (!dir?.isDirectory()) throw new DeployError(`no site to deploy: "${options.distDir}" is not a directory (run \`rotunda build\` first)`, "site");
   const listed = await listSiteFiles(options.distDir);
   if (listed.length === 0) throw new DeployError(`no site to deploy: "${options.distDir}" has no files`, "site");
-  const refusal = await whyNotDeployable(options.distDir, listed.map((f) => f.relPath));
+  const refusal = await whyNotDeployable(options.distDir, listed.map((f) => f.relPath), target);
   if (refusal) throw new DeployError(refusal, "site");
   const local = await scanSite(options.distDir, concurrency);
+  const inBucket = remoteMediaResolver(await remoteMediaOf(options.distDir));
 
-  const meta = options.clients?.meta ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: uploadOptions.attempts });
-  const up = options.clients?.upload ?? createS3Client({ endpoint: options.endpoint, region: options.region, maxAttempts: 1 });
+  const client = () => createS3Client({ endpoint: options.endpoint, region: options.region, ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });
+  const meta = options.clients?.meta ?? client();
+  const up = options.clients?.upload ?? client();
   const uploadClients: UploadClients = { streaming: up, buffered: meta };
 
   let plan: Plan;
   try {
-    const remote = await listRemote(meta, target);
-    await resolveMultipartDigests(meta, target, remote, local, concurrency);
-    plan = makePlan(local, remote, target.prefix);
+    const remote = await listRemote(meta, target, undefined, { retry: uploadOptions });
+    const missing = await missingRemoteMedia(options.distDir, remote, target.prefix, local.map((f) => f.relPath));
+    if (missing.length > 0) {
+      throw new DeployError(
+        `${missing.length} media file${missing.length === 1 ? "" : "s"} the pages use ${missing.length === 1 ? "is" : "are"} neither in ${options.distDir} nor in the bucket ` +
+          `(${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ", …" : ""}): run \`rotunda build\` again, which makes them anew`,
+        "site",
+      );
+    }
+    await resolveMultipartDigests(meta, target, remote, local, concurrency, uploadOptions);
+    plan = makePlan(local, remote, target.prefix, inBucket);
   } catch (error) {
+    if (error instanceof DeployError) throw error;
     throw explainS3Error(error, where, target) ?? error;
   }
 
@@ -136,6 +152,27 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   sink?.done();
   result.ms = Date.now() - started;
   return result;
+}
+
+/**
+ * The media the record says are in the bucket (the cache's) that neither the
+ * bucket's listing nor the site has, as paths below the prefix.
+ */
+async function missingRemoteMedia(distDir: string, remote: ReadonlyMap<string, unknown>, prefix: string, localFiles: readonly string[]): Promise<string[]> {
+  const media = await remoteMediaOf(distDir);
+  if (!media) return [];
+  const present = new Set(localFiles);
+  const addWithFolders = (rel: string) => {
+    present.add(rel);
+    for (let i = rel.indexOf("/"); i !== -1; i = rel.indexOf("/", i + 1)) present.add(rel.slice(0, i));
+  };
+  for (const key of remote.keys()) if (key.startsWith(prefix)) addWithFolders(key.slice(prefix.length));
+  for (const rel of localFiles) addWithFolders(rel);
+  const missing: string[] = [];
+  for (const [folder, names] of Object.entries(media.folders)) {
+    for (const name of names) if (!present.has(`${folder}/${name}`)) missing.push(`${folder}/${name}`);
+  }
+  return missing;
 }
 
 function describeError(error: unknown): string {

@@ -1,11 +1,15 @@
 // What a deploy will do: the local files against the bucket's listing, giving
 // uploads (new or changed, by phase), unchanged files and stale objects.
-import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { formatBytes } from "../format.ts";
 import { mapLimit } from "../limit.ts";
 import { PHASES, headersFor, phaseOf, type ObjectHeaders, type Phase } from "./headers.ts";
 import type { LocalFile } from "./local.ts";
 import type { S3Target } from "./s3-target.ts";
+import { DEFAULT_UPLOAD_OPTIONS, sendWithRetry, type UploadOptions } from "./upload.ts";
+
+/** How often, and after how long, a request is tried again. */
+export type RetryBudget = Pick<UploadOptions, "attempts" | "backoffMs">;
 
 /** Object metadata holding the whole file's hex MD5, written on every upload (`x-amz-meta-rotunda-md5`). */
 export const MD5_METADATA_KEY = "rotunda-md5";
@@ -46,8 +50,17 @@ export function needsMetadataLookup(object: RemoteObject): boolean {
   return !PLAIN_MD5.test(object.etag) && object.md5 === undefined;
 }
 
-/** Pure: the plan for `local` against `remote` (keyed by full object key). */
-export function makePlan(local: readonly LocalFile[], remote: ReadonlyMap<string, RemoteObject>, prefix: string): Plan {
+/** A key below the prefix with a dot-segment (`.rotunda-cache/…`): never a site file, never Rotunda's to delete. */
+export function isDotKey(relKey: string): boolean {
+  return relKey.split("/").some((segment) => segment.startsWith("."));
+}
+
+/**
+ * Pure: the plan for `local` against `remote` (keyed by full object key).
+ * `inBucket` tells the files the site uses that are in the bucket and not in
+ * `local` (media the bucket cache holds): never stale.
+ */
+export function makePlan(local: readonly LocalFile[], remote: ReadonlyMap<string, RemoteObject>, prefix: string, inBucket: (relKey: string) => boolean = () => false): Plan {
   const uploads: PlannedUpload[] = [];
   const unchanged: LocalFile[] = [];
   const keys = new Set<string>();
@@ -65,20 +78,35 @@ export function makePlan(local: readonly LocalFile[], remote: ReadonlyMap<string
   uploads.sort((a, b) => order(a.phase) - order(b.phase) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Stale pages go before stale assets, the reverse of the upload order.
   const stale = [...remote.keys()]
-    .filter((k) => !keys.has(k))
+    .filter((k) => !keys.has(k) && !isDotKey(k.slice(prefix.length)) && !inBucket(k.slice(prefix.length)))
     .sort((a, b) => order(phaseOf(b.slice(prefix.length))) - order(phaseOf(a.slice(prefix.length))) || (a < b ? -1 : a > b ? 1 : 0));
   return { uploads, unchanged, stale };
 }
 
-/** Everything under the target's prefix, page by page through the SDK's paginator (`pageSize` keys a request; the server's default when not given). */
-export async function listRemote(client: S3Client, target: S3Target, pageSize?: number): Promise<Map<string, RemoteObject>> {
+/**
+ * Everything under `prefix` (the target's own by default), page by page
+ * (`pageSize` keys a request; the server's default when not given), each page
+ * retried on its own.
+ */
+export async function listRemote(
+  client: S3Client,
+  target: S3Target,
+  pageSize?: number,
+  options: { prefix?: string; retry?: RetryBudget } = {},
+): Promise<Map<string, RemoteObject>> {
   const out = new Map<string, RemoteObject>();
-  for await (const page of paginateListObjectsV2({ client, pageSize }, { Bucket: target.bucket, Prefix: target.prefix || undefined })) {
+  const prefix = options.prefix ?? target.prefix;
+  let token: string | undefined;
+  do {
+    const page = await sendWithRetry(options.retry ?? DEFAULT_UPLOAD_OPTIONS, () =>
+      client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: pageSize })),
+    );
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined) continue;
       out.set(o.Key, { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
     }
-  }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
   return out;
 }
 
@@ -92,12 +120,13 @@ export async function resolveMultipartDigests(
   remote: Map<string, RemoteObject>,
   local: readonly LocalFile[],
   concurrency: number,
+  retryBudget: RetryBudget = DEFAULT_UPLOAD_OPTIONS,
 ): Promise<void> {
   const candidates = local
     .map((f) => remote.get(target.prefix + f.relPath))
     .filter((o, i): o is RemoteObject => o !== undefined && o.size === local[i]?.size && needsMetadataLookup(o));
   await mapLimit(candidates, concurrency, async (o) => {
-    const head = await client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: o.key }));
+    const head = await sendWithRetry(retryBudget, () => client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: o.key })));
     const md5 = head.Metadata?.[MD5_METADATA_KEY];
     if (md5) o.md5 = md5.toLowerCase();
   });

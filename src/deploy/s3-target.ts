@@ -1,5 +1,7 @@
 // Where a deploy goes: the `s3://bucket/prefix` URL, the S3 client for it, and
 // one-line explanations of the errors a user can fix (endpoint, credentials, bucket).
+// The one object-storage client: deploy and the bucket cache (src/cache/) both use it,
+// with the SDK's own retries off, each request retried by src/retry.ts (upload.ts).
 import { S3Client } from "@aws-sdk/client-s3";
 import { systemErrorCode } from "../retry.ts";
 
@@ -32,12 +34,17 @@ export function parseS3Url(url: string): S3Target {
   return { bucket, prefix: parts.length ? parts.join("/") + "/" : "" };
 }
 
+const quiet = () => {};
+const SILENT = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+
 export interface ClientOptions {
   /** S3-compatible endpoint (R2, MinIO, Ceph, Swift…); implies path-style addressing. */
   endpoint?: string;
   region?: string;
-  /** SDK attempts per request (1 = no SDK retries; the uploader retries on its own). */
+  /** SDK attempts per request; default 1: every request is retried by sendWithRetry (upload.ts) instead. */
   maxAttempts?: number;
+  /** A connection with no byte sent or received for this long fails (and the request is retried). Default 60 s. */
+  idleTimeoutMs?: number;
 }
 
 /** An S3 client with credentials from the SDK's default chain (env, profiles, SSO, instance roles). */
@@ -48,11 +55,13 @@ export function createS3Client(options: ClientOptions): S3Client {
     // Many S3-compatible servers reject the SDK's default aws-chunked CRC32 bodies.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-    maxAttempts: options.maxAttempts ?? 4,
+    maxAttempts: options.maxAttempts ?? 1,
     retryMode: "standard",
-    // A stalled connection fails (and is retried) instead of hanging the deploy;
-    // requestTimeout is socket inactivity, so big parts on slow links are fine.
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+    // A stalled connection fails (and is retried) instead of hanging the deploy; the
+    // limit is on inactivity, not on a request's whole time, so big files on slow links are fine.
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
+    // Failures are retried and explained by Rotunda; the SDK's own warnings about them would only repeat them.
+    logger: SILENT,
   });
 }
 
@@ -104,5 +113,13 @@ export function explainS3Error(error: unknown, where: string, target: S3Target):
     return new DeployError(`credentials rejected by ${where} (${code === "Error" || code === "Unknown" ? `HTTP ${status}` : code})`, "credentials");
   }
   if (code === "NoSuchBucket") return new DeployError(`bucket "${target.bucket}" does not exist at ${where}`, "bucket");
+  // Reached only once the retries ran out (see isRetryable in upload.ts): a server
+  // that keeps answering with errors or throttling, connections that keep dropping.
+  const system = systemErrorCode(error);
+  const timedOut = code === "TimeoutError" || code === "RequestTimeout";
+  if ((status !== undefined && (status >= 500 || status === 408 || status === 429)) || (status === undefined && (system !== undefined || timedOut))) {
+    const what = system ?? (timedOut ? "no answer in time" : code === "Error" || code === "Unknown" ? `HTTP ${status}` : `${code}, HTTP ${status}`);
+    return new DeployError(`${where} keeps failing (${what}): try again later`, "endpoint");
+  }
   return undefined;
 }

@@ -2,22 +2,30 @@
 // multipart upload through the SDK's lib-storage.
 //
 // A single PutObject streams its body from disk and sends the file's MD5 as
-// Content-MD5, which the server checks. A stream cannot be sent twice, so that
-// request goes through a client with SDK retries off and is retried here
-// (src/retry.ts, with S3's rules for what is worth another try), each attempt
-// on a fresh stream.
+// Content-MD5, which the server checks. A stream cannot be sent twice, so the
+// request is retried here (src/retry.ts, with S3's rules for what is worth another
+// try), each attempt on a fresh stream; every other request (listings, reads,
+// deletes) is retried the same way, the SDK's own retries being off.
 //
 // lib-storage reads a large file one part at a time into memory and sends each
 // part as a buffer: the request signature then carries the part's SHA-256
-// (x-amz-content-sha256), which the server checks like Content-MD5, and a part
-// that fails is resent by the SDK itself, so multipart goes through a client
-// with SDK retries on.
+// (x-amz-content-sha256), which the server checks like Content-MD5. A part that
+// fails aborts the upload (no parts are left behind), and the whole upload is
+// retried from a fresh stream.
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createReadStream } from "node:fs";
 import { retry, type RetryPolicy } from "../retry.ts";
 import { MD5_METADATA_KEY, type PlannedUpload } from "./plan.ts";
 import { httpStatusOf, errorCodeOf } from "./s3-target.ts";
+
+/** What a response said about waiting (`Retry-After` in seconds), in ms. */
+function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { $response?: { headers?: Record<string, string | undefined> } } | undefined)?.$response?.headers;
+  const value = headers?.["retry-after"] ?? headers?.["Retry-After"];
+  const seconds = value === undefined ? NaN : Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
 
 export const MIB = 1024 * 1024;
 
@@ -26,28 +34,32 @@ export interface UploadOptions {
   multipartThreshold: number;
   /** Part size (S3's minimum is 5 MiB except for the last part). Default 8 MiB. */
   partSize: number;
-  /** Attempts per request (PutObject, DeleteObject or one part). Default 4. */
+  /** Attempts per request (a listing page, a read, a PutObject, a DeleteObject, a whole multipart upload). Default 6. */
   attempts: number;
-  /** Ceiling of the first retry delay of a PutObject or DeleteObject, ms, doubled each time, with jitter (parts wait as the SDK decides). Default 300. */
+  /** Ceiling of the first retry delay, ms, doubled each time up to 10 s, with jitter. Default 300. */
   backoffMs: number;
 }
 
-export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = { multipartThreshold: 16 * MIB, partSize: 8 * MIB, attempts: 4, backoffMs: 300 };
+export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = { multipartThreshold: 16 * MIB, partSize: 8 * MIB, attempts: 6, backoffMs: 300 };
 
 const MAX_PARTS = 10_000;
 
 /** The clients an upload goes through. */
 export interface UploadClients {
-  /** SDK retries off: single PutObjects, whose streamed bodies only sendWithRetry can reopen. */
+  /** Single PutObjects. */
   streaming: S3Client;
-  /** SDK retries on: multipart uploads, whose parts are buffers the SDK can resend. */
+  /** Multipart uploads. */
   buffered: S3Client;
 }
 
-/** Transient: network errors, timeouts, throttling and server errors. Not: auth, bad requests. */
+/**
+ * Transient: network errors, timeouts, throttling (503 SlowDown, 429) and server
+ * errors, and a response cut short after a success status (a connection reset
+ * mid-body). Not: auth, bad requests, a missing bucket or key.
+ */
 export function isRetryable(error: unknown): boolean {
   const status = httpStatusOf(error);
-  if (status === undefined) return true;
+  if (status === undefined || status < 300) return true;
   return status === 408 || status === 429 || status >= 500 || errorCodeOf(error) === "RequestTimeout";
 }
 
@@ -57,13 +69,13 @@ const MAX_BACKOFF_MS = 10_000;
 /** One S3 request (`send` opens fresh bodies each time), retried under `options` when the failure is transient. */
 export function sendWithRetry<T>(options: Pick<UploadOptions, "attempts" | "backoffMs">, send: () => Promise<T>): Promise<T> {
   const policy: RetryPolicy = { retries: Math.max(0, options.attempts - 1), baseDelayMs: options.backoffMs, maxDelayMs: MAX_BACKOFF_MS };
-  return retry(send, { policy, retryable: isRetryable });
+  return retry(send, { policy, retryable: isRetryable, delayHint: retryAfterMs });
 }
 
 const hexToBase64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
 
 export async function uploadFile(clients: UploadClients, bucket: string, upload: PlannedUpload, options: UploadOptions): Promise<void> {
-  if (upload.file.size > options.multipartThreshold) return uploadMultipart(clients.buffered, bucket, upload, options);
+  if (upload.file.size > options.multipartThreshold) return sendWithRetry(options, () => uploadMultipart(clients.buffered, bucket, upload, options));
   const { file, key, headers } = upload;
   await sendWithRetry(options, () =>
     clients.streaming.send(

@@ -4,6 +4,12 @@
 // Rotunda wrote (record.ts). Pages and bundles are rendered into a staging folder
 // and moved into place whole (publish); unused outputs are swept only after the
 // new pages are in place; a build counts as complete only at its very end.
+//
+// Shards of a sharded process (`rotunda process --shard k/n`) may write into one
+// folder at the same time: each takes a lock of its own (`.rotunda/lock-<k>-of-<n>`)
+// and keeps a journal of its own, and may only claim folders and write media;
+// a build or render takes the folder's one lock, which excludes every shard, and
+// alone publishes, sweeps and completes.
 import { createHash } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
@@ -20,14 +26,17 @@ import {
   writeRecord,
   type Journal,
   type OutputRecord,
+  type RemoteMedia,
 } from "./record.ts";
 
-export { buildUnfinished, readRecord } from "./record.ts";
+export { buildUnfinished, readRecord, type RemoteMedia } from "./record.ts";
 
 /** Inside the state folder: where a render writes before its files are moved into place. */
 export const STAGING_DIR = "staging";
 const HELD_DIR = "held";
 const LOCK_FILE = "lock";
+/** A shard's lock: `lock-2-of-3`. */
+const SHARD_LOCK = /^lock-[a-z0-9-]+$/;
 
 /**
  * The site folder a render is for: Rotunda renders into `<site>/.rotunda/staging`
@@ -51,6 +60,11 @@ export interface OpenOutputOptions {
   command: string;
   /** Build even though the folder holds files Rotunda did not write (remembered for later builds). */
   allowOtherFiles?: boolean;
+  /**
+   * Open the folder for one shard ("2-of-3"), beside the other shards: it may claim
+   * folders and write into them, never publish, sweep or complete.
+   */
+  shard?: string;
 }
 
 /** What a finished build keeps; every other file Rotunda wrote is removed. */
@@ -86,6 +100,8 @@ export class OutputFolder {
     private record: OutputRecord,
     private journal: Journal,
     private readonly lock: Lock,
+    /** The shard this folder is open for; undefined for a build, which holds it alone. */
+    readonly shard: string | undefined,
   ) {
     this.folders = new Set([...Object.keys(record.folders), ...journal.folders]);
     this.files = new Set([...record.files, ...journal.files]);
@@ -100,16 +116,21 @@ export class OutputFolder {
     const dir = path.resolve(options.outputDir);
     await checkPlacement(dir, options.inputDir);
     await mkdir(path.join(dir, STATE_DIR), { recursive: true });
+    const stateDir = path.join(dir, STATE_DIR);
+    const exclusive = path.join(stateDir, LOCK_FILE);
+    const shardLocks = async () => (await readdir(stateDir)).filter((n) => SHARD_LOCK.test(n)).map((n) => path.join(stateDir, n));
     let lock: Lock;
     try {
-      lock = await acquireLock(path.join(dir, STATE_DIR, LOCK_FILE), options.command, `the output folder ${dir}`);
+      lock = options.shard
+        ? await acquireLock(path.join(stateDir, `${LOCK_FILE}-${options.shard}`), options.command, `the output folder ${dir}`, { conflicts: async () => [exclusive] })
+        : await acquireLock(exclusive, options.command, `the output folder ${dir}`, { conflicts: shardLocks });
     } catch (error) {
       if (error instanceof LockedError) throw new OutputFolderError(error.message);
       throw error;
     }
     try {
       const record = (await readRecord(dir)) ?? (await adoptLegacyOutput(dir)) ?? emptyRecord();
-      const output = new OutputFolder(dir, record, await readJournal(dir), lock);
+      const output = new OutputFolder(dir, record, await readJournal(dir), lock, options.shard);
       if (options.allowOtherFiles) record.otherFilesAllowed = true;
       if (!record.otherFilesAllowed) {
         const others = await output.filesNotOwned(4);
@@ -120,7 +141,8 @@ export class OutputFolder {
           );
         }
       }
-      await output.removeLeftovers();
+      // Another shard's temp files are its work in progress: only a build clears leftovers.
+      if (!options.shard) await output.removeLeftovers();
       return output;
     } catch (error) {
       await lock.release();
@@ -140,6 +162,26 @@ export class OutputFolder {
     return this.record.pathPrefix;
   }
 
+  /** The media the last complete build took from the shared cache's bucket, when it took any. */
+  get remote(): RemoteMedia | undefined {
+    return this.record.remote;
+  }
+
+  /** Folders set aside for pictures not published now (see KeepSet.held). */
+  async heldFolders(): Promise<string[]> {
+    const root = path.join(this.stateDir, HELD_DIR);
+    const held: string[] = [];
+    for (const parent of await readdir(root).catch(() => [] as string[])) {
+      for (const name of await readdir(path.join(root, parent)).catch(() => [] as string[])) held.push(`${parent}/${name}`);
+    }
+    return held.sort();
+  }
+
+  /** What only a build, holding the folder alone, may do. */
+  private exclusiveOnly(what: string): void {
+    if (this.shard) throw new Error(`shard ${this.shard} cannot ${what}: only a build or render, holding the output folder alone, does`);
+  }
+
   /** Whether Rotunda wrote `rel` (a file it recorded, or anything in a folder it owns). */
   owns(rel: string): boolean {
     if (this.files.has(rel)) return true;
@@ -150,7 +192,15 @@ export class OutputFolder {
   /** Up to `limit` files in the folder that Rotunda did not write; dot-entries (`.git`, the state folder) are never counted. */
   private async filesNotOwned(limit: number): Promise<string[]> {
     const entries = await walkTree(this.dir, { skipDotEntries: true, enter: (e) => !this.folders.has(e.relPath) });
-    return entries.filter((e) => e.kind !== "directory" && !this.files.has(e.relPath)).slice(0, limit).map((e) => e.relPath);
+    const strangers = entries.filter((e) => e.kind !== "directory" && !this.owns(e.relPath));
+    if (strangers.length === 0) return [];
+    // A shard writing beside this run claims a folder before it writes there: the
+    // journals read after the walk know every folder the walk saw being written.
+    const journal = await readJournal(this.dir);
+    for (const folder of journal.folders) this.folders.add(folder);
+    for (const file of journal.files) this.files.add(file);
+    this.journal = { open: this.journal.open || journal.open, folders: new Set([...this.journal.folders, ...journal.folders]), files: new Set([...this.journal.files, ...journal.files]) };
+    return strangers.filter((e) => !this.owns(e.relPath)).slice(0, limit).map((e) => e.relPath);
   }
 
   /** Temp files a killed run left in the state folder, and its staging folder. */
@@ -163,14 +213,14 @@ export class OutputFolder {
 
   /** Marks a build as begun: until complete(), the folder counts as unfinished. */
   async begin(): Promise<void> {
-    await appendJournal(this.dir, { begin: new Date().toISOString(), pid: process.pid } as { begin: string });
+    await appendJournal(this.dir, { begin: new Date().toISOString(), pid: process.pid } as { begin: string }, this.shard);
     this.journal.open = true;
   }
 
   /** Records that Rotunda is about to write into `folder` (relative): done once per folder and run. */
   async claimFolder(folder: string): Promise<void> {
     if (this.claimedFolders.has(folder)) return;
-    await appendJournal(this.dir, { folders: [folder] });
+    await appendJournal(this.dir, { folders: [folder] }, this.shard);
     this.claimedFolders.add(folder);
     this.folders.add(folder);
   }
@@ -198,6 +248,7 @@ export class OutputFolder {
 
   /** Writes one file of Rotunda's (atomically), recording it first. */
   async writeFile(rel: string, data: string | Uint8Array): Promise<void> {
+    this.exclusiveOnly("write site files");
     await this.refuseOverwrite([rel]);
     await this.claimFiles([rel]);
     await writeFileAtomic(path.join(this.dir, rel), data);
@@ -218,6 +269,7 @@ export class OutputFolder {
    * (relative paths). Nothing moves if one would overwrite a file not Rotunda's.
    */
   async publish(): Promise<string[]> {
+    this.exclusiveOnly("publish pages");
     const staged = (await walkTree(this.stagingDir)).filter((e) => e.kind === "file").map((e) => e.relPath);
     await this.refuseOverwrite(staged);
     await this.claimFiles(staged);
@@ -246,6 +298,7 @@ export class OutputFolder {
    * tile folder counts as one).
    */
   async sweep(keep: KeepSet): Promise<number> {
+    this.exclusiveOnly("sweep");
     let removed = 0;
     const touched = new Set([...this.journal.folders, ...this.claimedFolders]);
     for (const folder of [...this.folders]) {
@@ -296,13 +349,23 @@ export class OutputFolder {
     }
   }
 
-  /** Records `keep` as what the folder holds and marks the build complete: the last step of a build. */
-  async complete(keep: KeepSet, pathPrefix: string): Promise<void> {
+  /**
+   * Records `keep` as what the folder holds and marks the build complete: the last
+   * step of a build. `remote` names the kept folders that are not here but in the
+   * shared cache's bucket (with the bucket's URL), which deploy checks there.
+   */
+  async complete(keep: KeepSet, pathPrefix: string, remote?: { url: string; endpoint?: string; folders: Iterable<string> }): Promise<void> {
+    this.exclusiveOnly("complete a build");
+    const remoteFolders = [...(remote?.folders ?? [])].filter((f) => keep.folders.has(f)).sort();
+    const { remote: _previous, ...record } = this.record;
     this.record = {
-      ...this.record,
+      ...record,
       folders: Object.fromEntries([...keep.folders].sort(([a], [b]) => (a < b ? -1 : 1)).map(([folder, names]) => [folder, keyOf(names)])),
       files: [...keep.files].sort(),
       pathPrefix,
+      ...(remote && remoteFolders.length > 0
+        ? { remote: { url: remote.url, ...(remote.endpoint ? { endpoint: remote.endpoint } : {}), folders: Object.fromEntries(remoteFolders.map((f) => [f, [...keep.folders.get(f)!].sort()])) } }
+        : {}),
     };
     await writeRecord(this.dir, this.record);
     await removeJournal(this.dir);

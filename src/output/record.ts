@@ -6,14 +6,18 @@
 // `.rotunda/build.journal` records each folder or file before it is first written
 // (write-ahead), so a killed run's leftovers are still known as Rotunda's. The
 // journal's presence means "a build started and has not finished": deploy refuses
-// such a folder, and the next build carries its claims forward.
-import { appendFile, readFile, rm } from "node:fs/promises";
+// such a folder, and the next build carries its claims forward. Shards that write
+// into the folder at the same time (or each into its own, gathered afterwards)
+// keep one journal each, `.rotunda/build-<shard>.journal`, so none overwrites
+// another's; every journal counts, and a complete build removes them all.
+import { appendFile, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../files.ts";
 import { STATE_DIR } from "../manifest.ts";
 
 export const RECORD_FILE = "output.json";
 export const JOURNAL_FILE = "build.journal";
+const JOURNAL_NAME = /^build(?:-[a-z0-9-]+)?\.journal$/;
 const RECORD_VERSION = 1;
 
 export interface OutputRecord {
@@ -26,6 +30,18 @@ export interface OutputRecord {
   pathPrefix: string;
   /** The publisher allowed files of their own in this folder (`--allow-other-files`). */
   otherFilesAllowed: boolean;
+  /**
+   * Media folders the site uses that are not in this folder but in the bucket
+   * that serves as the shared processing cache (`s3://bucket/prefix`, under the
+   * keys a deploy there uses), each with the names it holds there.
+   */
+  remote?: RemoteMedia;
+}
+
+export interface RemoteMedia {
+  url: string;
+  endpoint?: string;
+  folders: Record<string, string[]>;
 }
 
 export interface Journal {
@@ -36,7 +52,15 @@ export interface Journal {
 }
 
 export const recordPath = (outputDir: string) => path.join(outputDir, STATE_DIR, RECORD_FILE);
-export const journalPath = (outputDir: string) => path.join(outputDir, STATE_DIR, JOURNAL_FILE);
+/** The journal of one writer: the build's, or a shard's (`writer` "2-of-3"). */
+export const journalPath = (outputDir: string, writer?: string) =>
+  path.join(outputDir, STATE_DIR, writer ? `build-${writer}.journal` : JOURNAL_FILE);
+
+/** Every journal in the folder: the build's and the shards'. */
+async function journalFiles(outputDir: string): Promise<string[]> {
+  const names = await readdir(path.join(outputDir, STATE_DIR)).catch(() => [] as string[]);
+  return names.filter((n) => JOURNAL_NAME.test(n)).sort().map((n) => path.join(outputDir, STATE_DIR, n));
+}
 
 export function emptyRecord(): OutputRecord {
   return { version: RECORD_VERSION, folders: {}, files: [], pathPrefix: "/", otherFilesAllowed: false };
@@ -57,16 +81,18 @@ export async function writeRecord(outputDir: string, record: OutputRecord): Prom
   await writeFileAtomic(recordPath(outputDir), JSON.stringify(record) + "\n");
 }
 
-/** The claims of unfinished builds; a line torn by a crash is skipped (its write never completed). */
+/** The claims of unfinished builds and shards; a line torn by a crash is skipped (its write never completed). */
 export async function readJournal(outputDir: string): Promise<Journal> {
   const journal: Journal = { open: false, folders: new Set(), files: new Set() };
-  let text: string;
-  try {
-    text = await readFile(journalPath(outputDir), "utf8");
-  } catch {
-    return journal;
+  let text = "";
+  for (const file of await journalFiles(outputDir)) {
+    try {
+      text += (await readFile(file, "utf8")) + "\n";
+      journal.open = true;
+    } catch {
+      // removed meanwhile by a build that completed
+    }
   }
-  journal.open = true;
   for (const line of text.split("\n")) {
     try {
       const entry = JSON.parse(line) as { folders?: string[]; files?: string[] };
@@ -79,13 +105,14 @@ export async function readJournal(outputDir: string): Promise<Journal> {
   return journal;
 }
 
-/** Appends one line to the journal (creating it): a build has begun, or is about to write these paths. */
-export async function appendJournal(outputDir: string, entry: { begin?: string; folders?: string[]; files?: string[] }): Promise<void> {
-  await appendFile(journalPath(outputDir), JSON.stringify(entry) + "\n");
+/** Appends one line to a writer's journal (creating it): a build has begun, or is about to write these paths. */
+export async function appendJournal(outputDir: string, entry: { begin?: string; folders?: string[]; files?: string[] }, writer?: string): Promise<void> {
+  await appendFile(journalPath(outputDir, writer), JSON.stringify(entry) + "\n");
 }
 
+/** Removes every journal: only a complete build, which no shard runs beside, does. */
 export async function removeJournal(outputDir: string): Promise<void> {
-  await rm(journalPath(outputDir), { force: true });
+  for (const file of await journalFiles(outputDir)) await rm(file, { force: true });
 }
 
 /** Whether the last build into `outputDir` began and did not finish. */

@@ -6,40 +6,37 @@
 // mtime are unchanged costs one stat; a touched or moved one costs a hash; only new
 // bytes or new options cost image work. Process never deletes: outputs no page uses
 // any more are swept by the build once the new pages are in place (src/output/).
-import { readFile, stat } from "node:fs/promises";
+//
+// Sharded (`shard`): only the originals whose content hash falls in the shard are
+// processed, and the run leaves a partial manifest (partial.ts) for the render to
+// merge; each shard keeps its own cache file (`process-cache-<k>-of-<n>.json`), and
+// every run reads them all. A shared store (the bucket cache, src/cache/) gives the
+// outputs of originals some machine already made, and takes the ones made here.
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import { CONFIG_FILE, ConfigError, type GalleryConfig } from "../config.ts";
 import { hashFile, writeFileAtomic } from "../files.ts";
-import { eachLimit } from "../limit.ts";
-import {
-  MANIFEST_VERSION,
-  readManifest,
-  referencedUrls,
-  RESERVED_SLUGS,
-  STATE_DIR,
-  writeManifest,
-  type AlbumSettings,
-  type Manifest,
-  type PanoramaMedia,
-  type PanoramaRecord,
-} from "../manifest.ts";
+import { eachLimit, limiter } from "../limit.ts";
+import { STATE_DIR, writeManifest, type Manifest } from "../manifest.ts";
 import { startExifTool } from "./exiftool.ts";
 import { recipeHash } from "./hash.ts";
+import { galleryKeyOf, PARTIAL_VERSION, removePartials, writePartial, type PartialItem, type PartialManifest } from "./partial.ts";
+import { inShard, shardLabel, type Shard } from "./shard.ts";
 import { imageOptionsFrom, mediaFolderOf, PIPELINE_VERSION, PictureError, processImage, type ImageOptions, type ImageOutputs } from "./pipeline.ts";
-import { folderOf, readAlbums, withinAny } from "./albums.ts";
-import { readGps } from "./metadata.ts";
-import type { ProcessMemory, Reading, RememberedRun } from "./memory.ts";
+import type { ProcessMemory, RememberedRun } from "./memory.ts";
+import { assembleManifest, composeRecords, manifestHeader, outputsExist, type SourceProblem } from "./records.ts";
 import { rescanTextEdits, scanGallery, type AlbumFileRef, type OriginalFile, type ScanResult } from "./scan.ts";
-import { readAlbumFile, readSidecar, type Sidecar } from "./sidecar.ts";
 import type { Progress } from "../progress.ts";
-import { assignSlugs, slugify, titleFromFileName } from "./slug.ts";
 import { loadOverlays, OverlayError, type Overlays } from "./watermark.ts";
 
 export { PictureError } from "./pipeline.ts";
 export { ProcessMemory } from "./memory.ts";
+export { assembleManifest, type SourceProblem } from "./records.ts";
+export { parseShard, shardLabel, type Shard } from "./shard.ts";
+export type { ImageOutputs } from "./pipeline.ts";
 export { panoGeometry, viewerConfig, type GPano } from "./gpano.ts";
 
 /** What process asks of the output folder before it writes there (src/output/ implements it). */
@@ -48,6 +45,25 @@ export interface OutputClaims {
   claimFolder(folder: string): Promise<void>;
   /** Brings back a folder set aside while its picture was not published; false when there is none. */
   restoreHeld(folder: string): Promise<boolean>;
+}
+
+/**
+ * Outputs of originals shared between machines, by content hash and recipe
+ * (src/cache/ keeps them in a bucket). Process asks it before making an original
+ * and gives it what it made.
+ */
+export interface SharedStore {
+  /** Where the outputs it gives live ("s3://bucket/prefix"), and the endpoint, for the record of the build. */
+  readonly url: string;
+  readonly endpoint?: string;
+  /**
+   * The outputs of the original with this content hash made with this recipe,
+   * when the store holds them with every file they name; undefined otherwise
+   * (a record that does not read is reported through `warn` and not used).
+   */
+  lookup(hash: string, optionsKey: string, warn: (message: string) => void): Promise<ImageOutputs | undefined>;
+  /** Puts the outputs made here (their files under `outputDir` first, the record last). */
+  put(hash: string, optionsKey: string, outputs: ImageOutputs, outputDir: string): Promise<void>;
 }
 
 export interface ProcessOptions {
@@ -70,32 +86,48 @@ export interface ProcessOptions {
   /** Read by prepareRecipe beforehand (absent: read now). */
   recipe?: Recipe;
   /**
+   * Process only this shard of the originals (by content hash) and leave a
+   * partial manifest instead of the manifest: the render merges the shards.
+   */
+  shard?: Shard;
+  /** Outputs shared between machines: asked before making an original, given what was made. */
+  store?: SharedStore;
+  /**
    * What the last run in this process saw and made (serve keeps one): after edits
    * to sidecars and `_album.md` files only, the run reads just those.
    */
   memory?: ProcessMemory;
 }
 
-/** A problem with one source file, named by its path in the gallery. */
-export interface SourceProblem {
-  source: string;
-  message: string;
-}
-
 export interface ProcessResult {
+  /** The manifest written; for a shard, the shard's own panoramas, whose slugs the render assigns anew over the whole gallery. */
   manifest: Manifest;
+  /** What the render needs beyond the manifest, as a partial manifest (written for a shard, and by a process that does not render). */
+  part: PartialManifest;
   made: string[];
   unchanged: string[];
+  /** Originals whose outputs came from the shared store. */
+  fromStore: string[];
+  /** Originals whose outputs this run put in the shared store (made now, or by an earlier run here without it). */
+  stored: string[];
+  /** Originals made here that could not be put in the shared store, with why. */
+  storeFailed: SourceProblem[];
   failed: SourceProblem[];
   /** Worth a note, nothing failed: a slug changed, a failed picture's last good version kept, a link to nothing skipped. */
   warnings: SourceProblem[];
   /** Media folders of pictures in the gallery that are not published now (drafts, a sidecar that does not read). */
   unpublished: string[];
+  /** Media folders the pages use that are in the shared store and not in the output folder. */
+  remote?: { url: string; endpoint?: string; folders: string[] };
   ms: number;
 }
 
+/** The cache of a whole-gallery run; a shard's is `process-cache-<k>-of-<n>.json`. Every run reads them all. */
 const CACHE_FILE = "process-cache.json";
+const CACHE_NAME = /^process-cache(?:-\d+-of-\d+)?\.json$/;
 const CACHE_VERSION = 3;
+/** Originals hashed and looked up in the shared store at once. */
+const STORE_LOOKUPS = 16;
 
 interface CacheEntry {
   size: number;
@@ -105,6 +137,10 @@ interface CacheEntry {
   outputs: ImageOutputs;
   /** False when only the quick outputs were made (see ProcessOptions.quick). */
   complete?: boolean;
+  /** The outputs are in the shared store, not in the output folder. */
+  remote?: true;
+  /** The shared store (its URL) that holds these outputs' record, once they were put there or taken from there. */
+  stored?: string;
 }
 
 interface CacheFile {
@@ -127,6 +163,7 @@ export interface Recipe {
 interface Run extends Recipe {
   inputDir: string;
   outputDir: string;
+  /** This run's own cache file. */
   cacheFile: string;
   options: ProcessOptions;
 }
@@ -145,34 +182,92 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const recalled = options.memory?.recall<CacheEntry>(run.optionsKey, !!options.quick);
   const textEdits = recalled && (await rescanTextEdits(run.inputDir, recalled.run.scan, recalled.changed, { exclude: [run.outputDir] }));
   const scan = textEdits || (await scanGallery(run.inputDir, { exclude: [run.outputDir] }));
-  const { originals, albumFiles, unrecognised, skipped, pages } = findOriginals(run, scan);
+  const found = findOriginals(run, scan);
+  const galleryKey = galleryKeyOf([...found.originals.map((o) => o.relPath), ...found.unrecognised.map((u) => u.source)]);
+  const order = new Map(found.originals.map((o, i) => [o.relPath, i]));
+  const cache = await readCaches(run);
+  let { originals, unrecognised, skipped } = found;
+  let hashes: Map<string, string> | undefined;
+  const { shard } = options;
+  if (shard) {
+    hashes = await hashOriginals(originals, cache);
+    // An original that cannot be read has no hash: the first shard reports it, with the files that are no pictures.
+    originals = originals.filter((o) => {
+      const hash = hashes!.get(o.relPath);
+      return hash ? inShard(hash, shard) : shard.index === 1;
+    });
+    if (shard.index !== 1) {
+      unrecognised = [];
+      skipped = [];
+    }
+  }
   options.progress?.grow?.(originals.length + unrecognised.length);
   for (const bad of unrecognised) reportFailure(options, bad);
 
   // After text edits, pictures published last time keep their outputs as they were.
   const kept = textEdits ? keptEntries(originals, recalled.run) : {};
-  const made = await makeOutputs(run, originals.filter((o) => !kept[o.relPath]));
+  const made = await makeOutputs(run, originals.filter((o) => !kept[o.relPath]), cache, hashes);
   made.entries = { ...kept, ...made.entries };
   made.unchanged.push(...Object.keys(kept));
-  const published = await composeRecords(run, originals, albumFiles, made.entries);
-  const failed = [...unrecognised, ...made.failed, ...published.failed].sort((a, b) => (a.source < b.source ? -1 : 1));
-  const manifest: Manifest = {
-    version: MANIFEST_VERSION,
-    generator: "rotunda",
-    gallery: gallerySettings(options.config, published.albums),
-    panoramas: published.panoramas,
-    pages,
+  const composed = await composeRecords(
+    { inputDir: run.inputDir, outputDir: run.outputDir, config: options.config, progress: options.progress, memory: options.memory },
+    originals, found.originals, found.albumFiles, made.entries,
+  );
+  // Every shard reads every `_album.md`: the first one reports their mistakes.
+  const albumProblems = !shard || shard.index === 1 ? composed.albums : { failed: [], warnings: [] };
+  for (const failure of albumProblems.failed) options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
+  const failed = [...unrecognised, ...made.failed, ...albumProblems.failed, ...composed.failed].sort((a, b) => (a.source < b.source ? -1 : 1));
+  const header = manifestHeader(options.config, composed.albums.settings, found.pages);
+  const items: PartialItem[] = composed.items.map((item) => ({ ...item, order: order.get(item.relPath)! }));
+  const assembled = assembleManifest(header, items, failed, composed.leftOut);
+  const publishedFolders = new Set(items.map((i) => mediaFolderOf(i.record.source.hash)));
+  const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f)).sort();
+  const remoteFolders = [...new Set(Object.values(made.entries).filter((e) => e.remote).map((e) => mediaFolderOf(e.hash)))].sort();
+  const remote = options.store && remoteFolders.length > 0
+    ? { url: options.store.url, ...(options.store.endpoint ? { endpoint: options.store.endpoint } : {}), folders: remoteFolders }
+    : undefined;
+  const ownWarnings = [...made.warnings, ...albumProblems.warnings, ...composed.warnings];
+  const part: PartialManifest = {
+    version: PARTIAL_VERSION,
+    shard: shard ?? { index: 1, count: 1 },
+    optionsKey: run.optionsKey,
+    galleryKey,
+    sources: [...originals.map((o) => o.relPath), ...unrecognised.map((u) => u.source)],
+    header,
+    items,
     failures: failed,
+    warnings: [...albumProblems.warnings, ...composed.warnings],
+    leftOut: composed.leftOut,
+    unpublished,
+    ...(remote ? { remote } : {}),
   };
-  // After text edits every record's media are those checked when written last time; its text comes from checked sidecars.
-  await writeManifest(run.outputDir, manifest, { trusted: !!textEdits });
+  if (shard) {
+    // Partials of another sharding are leftovers of an earlier one; the render merges this one's.
+    await removePartials(run.outputDir, shard.count);
+    await writePartial(run.outputDir, part);
+  } else {
+    // After text edits every record's media are those checked when written last time; its text comes from checked sidecars.
+    await writeManifest(run.outputDir, assembled.manifest, { trusted: !!textEdits });
+  }
   // Text edits change no output: the cache on disk still says what each original's are.
-  if (!textEdits || made.made.length > 0 || published.positionsRead) await saveCache(run.cacheFile, made.entries);
-  const publishedFolders = new Set(published.panoramas.map((p) => mediaFolderOf(p.source.hash)));
-  const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f));
-  const warnings = [...skipped, ...published.warnings];
+  if (!textEdits || made.made.length > 0 || made.fromStore.length > 0 || composed.positionsRead) await saveCache(run, made.entries, { final: true });
   options.memory?.remember({ optionsKey: run.optionsKey, quick: !!options.quick, scan, entries: made.entries, published: publishedFolders }, recalled?.changed);
-  return { manifest, made: made.made, unchanged: made.unchanged, failed, warnings, unpublished, ms: performance.now() - started };
+  // A shard's slugs and links are not the gallery's: the render tells which ones moved or point nowhere.
+  const warnings = [...skipped, ...ownWarnings, ...(shard ? [] : assembled.warnings)];
+  return {
+    manifest: assembled.manifest,
+    part,
+    made: made.made,
+    unchanged: made.unchanged,
+    fromStore: made.fromStore,
+    stored: made.stored.sort(),
+    storeFailed: made.storeFailed,
+    failed: shard ? failed : assembled.manifest.failures,
+    warnings,
+    unpublished,
+    ...(remote ? { remote } : {}),
+    ms: performance.now() - started,
+  };
 }
 
 /** The entries of originals whose pictures the last run published: their outputs are in place, as they were. */
@@ -200,7 +295,8 @@ export async function prepareRecipe(inputDir: string, config: GalleryConfig): Pr
 async function prepareRun(options: ProcessOptions): Promise<Run> {
   const outputDir = path.resolve(options.outputDir);
   const recipe = options.recipe ?? (await prepareRecipe(options.inputDir, options.config));
-  return { ...recipe, inputDir: path.resolve(options.inputDir), outputDir, cacheFile: path.join(outputDir, STATE_DIR, CACHE_FILE), options };
+  const cacheName = options.shard ? `process-cache-${shardLabel(options.shard)}.json` : CACHE_FILE;
+  return { ...recipe, inputDir: path.resolve(options.inputDir), outputDir, cacheFile: path.join(outputDir, STATE_DIR, cacheName), options };
 }
 
 function reportFailure(options: ProcessOptions, failure: SourceProblem): void {
@@ -227,101 +323,190 @@ function findOriginals(run: Run, scan: ScanResult): { originals: OriginalFile[];
   };
 }
 
-async function readCache(file: string): Promise<CacheFile> {
+/** Every cache file in the state folder: this run's, and those of other shards and runs. */
+interface Caches {
+  /** This run's own file, as it was. */
+  own: Record<string, CacheEntry>;
+  /** By original (relPath): every file's entry for it. */
+  byPath: Map<string, CacheEntry[]>;
+}
+
+async function readCacheFile(file: string): Promise<Record<string, CacheEntry>> {
   try {
     const cache = JSON.parse(await readFile(file, "utf8")) as CacheFile;
-    if (cache.version === CACHE_VERSION && cache.entries && typeof cache.entries === "object") return cache;
+    if (cache.version === CACHE_VERSION && cache.entries && typeof cache.entries === "object") return cache.entries;
   } catch {
     // missing or unreadable: start afresh (outputs are re-made, never trusted blindly)
   }
-  return { version: CACHE_VERSION, entries: {} };
+  return {};
 }
 
-async function saveCache(file: string, entries: Record<string, CacheEntry>): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify({ version: CACHE_VERSION, entries } satisfies CacheFile));
+async function readCaches(run: Run): Promise<Caches> {
+  const dir = path.dirname(run.cacheFile);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => CACHE_NAME.test(n)).sort();
+  const own = await readCacheFile(run.cacheFile);
+  const byPath = new Map<string, CacheEntry[]>();
+  const add = (entries: Record<string, CacheEntry>) => {
+    for (const [relPath, entry] of Object.entries(entries)) byPath.set(relPath, [...(byPath.get(relPath) ?? []), entry]);
+  };
+  add(own);
+  for (const name of names) if (path.join(dir, name) !== run.cacheFile) add(await readCacheFile(path.join(dir, name)));
+  return { own, byPath };
 }
 
-/** One stat per output file (a tile folder is checked by its fallback faces, written last). */
-async function outputsExist(outputDir: string, media: PanoramaMedia): Promise<boolean> {
-  try {
-    const files = referencedUrls(media).map((url) => (url.endsWith("/") ? `${url}fallback/d.jpg` : url));
-    await Promise.all(files.map((url) => stat(path.join(outputDir, url))));
-    return true;
-  } catch {
-    return false;
+/**
+ * Saves this run's entries in its own cache file. A whole-gallery run covers
+ * every shard's originals: the shards' files are then folded into its own.
+ */
+async function saveCache(run: Run, entries: Record<string, CacheEntry>, { final }: { final: boolean }): Promise<void> {
+  await writeFileAtomic(run.cacheFile, JSON.stringify({ version: CACHE_VERSION, entries } satisfies CacheFile));
+  if (run.options.shard || !final) return;
+  const dir = path.dirname(run.cacheFile);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (CACHE_NAME.test(name) && path.join(dir, name) !== run.cacheFile) await rm(path.join(dir, name), { force: true });
   }
 }
 
+/** The content hash of every original (a cached one when its size and mtime are unchanged); unreadable ones are left out. */
+async function hashOriginals(originals: OriginalFile[], cache: Caches): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  await eachLimit(originals, Math.max(2, availableParallelism()), async (original) => {
+    try {
+      const info = await stat(original.file);
+      const known = cache.byPath.get(original.relPath)?.find((e) => e.size === info.size && e.mtimeMs === info.mtimeMs);
+      hashes.set(original.relPath, known?.hash ?? (await hashFile(original.file)));
+    } catch {
+      // reported by the shard that processes it
+    }
+  });
+  return hashes;
+}
+
+/** One stat per output file (a tile folder is checked by its fallback faces, written last). */
 interface MadeOutputs {
   /** By original (relPath): what its outputs are now. */
   entries: Record<string, CacheEntry>;
   made: string[];
   unchanged: string[];
+  fromStore: string[];
   failed: SourceProblem[];
+  stored: string[];
+  storeFailed: SourceProblem[];
+  /** Records of the shared store that were not used, with why. */
+  warnings: SourceProblem[];
 }
 
-/** Reuses or makes the outputs of every original, `concurrency` at a time. */
-async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOutputs> {
-  if (originals.length === 0) return { entries: {}, made: [], unchanged: [], failed: [] };
+/**
+ * Reuses or makes the outputs of every original, `concurrency` at a time: from
+ * the cache files when its bytes and the recipe are unchanged and its outputs are
+ * here, else from the shared store when it has them, else made (and given to the store).
+ */
+async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, knownHashes?: Map<string, string>): Promise<MadeOutputs> {
   const { options } = run;
-  const cache = await readCache(run.cacheFile);
+  const store = options.quick ? undefined : options.store;
   // An entry is good enough when its options match and, unless this is a quick run, it is complete.
   const usable = (e: CacheEntry | undefined): e is CacheEntry => !!e && e.optionsKey === run.optionsKey && (options.quick || e.complete !== false);
   const byHash = new Map<string, CacheEntry>();
-  for (const entry of Object.values(cache.entries)) if (usable(entry)) byHash.set(entry.hash, entry);
+  for (const entries of cache.byPath.values()) for (const entry of entries) if (usable(entry) && !entry.remote) byHash.set(entry.hash, entry);
   const available = async (entry: CacheEntry) =>
-    (await outputsExist(run.outputDir, entry.outputs.media))
-    || ((await options.output?.restoreHeld(mediaFolderOf(entry.hash))) === true && (await outputsExist(run.outputDir, entry.outputs.media)));
+    !entry.remote
+    && ((await outputsExist(run.outputDir, entry.outputs.media))
+      || ((await options.output?.restoreHeld(mediaFolderOf(entry.hash))) === true && (await outputsExist(run.outputDir, entry.outputs.media))));
 
-  const result: MadeOutputs = { entries: {}, made: [], unchanged: [], failed: [] };
+  const result: MadeOutputs = { entries: {}, made: [], unchanged: [], fromStore: [], failed: [], stored: [], storeFailed: [], warnings: [] };
   // Started only when some picture needs work: a no-op rebuild never spawns ExifTool.
   let exiftool: ExifTool | undefined;
   const concurrency = options.concurrency ?? Math.max(1, availableParallelism());
-  // An identical copy elsewhere in the gallery being made right now shares its outputs.
-  const inFlight = new Map<string, Promise<CacheEntry>>();
+  // Pictures are made `concurrency` at a time; with a store, more originals are
+  // hashed and looked up meanwhile, since a lookup waits on the network, not a core.
+  const images = limiter(concurrency);
+  const lanes = store ? Math.max(concurrency, STORE_LOOKUPS) : concurrency;
+  type Obtained = { entry: CacheEntry; how: "made" | "store" | "unchanged" };
+  // An identical copy elsewhere in the gallery being obtained right now shares its outputs.
+  const inFlight = new Map<string, Promise<Obtained>>();
+  const puts: Promise<void>[] = [];
   let savedAt = performance.now();
 
-  const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<CacheEntry> => {
-    exiftool ??= startExifTool({ maxProcs: concurrency });
-    await options.output?.claimFolder(mediaFolderOf(hash));
-    const outputs = await processImage(
-      { file: original.file, hash, format: original.format },
-      { outputDir: run.outputDir, exiftool, options: options.quick ? quickOptions(run.imageOptions) : run.imageOptions, overlays: run.overlays },
-    );
-    return { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey, outputs, ...(options.quick ? { complete: false } : {}) };
+  const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<Obtained> => {
+    const base = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey };
+    if (store) {
+      const outputs = await store.lookup(hash, run.optionsKey, (message) => result.warnings.push({ source: original.relPath, message }));
+      if (outputs) return { entry: { ...base, outputs, remote: true, stored: store.url }, how: "store" };
+    }
+    const outputs = await images(async () => {
+      exiftool ??= startExifTool({ maxProcs: concurrency });
+      await options.output?.claimFolder(mediaFolderOf(hash));
+      return processImage(
+        { file: original.file, hash, format: original.format },
+        { outputDir: run.outputDir, exiftool, options: options.quick ? quickOptions(run.imageOptions) : run.imageOptions, overlays: run.overlays },
+      );
+    });
+    return { entry: { ...base, outputs, ...(options.quick ? { complete: false } : {}) }, how: "made" };
   };
 
-  /** The outputs of one original: the cached ones when its bytes and the options are unchanged, else made. */
-  const outputsOf = async (original: OriginalFile): Promise<{ entry: CacheEntry; made: boolean }> => {
+  /**
+   * Gives the store an original's outputs made here that it does not have yet (made
+   * now, or by an earlier run that was stopped before it could put them there).
+   */
+  const sharing = new Map<string, Promise<boolean>>();
+  const share = (relPath: string, entry: CacheEntry) => {
+    if (!store || entry.remote || entry.stored === store.url) return;
+    let put = sharing.get(entry.hash);
+    if (!put) {
+      put = store.put(entry.hash, entry.optionsKey, entry.outputs, run.outputDir).then(
+        () => true,
+        (error: unknown) => {
+          const failure = { source: relPath, message: `not put in the cache ${store.url}: ${(error as Error).message}` };
+          result.storeFailed.push(failure);
+          options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
+          return false;
+        },
+      );
+      sharing.set(entry.hash, put);
+    }
+    puts.push(
+      put.then((ok) => {
+        if (!ok) return;
+        entry.stored = store.url;
+        result.stored.push(relPath);
+      }),
+    );
+  };
+
+  /** The outputs of one original: the cached ones when its bytes and the options are unchanged, else the store's or made. */
+  const outputsOf = async (original: OriginalFile): Promise<Obtained> => {
     const info = await stat(original.file);
     if (info.size === 0) throw new PictureError("empty file (0 bytes)");
-    const previous = cache.entries[original.relPath];
-    if (usable(previous) && previous.size === info.size && previous.mtimeMs === info.mtimeMs && (await available(previous))) {
-      return { entry: previous, made: false };
+    const previous = (cache.byPath.get(original.relPath) ?? []).filter(usable);
+    for (const entry of previous) {
+      if (entry.size === info.size && entry.mtimeMs === info.mtimeMs && (await available(entry))) return { entry, how: "unchanged" };
     }
-    const hash = await hashFile(original.file);
-    const same = usable(previous) && previous.hash === hash ? previous : byHash.get(hash);
-    if (same && (await available(same))) return { entry: { ...same, size: info.size, mtimeMs: info.mtimeMs }, made: false };
+    const hash = knownHashes?.get(original.relPath) ?? (await hashFile(original.file));
+    const same = previous.find((e) => e.hash === hash && !e.remote) ?? byHash.get(hash);
+    if (same && (await available(same))) return { entry: { ...same, size: info.size, mtimeMs: info.mtimeMs }, how: "unchanged" };
     const sharing = inFlight.get(hash);
-    if (sharing) return { entry: { ...(await sharing), size: info.size, mtimeMs: info.mtimeMs }, made: false };
-    const making = make(original, info, hash);
-    inFlight.set(hash, making);
-    making.catch(() => inFlight.delete(hash));
-    return { entry: await making, made: true };
+    if (sharing) return { entry: { ...(await sharing).entry, size: info.size, mtimeMs: info.mtimeMs }, how: "unchanged" };
+    const obtaining = make(original, info, hash);
+    inFlight.set(hash, obtaining);
+    obtaining.catch(() => inFlight.delete(hash));
+    return obtaining;
   };
 
   try {
-    await eachLimit(originals, concurrency, async (original) => {
+    await eachLimit(originals, lanes, async (original) => {
       const { relPath } = original;
       try {
-        const { entry, made } = await outputsOf(original);
+        const { entry: found, how } = await outputsOf(original);
+        // Each original's own entry: copies of one picture share outputs, not bookkeeping.
+        const entry = how === "unchanged" ? { ...found } : found;
         result.entries[relPath] = entry;
-        (made ? result.made : result.unchanged).push(relPath);
+        share(relPath, entry);
+        ({ made: result.made, store: result.fromStore, unchanged: result.unchanged })[how].push(relPath);
         options.progress?.tick?.(1, relPath);
         // An interrupted run keeps what it made: the cache is saved every few seconds.
-        if (made && performance.now() - savedAt > 5000) {
+        if (how === "made" && performance.now() - savedAt > 5000) {
           savedAt = performance.now();
-          await saveCache(run.cacheFile, { ...cache.entries, ...result.entries });
+          await saveCache(run, { ...cache.own, ...result.entries }, { final: false });
         }
       } catch (error) {
         const failure = { source: relPath, message: error instanceof PictureError ? error.message : `unexpected error: ${(error as Error).message}` };
@@ -329,229 +514,9 @@ async function makeOutputs(run: Run, originals: OriginalFile[]): Promise<MadeOut
         reportFailure(options, failure);
       }
     });
+    await Promise.all(puts);
   } finally {
     await exiftool?.end();
   }
   return result;
-}
-
-/** The gallery's settings as render needs them: its text, its albums, and how listings, places, tours and the map behave. */
-function gallerySettings(config: GalleryConfig, albums: AlbumSettings[]): Manifest["gallery"] {
-  return {
-    title: config.title,
-    ...(config.description ? { description: config.description } : {}),
-    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
-    ...(config.precompress ? {} : { precompress: false }),
-    albums,
-    pageSize: config.pageSize,
-    ...(config.places.byGps ? { placesByGps: config.places.byGps } : {}),
-    ...(config.tour ? { tourRadius: config.tour.radius } : {}),
-    publishGps: config.process.publishGps,
-    ...(config.process.publishGps ? { map: { tiles: config.map.tiles, attribution: config.map.attribution } } : {}),
-  };
-}
-
-/** The place of a fixed camera's pictures: those in its pull folder, when its config entry names one. */
-function cameraPlaces(config: GalleryConfig): (relPath: string) => string | undefined {
-  const into = path.posix.normalize(config.pull.into.replaceAll("\\", "/")).replace(/^\.\/?|\/$/g, "");
-  const folders = config.cameras.filter((c) => c.place).map((c) => ({ prefix: `${into ? `${into}/` : ""}${c.name}/`, place: c.place! }));
-  return (relPath) => folders.find((f) => relPath.startsWith(f.prefix))?.place;
-}
-
-/**
- * The panoramas as published, newest first: text, tags, place and links from the
- * sidecars, albums from the `_album.md` files, slugs assigned, drafts left out.
- */
-async function composeRecords(
-  run: Run,
-  originals: OriginalFile[],
-  albumFiles: AlbumFileRef[],
-  entries: Record<string, CacheEntry>,
-): Promise<{ panoramas: PanoramaRecord[]; albums: AlbumSettings[]; failed: SourceProblem[]; warnings: SourceProblem[]; positionsRead: boolean }> {
-  const failed: SourceProblem[] = [];
-  const warnings: SourceProblem[] = [];
-  const fail = (failure: SourceProblem) => {
-    failed.push(failure);
-    run.options.progress?.log?.(`✗ ${failure.source}: ${failure.message}`);
-  };
-  // What was published last time: read only when something failed.
-  let previous: Manifest | null | undefined;
-  const lastManifest = async () => (previous === undefined ? (previous = (await readManifest(run.outputDir).catch(() => undefined)) ?? null) : previous);
-  let previousByPath: Map<string, PanoramaRecord> | undefined;
-  const lastPublished = async (relPath: string) => {
-    previousByPath ??= new Map((await lastManifest())?.panoramas.map((p) => [p.source.path, p] as const) ?? []);
-    return previousByPath.get(relPath);
-  };
-
-  const memory = run.options.memory;
-  const albums = await readAlbums(run.inputDir, albumFiles, originals, async (folder) => (await lastManifest())?.gallery.albums.find((a) => a.path === folder), (file) =>
-    remembered(file, readAlbumFile, memory && { get: (f) => memory.albumFile(f), set: (f, r) => memory.rememberAlbumFile(f, r) }));
-  for (const failure of albums.failed) fail(failure);
-  warnings.push(...albums.warnings);
-  const cameraPlace = cameraPlaces(run.options.config);
-  const relativeToGallery = (file: string) => path.relative(run.inputDir, file).split(path.sep).join("/");
-
-  const items: Array<{ relPath: string; record: Omit<PanoramaRecord, "id" | "slug">; wish?: string; sidecar?: string }> = [];
-  /** Slugs pictures left out would have: a link to one waits, it is not a mistake. */
-  const unpublished = new Set<string>();
-  const leaveOut = (original: OriginalFile, wish?: string) => unpublished.add(wish ?? slugify(original.relPath.split("/").pop()!.replace(/\.[^.]+$/, "")));
-  for (const original of originals) {
-    const folder = folderOf(original.relPath);
-    if (withinAny(folder, albums.draftFolders)) {
-      leaveOut(original);
-      continue;
-    }
-    // An album whose `_album.md` does not read may be a draft: only what was published stays.
-    if (withinAny(folder, albums.unreadFolders) && !(await lastPublished(original.relPath))) {
-      leaveOut(original);
-      continue;
-    }
-    const entry = entries[original.relPath];
-    if (!entry) {
-      // The picture failed: the version published last time stays, so a bad copy or a
-      // bad option never takes a page away.
-      const last = await lastPublished(original.relPath);
-      if (last && (await outputsExist(run.outputDir, last))) {
-        const { id: _id, slug, ...record } = last;
-        items.push({ relPath: original.relPath, record: { ...record, album: folder }, wish: slug });
-        warnings.push({ source: original.relPath, message: "its last published version stays until it processes again" });
-      }
-      continue;
-    }
-    let sidecar: Sidecar = {};
-    if (original.sidecar) {
-      try {
-        sidecar = await remembered(original.sidecar, readSidecar, memory && { get: (f) => memory.sidecar(f), set: (f, r) => memory.rememberSidecar(f, r) });
-      } catch (error) {
-        fail({ source: relativeToGallery(original.sidecar), message: (error as Error).message });
-        // The broken file may be the one that says `draft: true`: a picture already
-        // published keeps its last good text; one that was not published stays out
-        // until the sidecar reads.
-        const last = await lastPublished(original.relPath);
-        if (!last) {
-          leaveOut(original);
-          continue;
-        }
-        sidecar = sidecarOf(last);
-      }
-    }
-    if (sidecar.draft) {
-      leaveOut(original, sidecar.slug);
-      continue;
-    }
-    const place = sidecar.place ?? cameraPlace(original.relPath);
-    items.push({
-      relPath: original.relPath,
-      record: recordOf(original, entry, { ...sidecar, ...(place ? { place } : {}) }, folder),
-      ...(sidecar.slug ? { wish: sidecar.slug } : {}),
-      ...(original.sidecar ? { sidecar: relativeToGallery(original.sidecar) } : {}),
-    });
-  }
-  const positionsRead = await recordPositions(run, items, entries);
-
-  const { slugs, warnings: slugWarnings } = assignSlugs(items.map((i) => ({ relPath: i.relPath, wish: i.wish })), RESERVED_SLUGS);
-  for (const w of slugWarnings) warnings.push({ source: w.relPath, message: w.message });
-  const published = new Set(slugs);
-  const panoramas: PanoramaRecord[] = items.map((item, i) => {
-    const slug = slugs[i]!;
-    const record = { id: slug, slug, ...item.record } as PanoramaRecord;
-    if (!record.links) return record;
-    // Links to pictures that are not published are left out, and said so.
-    const links = record.links.filter((link, n) => {
-      const where = `${item.sidecar ?? item.relPath}`;
-      if (link.to === slug) fail({ source: where, message: `links[${n}].to: "${link.to}" is this picture itself` });
-      else if (published.has(link.to)) return true;
-      else if (unpublished.has(link.to)) warnings.push({ source: where, message: `links[${n}].to: "${link.to}" is not published (a draft, or a sidecar that does not read): the link waits until it is` });
-      else fail({ source: where, message: `links[${n}].to: no picture has the slug "${link.to}"` });
-      return false;
-    });
-    if (links.length > 0) record.links = links;
-    else delete record.links;
-    return record;
-  });
-  // Newest first; undated after dated; then by title.
-  panoramas.sort((a, b) =>
-    (b.captureDate ? Date.parse(b.captureDate) : -Infinity) - (a.captureDate ? Date.parse(a.captureDate) : -Infinity)
-    || a.title.localeCompare(b.title));
-  // Albums of folders that still hold published pictures.
-  const folders = new Set(panoramas.map((p) => p.album ?? ""));
-  const publishedAlbums = albums.albums.filter((a) => [...folders].some((f) => f === a.path || f.startsWith(a.path + "/")));
-  return { panoramas, albums: publishedAlbums, failed, warnings, positionsRead };
-}
-
-/** A text file read, or its reading remembered from the last run while it has not changed since. */
-async function remembered<T>(file: string, read: (file: string) => Promise<T>, memory?: { get(file: string): Reading<T> | undefined; set(file: string, reading: Reading<T>): void }): Promise<T> {
-  const known = memory?.get(file);
-  if (known) {
-    if ("ok" in known) return known.ok;
-    throw known.error;
-  }
-  try {
-    const ok = await read(file);
-    memory?.set(file, { ok });
-    return ok;
-  } catch (error) {
-    memory?.set(file, { error: error as Error });
-    throw error;
-  }
-}
-
-/**
- * Each record's position, from its outputs; outputs made before positions were
- * recorded have theirs read now (ExifTool only, no image work) and remembered in
- * the cache.
- */
-async function recordPositions(run: Run, items: Array<{ relPath: string; record: Omit<PanoramaRecord, "id" | "slug"> }>, entries: Record<string, CacheEntry>): Promise<boolean> {
-  const unknown = items.filter((i) => entries[i.relPath] && entries[i.relPath]!.outputs.gps === undefined);
-  if (unknown.length > 0) {
-    const exiftool = startExifTool({ maxProcs: Math.max(1, availableParallelism()) });
-    try {
-      await eachLimit(unknown, Math.max(1, availableParallelism()), async (item) => {
-        const entry = entries[item.relPath]!;
-        const gps = await readGps(exiftool, path.join(run.inputDir, item.relPath)).catch(() => undefined);
-        entries[item.relPath] = { ...entry, outputs: { ...entry.outputs, gps: gps ?? null } };
-      });
-    } finally {
-      await exiftool.end();
-    }
-  }
-  for (const item of items) {
-    const gps = entries[item.relPath]?.outputs.gps;
-    if (gps) item.record.gps = gps;
-  }
-  return unknown.length > 0;
-}
-
-/** A panorama's record but for its slug: the sidecar's text over the outputs. */
-function recordOf(original: OriginalFile, entry: CacheEntry, sidecar: Sidecar, album: string): Omit<PanoramaRecord, "id" | "slug"> {
-  const { format, captureDate: shot, media } = entry.outputs;
-  const captureDate = sidecar.date ?? shot;
-  return {
-    source: { path: original.relPath, hash: entry.hash, bytes: entry.size, format },
-    title: sidecar.title ?? titleFromFileName(original.relPath),
-    ...(sidecar.caption ? { caption: sidecar.caption } : {}),
-    ...(captureDate ? { captureDate } : {}),
-    ...(sidecar.credit ? { credit: sidecar.credit } : {}),
-    ...(sidecar.license ? { license: sidecar.license } : {}),
-    album,
-    ...(sidecar.tags?.length ? { tags: sidecar.tags } : {}),
-    ...(sidecar.place ? { place: sidecar.place } : {}),
-    ...(sidecar.links?.length ? { links: sidecar.links } : {}),
-    ...media,
-  };
-}
-
-/** The text a published record took from its sidecar, to stand in for one that no longer reads. */
-function sidecarOf(last: PanoramaRecord): Sidecar {
-  return {
-    title: last.title,
-    slug: last.slug,
-    ...(last.caption ? { caption: last.caption } : {}),
-    ...(last.captureDate ? { date: last.captureDate } : {}),
-    ...(last.credit ? { credit: last.credit } : {}),
-    ...(last.license ? { license: last.license } : {}),
-    ...(last.tags ? { tags: last.tags } : {}),
-    ...(last.place ? { place: last.place } : {}),
-    ...(last.links ? { links: last.links.map((l) => ({ ...l })) } : {}),
-  };
 }

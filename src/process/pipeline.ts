@@ -162,12 +162,17 @@ export async function processImage(
   // Named by what it is (full size or scaled), not by which list asked for it, so the
   // quick recipe's variant is the very file the full recipe makes and keeps: a page
   // opened between the two never loses its picture.
+  // Huffman tables are optimised for what the viewer loads (the viewer's quality,
+  // every size): with sharp's mozjpeg that costs 3-4 times the CPU of an encode
+  // for 2-5 % fewer bytes, worth it only for what every reader downloads. The
+  // other ladder steps (the comparison page, downloads) keep the standard tables.
   const equirect = async (w: number, quality: number): Promise<Variant> => {
     const kind = w === width ? "full" : "view";
     const h = Math.round((w * height) / width);
-    const key = recipe({ kind: "equirect", width: w, quality });
+    const optimised = quality === options.quality;
+    const key = recipe({ kind: "equirect", width: w, quality, ...(optimised ? {} : { huffman: "standard" }) });
     const pipeline = (w === width ? fromRaw() : fromRaw().resize(w, h, { kernel: "lanczos3" }))
-      .jpeg({ quality })
+      .jpeg({ quality, optimiseCoding: optimised })
       .withXmp(gpanoXmp(geometry, metadata.gpano, w, h));
     return { ...(await writeImage(`${kind}-w${w}-q${quality}-${key}.jpg`, pipeline)), quality };
   };
@@ -186,17 +191,29 @@ export async function processImage(
 
   const ladderQualities = [...new Set(options.qualities)].sort((a, b) => b - a);
   const widths = variantWidths(width, options);
-  const [ladder, sized, thumbnail, preview] = await Promise.all([
+  // The JPEGs are encoded on sharp's threads while this thread projects the social
+  // card and the cube faces (their tiles encoded beside them), so a picture alone
+  // keeps two cores busy. One picture projects at a time: its faces and the two
+  // full-size encoders are what the peak of memory holds.
+  const projected = projections(async () => {
+    const card = options.socialCard ? makeSocialCard(raw, geometry, viewer, writeImage, recipe) : undefined;
+    card?.catch(() => {}); // awaited below, after the tiles
+    const tiles = options.tiles ? await makeTiles(raw, geometry, mediaDir, recipe, url) : undefined;
+    return { socialCard: await card, tiles };
+  });
+  const encoded = Promise.all([
     Promise.all(ladderQualities.map((q) => equirect(width, q))),
     // The full-size variant at the viewer's quality is shared with the ladder when it is on it.
     Promise.all(widths.filter((w) => w !== width || !ladderQualities.includes(options.quality)).map((w) => equirect(w, options.quality))),
     small("thumb", thumbWidth, 78),
     small("preview", Math.min(options.previewWidth, thumbWidth), 60),
   ]);
-  // Tiles after the JPEGs rather than beside them: their cube faces and the JPEG
-  // encoders' coefficient buffers would otherwise add up at the peak.
-  const socialCard = options.socialCard ? await makeSocialCard(raw, geometry, viewer, writeImage, recipe) : undefined;
-  const tiles = options.tiles ? await makeTiles(raw, geometry, mediaDir, recipe, url) : undefined;
+  // Both run to their end before a failure of either is told: nothing keeps writing after this returns.
+  const [encodedResult, projectedResult] = await Promise.allSettled([encoded, projected]);
+  if (encodedResult.status === "rejected") throw encodedResult.reason;
+  if (projectedResult.status === "rejected") throw projectedResult.reason;
+  const [ladder, sized, thumbnail, preview] = encodedResult.value;
+  const { socialCard, tiles } = projectedResult.value;
   const fullAtQuality = ladder.find((v) => v.quality === options.quality);
   const variants = [...sized, ...(fullAtQuality && width <= options.maxWidth ? [fullAtQuality] : [])].sort((a, b) => b.width - a.width);
 
@@ -230,6 +247,9 @@ type Recipe = (output: object) => string;
 // with optimised Huffman tables holds coefficient buffers for the whole picture,
 // so more at once buys no speed and costs memory.
 const sharedEncodes = limiter(availableParallelism());
+// One picture's projections (card, cube faces) at a time: they run on this one
+// thread anyway, and each picture's faces wait in memory for their encodes.
+const projections = limiter(1);
 
 /** 1200×630 perspective view of the initial direction, for link previews. */
 async function makeSocialCard(

@@ -21,6 +21,7 @@ import {
   type LocalFile,
   type RemoteObject,
 } from "../../src/deploy/index.ts";
+import { remoteMediaResolver } from "../../src/deploy/check.ts";
 import { explainS3Error } from "../../src/deploy/s3-target.ts";
 import { tempPath } from "../../src/files.ts";
 
@@ -118,6 +119,15 @@ describe("explainS3Error", () => {
     }
     assert.equal(explainS3Error(new Error("something else"), "https://s3.example.invalid", target), undefined);
   });
+
+  it("a server that keeps failing after the retries is one line naming it", () => {
+    const target = parseS3Url("s3://site/www");
+    const slowDown = Object.assign(new Error("Please reduce your request rate."), { name: "SlowDown", $metadata: { httpStatusCode: 503 } });
+    assert.equal(explainS3Error(slowDown, "http://127.0.0.1:9000", target)?.message, "http://127.0.0.1:9000 keeps failing (SlowDown, HTTP 503): try again later");
+    const reset = new Error("socket hang up", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+    assert.equal(explainS3Error(reset, "http://127.0.0.1:9000", target)?.message, "http://127.0.0.1:9000 keeps failing (ECONNRESET): try again later");
+    assert.equal(explainS3Error(Object.assign(new Error("bad"), { name: "InvalidArgument", $metadata: { httpStatusCode: 400 } }), "x", target), undefined);
+  });
 });
 
 describe("makePlan", () => {
@@ -145,6 +155,18 @@ describe("makePlan", () => {
     );
     assert.deepEqual(plan.unchanged.map((f) => f.relPath), ["hall/index.html"]);
     assert.deepEqual(plan.stale, ["www/old/index.html", "www/media/old-0b1b2c3d4e.json"], "stale pages go before stale assets");
+  });
+
+  it("never lists as stale the cache's records (dot-keys) nor media the pages use from the bucket", () => {
+    const remote = remoteOf(
+      { key: "www/.rotunda-cache/aa-bb.json", size: 10, etag: md5("1") },
+      { key: "www/media/0123456789ab/full-q85-abc.jpg", size: 10, etag: md5("2") },
+      { key: "www/media/0123456789ab/tiles-abc/1/f0_0.jpg", size: 10, etag: md5("3") },
+      { key: "www/media/0123456789ab/full-q20-old.jpg", size: 10, etag: md5("4") },
+    );
+    const inBucket = remoteMediaResolver({ url: "s3://b/www", folders: { "media/0123456789ab": ["full-q85-abc.jpg", "tiles-abc"] } });
+    const plan = makePlan([file("index.html", md5("5"))], remote, "www/", inBucket);
+    assert.deepEqual(plan.stale, ["www/media/0123456789ab/full-q20-old.jpg"], "only what no page uses and no record is");
   });
 
   it("multipart ETags compare by the stored MD5, and count as changed when it is unknown", () => {

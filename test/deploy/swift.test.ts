@@ -327,10 +327,13 @@ describe("deploy to Swift's S3 API", { timeout: 150_000 }, () => {
     assert.ok(landed.size >= 25 && landed.size < total, `${landed.size} of ${total} files landed before the kill`);
     assert.ok(!landed.has("index.html") && !landed.has("p/index.html"), "no page before the media");
 
-    const rerun = await runDeploy(["--to", `s3://${BUCKET}/killed`, "--dir", dir]);
+    const rerun = await runDeploy(["--to", `s3://${BUCKET}/killed`, "--dir", dir, "--prune"]);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, new RegExp(`uploaded ${total - landed.size} \\(.*unchanged ${landed.size},`));
-    assert.equal((await listKeys("killed/")).size, total);
+    // The bucket equals the site: the same keys, each with the file's bytes.
+    const keys = await listKeys("killed/");
+    assert.deepEqual([...keys.keys()].sort(), Object.keys(files).sort());
+    for (const [rel, body] of Object.entries(files)) assert.equal(keys.get(rel), `"${md5(body)}"`, rel);
   });
 
   it("a multipart upload round-trips byte-identical and is recognised as unchanged after", async () => {

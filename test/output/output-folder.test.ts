@@ -1,7 +1,7 @@
 // The output folder a build writes into (src/output/): what it refuses, what it
 // owns, what it sweeps. Real folders in a temp dir, the lock held by real processes.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
@@ -95,6 +95,77 @@ describe("one writer at a time", () => {
     await new Promise((resolve) => child.once("exit", resolve));
     const next = await OutputFolder.open({ outputDir: dir, command: "test" });
     await next.close();
+  });
+});
+
+describe("shards beside each other, a build alone", () => {
+  test("shards share the folder; a build excludes them and they exclude a build, each naming the other", async () => {
+    const dir = await fresh();
+    const one = await OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 1/2", shard: "1-of-2" });
+    const two = await OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 2/2", shard: "2-of-2" });
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 2/2", shard: "2-of-2" }), /in use by rotunda process --shard 2\/2/);
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda render" }), (e: Error) =>
+      e instanceof OutputFolderError && /in use by rotunda process --shard [12]\/2/.test(e.message));
+    await one.close();
+    await two.close();
+    const build = await OutputFolder.open({ outputDir: dir, command: "rotunda render" });
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda process --shard 1/2", shard: "1-of-2" }), /in use by rotunda render/);
+    assert.deepEqual((await readdir(path.join(dir, ".rotunda"))).filter((n) => n.startsWith("lock")), ["lock"], "the refused shard left no lock behind");
+    await build.close();
+  });
+
+  test("a shard that was killed holding its lock does not stop the build", async () => {
+    const dir = await fresh();
+    await mkdir(path.join(dir, ".rotunda"), { recursive: true });
+    const child = await holdLock(path.join(dir, ".rotunda", "lock-1-of-2"), "rotunda process --shard 1/2");
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "test" }), new RegExp(`pid ${child.pid}`));
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    const build = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await build.close();
+  });
+
+  test("a lock of another machine's run counts while its holder touches it, and lapses when it stops", async () => {
+    const dir = await fresh();
+    await mkdir(path.join(dir, ".rotunda"), { recursive: true });
+    const lock = path.join(dir, ".rotunda/lock-2-of-4");
+    await writeFile(lock, JSON.stringify({ pid: 4242, host: "shard-pod-2", command: "rotunda process --shard 2/4", since: new Date().toISOString() }));
+    await assert.rejects(OutputFolder.open({ outputDir: dir, command: "rotunda render" }), (e: Error) =>
+      /in use by rotunda process --shard 2\/4 \(pid 4242 on shard-pod-2, .*its lock lapses 2 minutes after it was last touched, or remove .*lock-2-of-4/.test(e.message));
+    const long = new Date(Date.now() - 10 * 60_000);
+    await utimes(lock, long, long);
+    const render = await OutputFolder.open({ outputDir: dir, command: "rotunda render" });
+    await render.close();
+    await assert.rejects(stat(lock), "the lapsed lock was cleared");
+  });
+
+  test("each shard keeps its own journal; the build reads them all, refuses nothing they wrote, and completes them", async () => {
+    const dir = await fresh();
+    const shards = await Promise.all([1, 2, 3].map((k) => OutputFolder.open({ outputDir: dir, command: "shard", shard: `${k}-of-3` })));
+    await Promise.all(shards.map(async (shard, i) => {
+      await shard.begin();
+      await shard.claimFolder(`media/${String(i).repeat(12)}`);
+      await put(path.join(dir, `media/${String(i).repeat(12)}/full.jpg`));
+      // What only a build may do.
+      await assert.rejects(shard.writeFile("index.html", "x"), /shard \d-of-3 cannot write site files/);
+      await assert.rejects(shard.sweep(keep([])), /cannot sweep/);
+      await assert.rejects(shard.complete(keep([]), "/"), /cannot complete/);
+    }));
+    // A shard opening while the others write counts their claimed folders as Rotunda's.
+    const late = await OutputFolder.open({ outputDir: dir, command: "shard", shard: "1-of-1" });
+    await late.close();
+    for (const shard of shards) await shard.close();
+    assert.deepEqual((await readdir(path.join(dir, ".rotunda"))).filter((n) => n.endsWith(".journal")).sort(), ["build-1-of-3.journal", "build-2-of-3.journal", "build-3-of-3.journal"]);
+    const { buildUnfinished } = await import("../../src/output/index.ts");
+    assert.equal(await buildUnfinished(dir), true, "shards done, render not yet: unfinished");
+    const build = await OutputFolder.open({ outputDir: dir, command: "test" });
+    await build.begin();
+    const kept = keep([], { "media/000000000000": ["full.jpg"], "media/111111111111": ["full.jpg"] });
+    assert.equal(await build.sweep(kept), 1, "the third shard's folder, which nothing keeps, goes: it was Rotunda's");
+    await build.complete(kept, "/");
+    await build.close();
+    assert.equal(await buildUnfinished(dir), false);
+    assert.deepEqual((await readdir(path.join(dir, ".rotunda"))).filter((n) => n.endsWith(".journal")), []);
   });
 });
 

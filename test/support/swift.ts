@@ -154,3 +154,38 @@ export async function startSwift({ binDir = "/usr/bin" }: { binDir?: string } = 
     stop,
   };
 }
+
+/** The environment the AWS SDK (and the rotunda command) needs to talk to this Swift. */
+export function s3Env(swift: SwiftS3): NodeJS.ProcessEnv {
+  return {
+    AWS_ACCESS_KEY_ID: swift.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: swift.secretAccessKey,
+    AWS_REGION: swift.region,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+}
+
+/** Creates a bucket, retrying while Swift, up already, has its account not ready yet. */
+export async function createBucketWhenReady(swift: SwiftS3, bucket: string): Promise<void> {
+  const { CreateBucketCommand, S3Client } = await import("@aws-sdk/client-s3");
+  const client = new S3Client({
+    endpoint: swift.endpoint,
+    forcePathStyle: true,
+    region: swift.region,
+    credentials: { accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey },
+  });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+        return;
+      } catch (error) {
+        if (i > 50) throw error;
+        await sleep(200);
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -22,6 +22,12 @@ Options:
                      after every upload succeeded
   --concurrency N    files in flight at once (default: 8)
 
+Media that a build took from the bucket cache (\`rotunda build --cache\`) stay in
+the bucket: they are checked there, never uploaded or pruned, and such a build
+deploys only to that bucket and prefix. Keys below the prefix with a dot-segment
+(the cache's .rotunda-cache/ records) are never touched. Every request is retried
+on throttling (503 SlowDown), server errors, timeouts and dropped connections.
+
 Credentials come from the standard AWS chain: AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws files, SSO, instance roles.
 Dotfiles and dot-folders (.rotunda/), _headers, .br/.gz siblings and a build's

@@ -172,20 +172,26 @@ async function makeFolders(outDir: string, layout: MultiresLayout): Promise<void
   ]);
 }
 
+/** Rows of a face rendered between two turns of the event loop. */
+const BAND_ROWS = 64;
+
 /**
- * Renders the six faces at the top level one after another on this thread. Once a
- * face is rendered, its tiles, lower levels and fallback run on sharp's threads
- * while the next face is rendered.
+ * Renders the six faces at the top level one after another on this thread, a band
+ * of rows at a time: between bands the event loop hands finished encodes their
+ * successors (this picture's other outputs, other pictures'), so sharp's threads
+ * never wait for a whole face. Once a face is rendered, its tiles, lower levels
+ * and fallback run on sharp's threads while the next face is rendered.
  */
 async function writeFaces(sampler: EquirectSampler, writer: TileWriter): Promise<Written[]> {
   const { cubeSize } = writer.layout;
   const pending: Promise<Written[]>[] = [];
   for (const face of FACES) {
     const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
-    renderFace(sampler, face, cubeSize, top);
+    for (let row = 0; row < cubeSize; row += BAND_ROWS) {
+      renderFace(sampler, face, cubeSize, top.subarray(row * cubeSize * 3), row, Math.min(cubeSize, row + BAND_ROWS));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     pending.push(writeFace(writer, face, top));
-    // Let the event loop hand this face's work to sharp before rendering the next.
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return (await Promise.all(pending)).flat();
 }

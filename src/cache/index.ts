@@ -1,0 +1,334 @@
+// The bucket as shared cache: what process made of an original, kept in the
+// S3-compatible bucket the site deploys to, so any later run on any machine (a CI
+// shard with an empty disk) takes it from there instead of making it again.
+//
+// Keys, below the cache's prefix (`s3://bucket/prefix`):
+//   media/<hash12>/<name>…                the outputs, under the very keys a deploy
+//                                         to that bucket and prefix uses, with the
+//                                         same headers (so deploy finds them there)
+//   .rotunda-cache/<sha256>-<recipe>.json the record: the original's outputs as the
+//                                         manifest takes them, and every file with
+//                                         its size and MD5
+// The media go up first and the record last, so a record is only ever there once
+// its files are. A record is used only when it reads, is the one its key names,
+// and every file it lists is in the bucket at its size (and MD5, where the ETag
+// tells it); otherwise it is ignored (with a warning when it is corrupt or
+// foreign) and the original is made again. Deploy never uploads or prunes the
+// records (dot-keys). Requests go through deploy's S3 client with its retries.
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../config.ts";
+import { headersFor, phaseOf } from "../deploy/headers.ts";
+import { MD5_METADATA_KEY, remoteMd5, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
+import { createS3Client, describeEndpoint, explainS3Error, httpStatusOf, parseS3Url, type S3Target } from "../deploy/s3-target.ts";
+import { DEFAULT_UPLOAD_OPTIONS, sendWithRetry, uploadFile, type UploadOptions } from "../deploy/upload.ts";
+import { hashFile, walkTree } from "../files.ts";
+import { limiter, type Limiter } from "../limit.ts";
+import { panoramaMediaSchema, referencedUrls } from "../manifest.ts";
+import type { ImageOutputs, SharedStore } from "../process/index.ts";
+import { mediaFolderOf } from "../process/pipeline.ts";
+
+/** Below the prefix: where records live (a dot-folder: deploy never uploads, lists as stale, or prunes it). */
+export const RECORDS_DIR = ".rotunda-cache";
+const RECORD_VERSION = 1;
+
+const fileSchema = z.object({ path: z.string(), bytes: z.int().nonnegative(), md5: z.string().regex(/^[0-9a-f]{32}$/) });
+const recordSchema = z.object({
+  version: z.literal(RECORD_VERSION),
+  generator: z.literal("rotunda"),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  optionsKey: z.string().min(1),
+  outputs: z.looseObject({ format: z.string(), captureDate: z.string().optional(), media: panoramaMediaSchema }),
+  /** Every file of the outputs, relative to the site ("media/<hash12>/…"). */
+  files: z.array(fileSchema).min(1),
+});
+type CacheRecord = z.infer<typeof recordSchema>;
+
+/** The cache cannot be used (unreachable, refused, a bad URL): exit 2, naming it and the endpoint. */
+export class CacheError extends ConfigError {
+  override name = "CacheError";
+}
+
+export interface BucketCacheOptions {
+  /** `s3://bucket/prefix`: the bucket and prefix the site deploys to. */
+  url: string;
+  /** S3-compatible endpoint; AWS S3 when absent. */
+  endpoint?: string;
+  region?: string;
+  /** Requests in flight at once (lookups and uploads each). Default 8. */
+  concurrency?: number;
+  upload?: Partial<UploadOptions>;
+  idleTimeoutMs?: number;
+  /** A client of the caller's (tests put a fault-injecting proxy in front of the server). */
+  client?: S3Client;
+}
+
+export interface CacheStats {
+  requests: number;
+  /** Wall time with at least one request in flight: the network's share of a run. */
+  networkMs: number;
+  bytesUp: number;
+}
+
+/**
+ * Opens the cache: checks the URL, and that the bucket answers (one listing,
+ * retried). Throws a CacheError naming the endpoint when it cannot be used.
+ */
+export async function openBucketCache(options: BucketCacheOptions): Promise<BucketCache> {
+  let target: S3Target;
+  try {
+    target = parseS3Url(options.url);
+  } catch (error) {
+    throw new CacheError(`cache: ${(error as Error).message}`);
+  }
+  const where = describeEndpoint(options.endpoint, options.region);
+  const client = options.client ?? createS3Client({ endpoint: options.endpoint, region: options.region, ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });
+  const cache = new BucketCache(target, options, client, where);
+  try {
+    await cache.probe();
+  } catch (error) {
+    const explained = explainS3Error(error, where, target);
+    throw new CacheError(`cache ${options.url}: ${explained?.message ?? describe(error)}`);
+  }
+  return cache;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
+const md5Of = (text: string | Buffer) => createHash("md5").update(text).digest("hex");
+
+export class BucketCache implements SharedStore {
+  readonly url: string;
+  readonly endpoint?: string;
+  readonly stats: CacheStats = { requests: 0, networkMs: 0, bytesUp: 0 };
+  private readonly requests: Limiter;
+  private readonly uploads: Limiter;
+  private readonly retry: UploadOptions;
+  private inFlight = 0;
+  private busySince = 0;
+
+  constructor(
+    private readonly target: S3Target,
+    options: BucketCacheOptions,
+    private readonly client: S3Client,
+    /** The endpoint as messages name it. */
+    readonly where: string,
+  ) {
+    this.url = options.url;
+    if (options.endpoint) this.endpoint = options.endpoint;
+    this.requests = limiter(options.concurrency ?? 8);
+    this.uploads = limiter(options.concurrency ?? 8);
+    this.retry = { ...DEFAULT_UPLOAD_OPTIONS, ...options.upload };
+  }
+
+  /** The key of an original's record. */
+  recordKey(hash: string, optionsKey: string): string {
+    return `${this.target.prefix}${RECORDS_DIR}/${hash}-${optionsKey}.json`;
+  }
+
+  /** The key of a site file ("media/…"). */
+  private keyOf(rel: string): string {
+    return this.target.prefix + rel;
+  }
+
+  /** Runs `work`, counting the wall time during which any request is in flight. */
+  private async timed<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inFlight++ === 0) this.busySince = performance.now();
+    try {
+      return await work();
+    } finally {
+      if (--this.inFlight === 0) this.stats.networkMs += performance.now() - this.busySince;
+    }
+  }
+
+  /** One request, retried, counted and timed. */
+  private async send<T>(request: () => Promise<T>): Promise<T> {
+    return this.requests(() =>
+      this.timed(() =>
+        sendWithRetry(this.retry, () => {
+          this.stats.requests++;
+          return request();
+        }),
+      ),
+    );
+  }
+
+  async probe(): Promise<void> {
+    await this.send(() => this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: this.keyOf(`${RECORDS_DIR}/`), MaxKeys: 1 })));
+  }
+
+  /** The record's text, or undefined when there is none. */
+  private async readRecord(key: string): Promise<string | undefined> {
+    try {
+      return await this.send(async () => {
+        const answer = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: key }));
+        // Read inside the retried request: a connection reset mid-body tries again.
+        return answer.Body!.transformToString("utf8");
+      });
+    } catch (error) {
+      if (error instanceof NoSuchKey || httpStatusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every object below a folder of the site ("media/<hash12>"), by path relative to the site. */
+  private async listFolder(folder: string): Promise<Map<string, RemoteObject>> {
+    const out = new Map<string, RemoteObject>();
+    let token: string | undefined;
+    do {
+      const page = await this.send(() =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: this.keyOf(`${folder}/`), ContinuationToken: token })),
+      );
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        out.set(o.Key.slice(this.target.prefix.length), { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async lookup(hash: string, optionsKey: string, warn: (message: string) => void): Promise<ImageOutputs | undefined> {
+    const key = this.recordKey(hash, optionsKey);
+    let text: string | undefined;
+    try {
+      text = await this.readRecord(key);
+    } catch (error) {
+      warn(`the cache ${this.url} could not be read (${explainS3Error(error, this.where, this.target)?.message ?? describe(error)}): made here`);
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    const record = this.checkRecord(text, hash, optionsKey);
+    if (typeof record === "string") {
+      warn(`ignored the cache's record ${key}: ${record}`);
+      return undefined;
+    }
+    let there: Map<string, RemoteObject>;
+    try {
+      there = await this.listFolder(mediaFolderOf(hash));
+    } catch (error) {
+      warn(`the cache ${this.url} could not be listed (${describe(error)}): made here`);
+      return undefined;
+    }
+    const missing = record.files.filter((f) => {
+      const object = there.get(f.path);
+      const md5 = object && remoteMd5(object);
+      return !object || object.size !== f.bytes || (md5 !== undefined && md5 !== f.md5);
+    });
+    if (missing.length > 0) {
+      warn(`the cache's record ${key} names ${missing.length} file${missing.length === 1 ? "" : "s"} the bucket does not hold as recorded (${missing[0]!.path}…): made here`);
+      return undefined;
+    }
+    const { gps: _position, ...outputs } = record.outputs as ImageOutputs;
+    return outputs;
+  }
+
+  /** The record if it is a good one for this original and recipe, else why not. */
+  private checkRecord(text: string, hash: string, optionsKey: string): CacheRecord | string {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return "not JSON (corrupt)";
+    }
+    const parsed = recordSchema.safeParse(raw);
+    if (!parsed.success) return `not a Rotunda cache record (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`;
+    const record = parsed.data;
+    if (record.hash !== hash || record.optionsKey !== optionsKey) return "it is the record of another original or recipe than its key says (foreign)";
+    const folder = mediaFolderOf(hash);
+    const files = new Set(record.files.map((f) => f.path));
+    if ([...files].some((f) => !f.startsWith(folder + "/") || f.split("/").includes(".."))) return `it names files outside ${folder}/`;
+    for (const url of referencedUrls(record.outputs.media)) {
+      const rel = url.slice(1);
+      const covered = url.endsWith("/") ? [...files].some((f) => f.startsWith(rel)) : files.has(rel);
+      if (!covered) return `its outputs use ${url}, which it does not list`;
+    }
+    return record;
+  }
+
+  async put(hash: string, optionsKey: string, outputs: ImageOutputs, outputDir: string): Promise<void> {
+    try {
+      await this.putRecord(hash, optionsKey, outputs, outputDir);
+    } catch (error) {
+      throw new Error(this.explain(error), { cause: error });
+    }
+  }
+
+  private async putRecord(hash: string, optionsKey: string, outputs: ImageOutputs, outputDir: string): Promise<void> {
+    const files = await filesOf(outputs, outputDir);
+    const folder = mediaFolderOf(hash);
+    // Files a killed run or another machine put there already are not sent again.
+    const there = await this.listFolder(folder);
+    await Promise.all(
+      files.map((file) =>
+        this.uploads(async () => {
+          const object = there.get(file.path);
+          if (object && object.size === file.bytes && remoteMd5(object) === file.md5) return;
+          const upload: PlannedUpload = {
+            file: { relPath: file.path, absPath: path.join(outputDir, file.path), size: file.bytes, md5: file.md5 },
+            key: this.keyOf(file.path),
+            phase: phaseOf(file.path),
+            reason: object ? "changed" : "new",
+            headers: headersFor(file.path),
+          };
+          await this.timed(async () => {
+            this.stats.requests++;
+            await uploadFile({ streaming: this.client, buffered: this.client }, this.target.bucket, upload, this.retry);
+            this.stats.bytesUp += file.bytes;
+          });
+        }),
+      ),
+    );
+    // Last: the record, which says its files are there. It holds no position: the
+    // bucket may be public, and each machine reads the original's GPS itself.
+    const { gps: _position, ...shared } = outputs;
+    const record: CacheRecord = { version: RECORD_VERSION, generator: "rotunda", hash, optionsKey, outputs: shared as CacheRecord["outputs"], files };
+    const body = JSON.stringify(record);
+    await this.send(() =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.target.bucket,
+          Key: this.recordKey(hash, optionsKey),
+          Body: body,
+          ContentType: "application/json; charset=utf-8",
+          ContentMD5: Buffer.from(md5Of(body), "hex").toString("base64"),
+          Metadata: { [MD5_METADATA_KEY]: md5Of(body) },
+        }),
+      ),
+    );
+  }
+
+  /** Why a failure happened, in one line without secrets (for the build's report). */
+  explain(error: unknown): string {
+    return explainS3Error(error, this.where, this.target)?.message ?? describe(error);
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+/** Every file of an original's outputs (the files its record names; a tile folder's files one by one), with size and MD5. */
+async function filesOf(outputs: ImageOutputs, outputDir: string): Promise<CacheRecord["files"]> {
+  const rels = new Set<string>();
+  for (const url of referencedUrls(outputs.media)) {
+    const rel = url.slice(1);
+    if (!url.endsWith("/")) {
+      rels.add(rel);
+      continue;
+    }
+    for (const entry of await walkTree(path.join(outputDir, rel))) if (entry.kind === "file") rels.add(rel + entry.relPath);
+  }
+  const files: CacheRecord["files"] = [];
+  for (const rel of [...rels].sort()) {
+    const abs = path.join(outputDir, rel);
+    const [info, md5] = await Promise.all([stat(abs), hashFile(abs, { algorithm: "md5" })]);
+    files.push({ path: rel, bytes: info.size, md5 });
+  }
+  return files;
+}

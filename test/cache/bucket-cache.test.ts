@@ -1,0 +1,286 @@
+// The bucket as shared cache, against OpenStack Swift's S3 API started for this
+// file (test/support/swift.ts), with a fault-injecting proxy in front of it where
+// a test needs one (test/support/fault-proxy.ts). Shards run as a CI matrix would
+// run them: `rotunda process --shard k/n --cache s3://…` in processes of their own.
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { buildSite } from "../../src/build/index.ts";
+import { openBucketCache, RECORDS_DIR } from "../../src/cache/index.ts";
+import { parseConfig } from "../../src/config.ts";
+import { readManifest } from "../../src/manifest.ts";
+import { createS3Client, deploy, listSiteFiles, parseS3Url } from "../../src/deploy/index.ts";
+import { OutputFolder } from "../../src/output/index.ts";
+import { runRotunda, startRotunda } from "../support/cli.ts";
+import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.ts";
+import { makeEquirect, writeTags } from "../support/pictures.ts";
+import { createBucketWhenReady, s3Env, startSwift, type SwiftS3 } from "../support/swift.ts";
+
+const BUCKET = "rotunda-cache";
+let swift: SwiftS3;
+let s3: S3Client;
+let work: string;
+let gallery: string;
+let single: string;
+const savedEnv = { ...process.env };
+let env: NodeJS.ProcessEnv;
+
+const md5 = (b: Buffer | string) => createHash("md5").update(b).digest("hex");
+
+/** Every key below `prefix` → its ETag (MD5 for single-part objects), the prefix cut off. */
+async function listKeys(prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) out.set(o.Key!.slice(prefix.length), (o.ETag ?? "").replace(/"/g, ""));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out;
+}
+
+/** Site files (the state folder left out) → bytes. */
+async function siteFiles(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const rel = path.relative(dir, path.join(e.parentPath, e.name));
+    if (!rel.startsWith(".rotunda")) out.set(rel, await readFile(path.join(dir, rel)));
+  }
+  return out;
+}
+
+/** Every record below `prefix` names only files the bucket holds, at their size and MD5; returns how many records there are. */
+async function assertRecordsComplete(prefix: string): Promise<number> {
+  const keys = await listKeys(prefix);
+  const records = [...keys.keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`));
+  for (const key of records) {
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: prefix + key }))).Body!.transformToString();
+    const record = JSON.parse(body) as { files: Array<{ path: string; md5: string }> };
+    for (const file of record.files) assert.equal(keys.get(file.path), file.md5, `${key} names ${file.path}, which the bucket holds as recorded`);
+  }
+  return records.length;
+}
+
+/** The bucket below `prefix`, but for the cache's records, holds exactly the site's files with their bytes. */
+async function assertBucketEqualsSite(prefix: string, dist: string): Promise<void> {
+  const keys = await listKeys(prefix);
+  const site = await listSiteFiles(dist);
+  const objects = [...keys.keys()].filter((k) => !k.startsWith(".")).sort();
+  assert.deepEqual(objects, site.map((f) => f.relPath).sort(), "the bucket holds the site's files, no more, no fewer");
+  for (const f of site) assert.equal(keys.get(f.relPath), md5(await readFile(f.absPath)), `${f.relPath} has the site's bytes`);
+}
+
+const shards = (dist: string, prefix: string, endpoint = swift.endpoint) =>
+  [1, 2, 3].map((k) => startRotunda(["process", "--input", gallery, "--output", dist, "--shard", `${k}/3`, "--cache", `s3://${BUCKET}/${prefix}`, "--endpoint", endpoint], { env }));
+
+before(async () => {
+  swift = await startSwift();
+  work = await mkdtemp(path.join(os.tmpdir(), "rotunda-cache-"));
+  env = s3Env(swift);
+  Object.assign(process.env, env);
+  delete process.env.AWS_PROFILE;
+  await createBucketWhenReady(swift, BUCKET);
+  s3 = createS3Client({ endpoint: swift.endpoint });
+  gallery = path.join(work, "gallery");
+  await mkdir(path.join(gallery, "yard"), { recursive: true });
+  for (let i = 0; i < 6; i++) await makeEquirect(path.join(gallery, `${i < 3 ? "" : "yard/"}pano-${i}.jpg`), 256, 128, i + 1);
+  await writeFile(path.join(gallery, "pano-1.md"), "---\ntitle: Loading bay\n---\nThe east side.");
+  single = path.join(work, "single");
+  const built = await runRotunda(["build", "--no-pull", "--input", gallery, "--output", single]);
+  assert.equal(built.code, 0, built.output);
+});
+after(async () => {
+  s3?.destroy();
+  await swift?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+  process.env = savedEnv;
+});
+
+describe("the bucket as shared cache", { timeout: 300_000 }, () => {
+  test("three shards at once with the cache, then a render: the same site as one build; every record's media are in the bucket", async () => {
+    const dist = path.join(work, "first");
+    const results = await Promise.all(shards(dist, "site").map((s) => s.exited));
+    for (const r of results) assert.equal(r.code, 0, r.output);
+    assert.equal(results.map((r) => Number(/· (\d+) made/.exec(r.stdout)![1])).reduce((a, b) => a + b), 6, "each original made once");
+    const rendered = await runRotunda(["render", "--input", gallery, "--output", dist]);
+    assert.equal(rendered.code, 0, rendered.output);
+    assert.deepEqual(await siteFiles(dist), await siteFiles(single), "the same files with the same bytes");
+    assert.equal(await assertRecordsComplete("site/"), 6);
+  });
+
+  test("all shards again into empty folders: no original processed, no media downloaded, the same pages; deploy uploads only pages and bundles", async () => {
+    const proxy = await startFaultProxy(swift.endpoint);
+    try {
+      const dist = path.join(work, "warm");
+      const results = await Promise.all(shards(dist, "site", proxy.url).map((s) => s.exited));
+      for (const r of results) {
+        assert.equal(r.code, 0, r.output);
+        assert.match(r.stdout, /· 0 made, 0 unchanged, 0 failed/, r.output);
+      }
+      assert.equal(results.map((r) => Number(/cache s3:\/\/\S+: (\d+) taken/.exec(r.stdout)![1])).reduce((a, b) => a + b), 6);
+      // Media folders are listed (their keys are in the query, escaped); no media object is read or written.
+      assert.deepEqual(proxy.requests.filter((r) => r.url.includes("/media/")), [], "no media downloaded");
+      assert.ok(proxy.requests.some((r) => /prefix=site%2Fmedia%2F/.test(r.url)), "the media were checked by listing");
+      const rendered = await runRotunda(["render", "--input", gallery, "--output", dist]);
+      assert.equal(rendered.code, 0, rendered.output);
+      const pages = await siteFiles(dist);
+      assert.ok(![...pages.keys()].some((f) => f.startsWith("media/")), "the media stay in the bucket");
+      const expected = new Map([...(await siteFiles(single))].filter(([rel]) => !rel.startsWith("media/") && rel !== "_headers"));
+      for (const [rel, bytes] of expected) assert.ok(pages.get(rel)?.equals(bytes), `${rel}: the same bytes as one build's`);
+
+      // Deploy knows the media are in that bucket: it uploads the rest, prunes nothing the pages use.
+      const elsewhere = await runRotunda(["deploy", "--to", `s3://${BUCKET}/other`, "--endpoint", swift.endpoint, "--dir", dist], { env });
+      assert.equal(elsewhere.code, 2);
+      assert.match(elsewhere.stderr, new RegExp(`media that were taken from the cache s3://${BUCKET}/site and are only there .*deploy to that bucket`));
+      const deployed = await runRotunda(["deploy", "--to", `s3://${BUCKET}/site`, "--endpoint", swift.endpoint, "--dir", dist, "--prune"], { env });
+      assert.equal(deployed.code, 0, deployed.output);
+      assert.match(deployed.stdout, /deleted 0/);
+      const keys = await listKeys("site/");
+      // What a deploy of one build uploads (no _headers, no precompressed siblings).
+      for (const file of await listSiteFiles(single)) assert.ok(keys.has(file.relPath), `${file.relPath} is served from the bucket`);
+      assert.equal(await assertRecordsComplete("site/"), 6, "the records stay");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a shard killed (SIGKILL) while it puts media, then run again: it completes, and no record points at missing media", async () => {
+    const proxy = await startFaultProxy(swift.endpoint);
+    const dist = path.join(work, "killed");
+    try {
+      const shard = startRotunda(["process", "--input", gallery, "--output", dist, "--shard", "1/1", "--cache", `s3://${BUCKET}/killed`, "--endpoint", proxy.url], { env });
+      let puts = 0;
+      proxy.onForwarded = (r) => {
+        if (r.method === "PUT" && r.url.includes("/media/") && ++puts === 25) shard.signal("SIGKILL");
+      };
+      const killed = await shard.exited;
+      assert.equal(killed.signal, "SIGKILL", killed.output);
+      proxy.onForwarded = undefined;
+      await sleep(300); // a request Swift already has lands
+      const partial = await assertRecordsComplete("killed/");
+      assert.ok(partial < 6, `killed midway: ${partial} records`);
+
+      const rerun = await runRotunda(["process", "--input", gallery, "--output", dist, "--shard", "1/1", "--cache", `s3://${BUCKET}/killed`, "--endpoint", swift.endpoint], { env });
+      assert.equal(rerun.code, 0, rerun.output);
+      assert.equal(await assertRecordsComplete("killed/"), 6);
+      const rendered = await runRotunda(["render", "--input", gallery, "--output", dist]);
+      assert.equal(rendered.code, 0, rendered.output);
+      assert.deepEqual(await siteFiles(dist), await siteFiles(single));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a run with the cache puts what an earlier run in the same folder made without it, once; a new folder refills a bucket emptied behind its back", async () => {
+    const dist = path.join(work, "later");
+    const cache = ["--cache", `s3://${BUCKET}/later`, "--endpoint", swift.endpoint];
+    const without = await runRotunda(["process", "--input", gallery, "--output", dist], { env });
+    assert.equal(without.code, 0, without.output);
+    assert.equal((await listKeys("later/")).size, 0);
+
+    const withCache = await runRotunda(["process", "--input", gallery, "--output", dist, ...cache], { env });
+    assert.equal(withCache.code, 0, withCache.output);
+    assert.match(withCache.stdout, /· 0 made, 6 unchanged/, withCache.output);
+    assert.match(withCache.stdout, /cache s3:\/\/\S+: 0 taken, 6 put/, withCache.output);
+    assert.equal(await assertRecordsComplete("later/"), 6);
+
+    const again = await runRotunda(["process", "--input", gallery, "--output", dist, ...cache], { env });
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.stdout, /cache s3:\/\/\S+: 0 taken, 0 put \(0 B\)/, "the folder remembers what it put");
+
+    for (const key of (await listKeys("later/")).keys()) await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `later/${key}` }));
+    const fresh = await runRotunda(["process", "--input", gallery, "--output", path.join(work, "later-2"), ...cache], { env });
+    assert.equal(fresh.code, 0, fresh.output);
+    assert.match(fresh.stdout, /· 6 made/, fresh.output);
+    assert.match(fresh.stdout, /cache s3:\/\/\S+: 0 taken, 6 put/, fresh.output);
+    assert.equal(await assertRecordsComplete("later/"), 6);
+  });
+
+  test("records hold no position: a machine that takes one reads the original's GPS itself", async () => {
+    const located = path.join(work, "located");
+    await mkdir(located, { recursive: true });
+    await makeEquirect(path.join(located, "spot.jpg"), 256, 128, 9);
+    await writeTags(path.join(located, "spot.jpg"), { GPSLatitude: -33.8568, GPSLongitude: 151.2153 });
+    const cache = ["--cache", `s3://${BUCKET}/located`, "--endpoint", swift.endpoint];
+    const first = await runRotunda(["process", "--input", located, "--output", path.join(work, "located-a"), ...cache], { env });
+    assert.equal(first.code, 0, first.output);
+    const records = [...(await listKeys("located/")).keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`));
+    assert.equal(records.length, 1);
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `located/${records[0]}` }))).Body!.transformToString();
+    assert.doesNotMatch(body, /gps|33\.85|151\.21/i, "no coordinates in the bucket");
+    const other = path.join(work, "located-b");
+    const second = await runRotunda(["process", "--input", located, "--output", other, ...cache], { env });
+    assert.equal(second.code, 0, second.output);
+    assert.match(second.stdout, /· 0 made/, second.output);
+    assert.deepEqual((await readManifest(other)).panoramas[0]!.gps, { lat: -33.8568, lng: 151.2153 });
+  });
+
+  test("a corrupt record and a foreign one are ignored with a warning, and the picture is made again", async () => {
+    const dist = path.join(work, "corrupt");
+    const first = await runRotunda(["build", "--no-pull", "--input", gallery, "--output", dist, "--cache", `s3://${BUCKET}/site`, "--endpoint", swift.endpoint], { env });
+    assert.match(first.stdout, /· 0 made/, "all from the cache");
+    const records = [...(await listKeys("site/")).keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`)).sort();
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${records[0]}`, Body: "{ not json" }));
+    const other = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `site/${records[2]}` }))).Body!.transformToString();
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${records[1]}`, Body: other }));
+    const fresh = path.join(work, "corrupt-2");
+    const second = await runRotunda(["build", "--no-pull", "--input", gallery, "--output", fresh, "--cache", `s3://${BUCKET}/site`, "--endpoint", swift.endpoint], { env });
+    assert.equal(second.code, 0, second.output);
+    assert.match(second.stdout, /· 2 made/);
+    assert.ok(second.stderr.includes(`ignored the cache's record site/${records[0]}: not JSON (corrupt)`), second.stderr);
+    assert.match(second.stderr, /ignored the cache's record .*: it is the record of another original or recipe than its key says \(foreign\)/);
+    assert.equal(await assertRecordsComplete("site/"), 6, "the two records were put again, whole");
+  });
+});
+
+describe("deploy and cache under faults", { timeout: 300_000 }, () => {
+  let proxy: FaultProxy;
+  before(async () => {
+    proxy = await startFaultProxy(swift.endpoint, { seed: 7, slowDown: 0.15, reset: 0.1, stall: 0.03 });
+  });
+  after(() => proxy.close());
+
+  test("503 SlowDown, connections reset mid-body and stalls: the cache and the deploy complete, and the bucket equals dist/", async () => {
+    const dist = path.join(work, "faults");
+    const timeouts = { idleTimeoutMs: 1000 };
+    const cache = await openBucketCache({ url: `s3://${BUCKET}/faults`, endpoint: proxy.url, ...timeouts, upload: { backoffMs: 20 } });
+    const output = await OutputFolder.open({ outputDir: dist, inputDir: gallery, command: "test" });
+    try {
+      const report = await buildSite({ inputDir: gallery, output, config: parseConfig({}), store: cache });
+      assert.deepEqual(report.process.storeFailed, []);
+      assert.equal(report.process.made.length, 6);
+    } finally {
+      await output.close();
+      cache.close();
+    }
+    assert.equal(await assertRecordsComplete("faults/"), 6);
+    const result = await deploy({ distDir: dist, target: parseS3Url(`s3://${BUCKET}/faults`), endpoint: proxy.url, prune: true, ...timeouts, upload: { backoffMs: 20 } });
+    assert.deepEqual(result.failed, []);
+    const faults = proxy.requests.filter((r) => r.fault);
+    for (const kind of ["slowDown", "reset", "stall"] as const) assert.ok(faults.some((f) => f.fault === kind), `some requests met a ${kind}`);
+    await assertBucketEqualsSite("faults/", dist);
+  });
+
+  test("with every request failing, the commands exit non-zero naming the endpoint, and print no secret", async () => {
+    proxy.configure({ failAll: true });
+    try {
+      const dist = path.join(work, "faults");
+      const deployed = await runRotunda(["deploy", "--to", `s3://${BUCKET}/faults`, "--endpoint", proxy.url, "--dir", dist], { env });
+      assert.equal(deployed.code, 2, deployed.output);
+      assert.equal(deployed.stderr, `rotunda deploy: ${proxy.url} keeps failing (SlowDown, HTTP 503): try again later\n`);
+      const built = await runRotunda(["build", "--no-pull", "--input", gallery, "--output", path.join(work, "down"), "--cache", `s3://${BUCKET}/faults`, "--endpoint", proxy.url], { env });
+      assert.equal(built.code, 2, built.output);
+      assert.equal(built.stderr, `rotunda build: cache s3://${BUCKET}/faults: ${proxy.url} keeps failing (SlowDown, HTTP 503): try again later\n`);
+      for (const output of [deployed.output, built.output]) assert.ok(!output.includes(swift.secretAccessKey), "no secret printed");
+      await assert.rejects(stat(path.join(work, "down")), "nothing was written before the cache was found unusable");
+    } finally {
+      proxy.configure({ failAll: false });
+    }
+  });
+});
