@@ -3,40 +3,30 @@
 // whatever the edit (a caption, a new or removed sidecar, a draft and back, an
 // album's settings); anything else is a full run.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { buildMemory, buildSite, type BuildMemory } from "../../src/build/index.ts";
+import { buildSite, type BuildMemory } from "../../src/build/index.ts";
 import { parseConfig } from "../../src/config.ts";
 import { readManifest } from "../../src/manifest.ts";
 import { OutputFolder } from "../../src/output/index.ts";
 import { rescanTextEdits, scanGallery } from "../../src/process/scan.ts";
-import { makeEquirect } from "../support/pictures.ts";
+import { servedGallery, type ServedGallery } from "../support/build.ts";
 
 const CONFIG = parseConfig({ process: { qualities: [80], quality: 80, sizes: [], tiles: false, socialCard: false } });
 
-let work: string;
 let gallery: string;
 let output: OutputFolder;
 let memory: BuildMemory;
 
+let served: ServedGallery;
+
 before(async () => {
-  work = await mkdtemp(path.join(tmpdir(), "rotunda-memory-"));
-  gallery = path.join(work, "gallery");
-  await mkdir(path.join(gallery, "Yard"), { recursive: true });
-  await makeEquirect(path.join(gallery, "hall.jpg"), 128, 64, 1);
-  await makeEquirect(path.join(gallery, "Yard", "gate.jpg"), 128, 64, 2);
-  await makeEquirect(path.join(gallery, "Yard", "bay.jpg"), 128, 64, 3);
-  await writeFile(path.join(gallery, "hall.md"), "---\ntitle: Hall\n---\nFirst caption.\n");
-  output = await OutputFolder.open({ outputDir: path.join(work, "dist"), inputDir: gallery, command: "test" });
-  memory = buildMemory();
+  served = await servedGallery("rotunda-memory-");
+  ({ gallery, output, memory } = served);
 });
 
-after(async () => {
-  await output?.close();
-  await rm(work, { recursive: true, force: true });
-});
+after(() => served?.close());
 
 /** A build told that `changed` are the only files changed since the last one, then a full build: both give the same. */
 async function rememberedThenFull(changed: string[]): Promise<{ remembered: unknown; full: unknown; made: string[]; failed: string[] }> {

@@ -2,21 +2,19 @@
 // and the site is still whole: every panorama's embed page and oEmbed document,
 // every bundle, and a sitemap that lists the pages left as they were.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { buildMemory, buildSite, type BuildMemory } from "../../src/build/index.ts";
+import { buildSite, type BuildMemory } from "../../src/build/index.ts";
 import { parseConfig } from "../../src/config.ts";
 import { findBrokenLinks } from "../../src/deploy/check.ts";
 import { OutputFolder } from "../../src/output/index.ts";
-import { makeEquirect } from "../support/pictures.ts";
+import { servedGallery, type ServedGallery } from "../support/build.ts";
 
 const BASE = "https://pano.example.org/";
 const CONFIG = parseConfig({ baseUrl: BASE, precompress: false, process: { qualities: [80], quality: 80, sizes: [], tiles: false, socialCard: false } });
 const SLUGS = ["hall", "gate", "bay"];
 
-let work: string;
 let gallery: string;
 let output: OutputFolder;
 let memory: BuildMemory;
@@ -28,22 +26,14 @@ async function siteFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+let served: ServedGallery;
+
 before(async () => {
-  work = await mkdtemp(path.join(tmpdir(), "rotunda-incremental-site-"));
-  gallery = path.join(work, "gallery");
-  await mkdir(path.join(gallery, "Yard"), { recursive: true });
-  await makeEquirect(path.join(gallery, "hall.jpg"), 128, 64, 1);
-  await makeEquirect(path.join(gallery, "Yard", "gate.jpg"), 128, 64, 2);
-  await makeEquirect(path.join(gallery, "Yard", "bay.jpg"), 128, 64, 3);
-  await writeFile(path.join(gallery, "hall.md"), "---\ntitle: Hall\n---\nFirst caption.\n");
-  output = await OutputFolder.open({ outputDir: path.join(work, "dist"), inputDir: gallery, command: "test" });
-  memory = buildMemory();
+  served = await servedGallery("rotunda-incremental-site-");
+  ({ gallery, output, memory } = served);
 });
 
-after(async () => {
-  await output?.close();
-  await rm(work, { recursive: true, force: true });
-});
+after(() => served?.close());
 
 test("a caption edit in serve renders its page alone and leaves the site whole", async () => {
   const first = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
