@@ -8,40 +8,16 @@
 // Both ways start warm: the bundle exists and tsx's own transform cache is filled.
 //
 //   node --import tsx bench/cli.ts        (or npm run bench -- cli)
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { median, printFigures, REPO_ROOT, round, writeResults, type Figure } from "./common.ts";
+import { median, REPO_ROOT, round, runIfMain, timedNode, type Figure, type TimedRun } from "./common.ts";
 
 const LAUNCHER = path.join(REPO_ROOT, "src/cli/rotunda.js");
 const MAIN = path.join(REPO_ROOT, "src/cli/main.ts");
 
-interface Run {
-  seconds: number;
-  peakMb: number;
-}
-
-/** Runs node with `args` to its end: wall time, and peak RSS from GNU time (0 where it is missing). */
-function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "rotunda-bench-peak-kb=%M", process.execPath, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CI: "1", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`node ${args.join(" ")} exited ${code}: ${stderr}`));
-      const kb = Number(/rotunda-bench-peak-kb=(\d+)/.exec(stderr)?.[1] ?? 0);
-      resolve({ seconds, peakMb: kb / 1024 });
-    });
-  });
-}
+/** Runs node with `args` to its end: wall time and peak RSS. */
+const runNode = (args: string[], env: NodeJS.ProcessEnv): Promise<TimedRun> => timedNode(args, { env });
 
 export async function runBench(): Promise<Figure[]> {
   const runs = Math.max(1, Number(process.env.BENCH_CLI_RUNS ?? 7));
@@ -54,9 +30,9 @@ export async function runBench(): Promise<Figure[]> {
     for (const args of [["--version"], ["build", "--help"]]) {
       await bundled(args); // builds the bundle
       await viaTsx(args); // fills tsx's cache
-      const launcher: Run[] = [];
-      const tsx: Run[] = [];
-      const rebuilds: Run[] = [];
+      const launcher: TimedRun[] = [];
+      const tsx: TimedRun[] = [];
+      const rebuilds: TimedRun[] = [];
       for (let i = 0; i < runs; i++) {
         launcher.push(await bundled(args));
         tsx.push(await viaTsx(args));
@@ -88,8 +64,4 @@ export async function runBench(): Promise<Figure[]> {
 
 export { runBench as run };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await runBench();
-  printFigures("cli", figures);
-  console.log(`written to ${await writeResults("cli", figures)}`);
-}
+await runIfMain(import.meta, "cli", runBench);

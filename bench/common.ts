@@ -1,4 +1,6 @@
-// What every benchmark shares: the figure format, the sample picture, results on disk.
+// What every benchmark shares: the figure format, the sample picture, results on
+// disk, a timed child process, the entry of a benchmark file run on its own.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -112,4 +114,46 @@ export async function treeMemoryOf(pid: number): Promise<{ rssMb: number; peakMb
   const each = (await Promise.all((await processTree(pid)).map(memoryOf))).filter((m) => m !== undefined);
   if (each.length === 0) return undefined;
   return { rssMb: round(each.reduce((n, m) => n + m.rssMb, 0), 1), peakMb: round(each.reduce((n, m) => n + m.peakMb, 0), 1), processes: each.length };
+}
+
+export interface TimedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  /** User and system time of the command and its children. */
+  cpuSeconds: number;
+  /** Its peak resident set size (GNU time's maximum RSS; 0 where it is missing). */
+  peakMb: number;
+}
+
+/** Runs node with `args` to its end under GNU time: wall time, CPU time and peak RSS; rejects on a non-zero exit. */
+export function timedNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TimedRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn("/usr/bin/time", ["-f", "rotunda-bench-time=%U+%S+%M", process.execPath, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, CI: "1", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`node ${args.join(" ")} exited ${code}:\n${stdout.slice(-2000)}${stderr.slice(-2000)}`));
+      const [user, system, kb] = (/rotunda-bench-time=([\d.]+)\+([\d.]+)\+(\d+)/.exec(stderr) ?? [, "0", "0", "0"]).slice(1).map(Number);
+      resolve({ code, stdout, stderr, seconds, cpuSeconds: user! + system!, peakMb: kb! / 1024 });
+    });
+  });
+}
+
+/** Runs a benchmark file's `runBench` when the file itself is run (`node --import tsx bench/<name>.ts`). */
+export async function runIfMain(meta: ImportMeta, name: string, runBench: () => Promise<Figure[]>): Promise<void> {
+  if (meta.url !== `file://${process.argv[1]}`) return;
+  const figures = await runBench();
+  printFigures(name, figures);
+  console.log(`written to ${await writeResults(name, figures)}`);
 }

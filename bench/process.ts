@@ -28,7 +28,7 @@ import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
 import { processGallery } from "../src/process/index.ts";
 import { IMAGE_MALLOC_TUNABLES, imageMemoryEnv, onGlibc } from "../src/cli/image-memory.js";
-import { countFromEnv, median, printFigures, REPO_ROOT, round, secondsOf, thetaSample, treeMemoryOf, uniqueCopy, writeResults, type Figure } from "./common.ts";
+import { countFromEnv, median, REPO_ROOT, round, runIfMain, secondsOf, thetaSample, treeMemoryOf, uniqueCopy, type Figure } from "./common.ts";
 
 const run = promisify(execFile);
 const QUALITIES = parseConfig({}).process.qualities;
@@ -269,8 +269,4 @@ export async function runBench(): Promise<Figure[]> {
 
 export { runBench as run };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await runBench();
-  printFigures("process", figures);
-  console.log(`written to ${await writeResults("process", figures)}`);
-}
+await runIfMain(import.meta, "process", runBench);

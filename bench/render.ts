@@ -29,7 +29,7 @@ import { albumFeeds, galleryPages } from "../src/render/pages.ts";
 import { launchBrowser } from "../test/support/browser.ts";
 import { startRotunda, type RotundaProcess } from "../test/support/cli.ts";
 import { makeEquirect } from "../test/support/pictures.ts";
-import { median, printFigures, REPO_ROOT, round, writeResults, type Figure } from "./common.ts";
+import { median, printFigures, REPO_ROOT, round, timedNode, writeResults, type Figure } from "./common.ts";
 
 const ALBUMS = 50;
 const PLACES = 500;
@@ -84,26 +84,12 @@ interface RenderRun {
   peakMb: number;
 }
 
-/** This file again, as a child: `--child <mode> <dir> [<source tree>]`, timed and its peak RSS taken by GNU time. */
-function child(args: string[]): Promise<RenderRun> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn("/usr/bin/time", ["-f", "rotunda-bench-peak-kb=%M", process.execPath, "--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CI: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    proc.stdout.on("data", (d: Buffer) => (out += d));
-    proc.stderr.on("data", (d: Buffer) => (err += d));
-    proc.on("error", reject);
-    proc.on("close", (code) => {
-      const result = /rotunda-bench-result=(\{.*\})/.exec(out)?.[1];
-      if (code !== 0 || !result) return reject(new Error(`${args.join(" ")} exited ${code}: ${err.slice(-2000)}`));
-      const kb = Number(/rotunda-bench-peak-kb=(\d+)/.exec(err)?.[1] ?? 0);
-      resolve({ ...(JSON.parse(result) as { pages: number; seconds: number }), peakMb: round(kb / 1024, 0) });
-    });
-  });
+/** This file again, as a child: `--child <mode> <dir> [<source tree>]`, timed, with its peak RSS. */
+async function child(args: string[]): Promise<RenderRun> {
+  const run = await timedNode(["--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args]);
+  const result = /rotunda-bench-result=(\{.*\})/.exec(run.stdout)?.[1];
+  if (!result) throw new Error(`${args.join(" ")} printed no result: ${run.stderr.slice(-2000)}`);
+  return { ...(JSON.parse(result) as { pages: number; seconds: number }), peakMb: round(run.peakMb, 0) };
 }
 
 /**

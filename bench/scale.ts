@@ -20,7 +20,6 @@
 // The load average is printed with each figure: the machine may be shared.
 //
 //   node --import tsx bench/scale.ts        (or npm run bench -- scale)
-import { spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -28,7 +27,7 @@ import { promisify } from "node:util";
 import { execFile } from "node:child_process";
 import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
-import { countFromEnv, printFigures, REPO_ROOT, round, thetaSample, uniqueCopy, writeResults, type Figure } from "./common.ts";
+import { countFromEnv, REPO_ROOT, round, runIfMain, thetaSample, timedNode, uniqueCopy, type Figure, type TimedRun } from "./common.ts";
 
 const run = promisify(execFile);
 const LAUNCHER = path.join(REPO_ROOT, "src/cli/rotunda.js");
@@ -58,33 +57,8 @@ async function paddedSmallOriginal(sample: string, bytes: number): Promise<Buffe
 
 const load = () => `load ${loadavg()[0]!.toFixed(1)}`;
 
-interface Timed {
-  seconds: number;
-  cpuSeconds: number;
-  stdout: string;
-}
-
-/** Runs the rotunda command to its end: wall time, and CPU time of it and its children (GNU time). */
-function rotunda(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "rotunda-bench-cpu=%U+%S", process.execPath, LAUNCHER, ...args], {
-      env: { ...process.env, CI: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`rotunda ${args.join(" ")} exited ${code}:\n${stdout}${stderr}`));
-      const [user, system] = (/rotunda-bench-cpu=([\d.]+)\+([\d.]+)/.exec(stderr) ?? [, "0", "0"]).slice(1).map(Number);
-      resolve({ seconds, cpuSeconds: user! + system!, stdout });
-    });
-  });
-}
+/** Runs the rotunda command to its end: wall time, and CPU time of it and its children. */
+const rotunda = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<TimedRun> => timedNode([LAUNCHER, ...args], { env });
 
 async function has(command: string): Promise<boolean> {
   return run("sh", ["-c", `command -v ${command}`]).then(() => true, () => false);
@@ -187,8 +161,4 @@ export async function runBench(): Promise<Figure[]> {
 
 export { runBench as run };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await runBench();
-  printFigures("scale", figures);
-  console.log(`written to ${await writeResults("scale", figures)}`);
-}
+await runIfMain(import.meta, "scale", runBench);
