@@ -14,6 +14,8 @@ const benches: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> =
   cli: () => import("./cli.ts"),
   live: () => import("./live.ts"),
   scale: () => import("./scale.ts"),
+  reader: () => import("./reader.ts"),
+  "tile-formats": () => import("./tile-formats.ts"),
 };
 
 const wanted = process.argv.slice(2);
