@@ -64,6 +64,15 @@ const multires = z.object({
   /** How many tile files, and their total size. */
   files: z.int().nonnegative(),
   bytes: z.int().nonnegative(),
+  /** The whole sphere in one small JPEG: the six faces side by side (f b u d l r), each `faceSize` px square. */
+  overview: fileRef.extend({ faceSize: z.int().positive() }).optional(),
+});
+
+/** A tiny picture of the initial view, inlined in the page: shown before any script runs. */
+const placeholder = z.object({
+  dataUri: z.string().regex(/^data:image\/jpeg;base64,[A-Za-z0-9+/]+=*$/),
+  width: z.int().positive(),
+  height: z.int().positive(),
 });
 
 const metadataEntry = z.object({ label: z.string(), value: z.string() });
@@ -88,6 +97,8 @@ export const panoramaMediaSchema = z.object({
   thumbnail: imageRef,
   /** A tiny, blurry picture for the viewer to show while the panorama loads. */
   preview: imageRef,
+  /** The initial view, a few hundred bytes: painted by the page itself until the viewer draws. */
+  placeholder: placeholder.optional(),
   /** Every published metadata tag as JSON (privacy rules applied). */
   metadata: fileRef,
   /** The few tags worth a table on the page, in display order (privacy rules applied). */
@@ -208,6 +219,7 @@ export type FileRef = z.infer<typeof fileRef>;
 export type ViewerConfig = z.infer<typeof viewerConfig>;
 export type MetadataEntry = z.infer<typeof metadataEntry>;
 export type MultiresRecord = z.infer<typeof multires>;
+export type Placeholder = z.infer<typeof placeholder>;
 
 export class ManifestError extends Error {
   override name = "ManifestError";

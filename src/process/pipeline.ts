@@ -14,18 +14,18 @@ import type { ExifTool } from "exiftool-vendored";
 import { tempPath, writeFileAtomic } from "../files.ts";
 import { limiter, type Limiter } from "../limit.ts";
 import type { ProcessConfig } from "../config.ts";
-import type { GpsPoint, ImageRef, MultiresRecord, PanoramaMedia, Variant, ViewerConfig } from "../manifest.ts";
+import type { GpsPoint, ImageRef, MultiresRecord, PanoramaMedia, Placeholder, Variant, ViewerConfig } from "../manifest.ts";
 import { panoGeometry, viewerConfig, type PanoGeometry } from "./gpano.ts";
 import { recipeHash } from "./hash.ts";
 import { metadataTable, readMetadata } from "./metadata.ts";
 import { PictureError } from "./picture-error.ts";
-import { renderPerspective, writeMultires, type RawImage } from "./projection/index.ts";
+import { applyHorizon, renderPerspective, writeMultires, type RawImage } from "./projection/index.ts";
 import type { PictureFormat } from "./scan.ts";
 import { blendInto, overlayLayers, type Overlays } from "./watermark.ts";
 import { gpanoXmp } from "./xmp.ts";
 
 /** Bumped when the pipeline's code changes what it makes, so old outputs are re-made. */
-export const PIPELINE_VERSION = 2;
+export const PIPELINE_VERSION = 3;
 export const MEDIA_DIR = "media";
 
 /** What processing one original needs to know: the gallery's process options, with their defaults applied. */
@@ -192,14 +192,15 @@ export async function processImage(
   const ladderQualities = [...new Set(options.qualities)].sort((a, b) => b - a);
   const widths = variantWidths(width, options);
   // The JPEGs are encoded on sharp's threads while this thread projects the social
-  // card and the cube faces (their tiles encoded beside them), so a picture alone
+  // card, the placeholder and the cube faces (their tiles encoded beside them), so a picture alone
   // keeps two cores busy. One picture projects at a time: its faces and the two
   // full-size encoders are what the peak of memory holds.
   const projected = projections(async () => {
     const card = options.socialCard ? makeSocialCard(raw, geometry, viewer, writeImage, recipe) : undefined;
     card?.catch(() => {}); // awaited below, after the tiles
+    const placeholder = await makePlaceholder(raw, geometry, viewer);
     const tiles = options.tiles ? await makeTiles(raw, geometry, mediaDir, recipe, url) : undefined;
-    return { socialCard: await card, tiles };
+    return { socialCard: await card, placeholder, tiles };
   });
   const encoded = Promise.all([
     Promise.all(ladderQualities.map((q) => equirect(width, q))),
@@ -213,7 +214,7 @@ export async function processImage(
   if (encodedResult.status === "rejected") throw encodedResult.reason;
   if (projectedResult.status === "rejected") throw projectedResult.reason;
   const [ladder, sized, thumbnail, preview] = encodedResult.value;
-  const { socialCard, tiles } = projectedResult.value;
+  const { socialCard, placeholder, tiles } = projectedResult.value;
   const fullAtQuality = ladder.find((v) => v.quality === options.quality);
   const variants = [...sized, ...(fullAtQuality && width <= options.maxWidth ? [fullAtQuality] : [])].sort((a, b) => b.width - a.width);
 
@@ -234,6 +235,7 @@ export async function processImage(
       ...(socialCard ? { socialCard } : {}),
       thumbnail,
       preview,
+      placeholder,
       metadata: { url: url(metaName), bytes: Buffer.byteLength(metadataJson) },
       metadataTable: metadataTable(metadata.published, { width, height }),
       viewer,
@@ -267,6 +269,21 @@ async function makeSocialCard(
   );
 }
 
+/**
+ * The initial view as a few hundred bytes of JPEG, inlined in the page. Taller
+ * than wide (5:8), so a frame of any shape down to a phone held upright shows
+ * the viewer's horizontal field of view across its width.
+ */
+async function makePlaceholder(raw: RawImage, geometry: PanoGeometry, viewer: ViewerConfig): Promise<Placeholder> {
+  const size = { width: 60, height: 96 };
+  const view = applyHorizon({ yaw: viewer.yaw, pitch: viewer.pitch, hfov: viewer.hfov }, viewer.horizonPitch, viewer.horizonRoll);
+  const picture = renderPerspective(raw, view, size, cropOf(geometry));
+  const jpeg = await sharp(picture.data, { raw: { width: size.width, height: size.height, channels: 3 } })
+    .jpeg({ quality: 50, mozjpeg: true })
+    .toBuffer();
+  return { dataUri: `data:image/jpeg;base64,${jpeg.toString("base64")}`, ...size };
+}
+
 /** Where a partial panorama sits in its sphere, as the projection code wants it; undefined for a full sphere. */
 function cropOf(geometry: PanoGeometry) {
   return geometry.full ? undefined : { fullWidth: geometry.fullWidth, fullHeight: geometry.fullHeight, left: geometry.left, top: geometry.top };
@@ -282,12 +299,19 @@ async function saveAtomic(pipeline: Sharp, file: string): Promise<OutputInfo> {
 
 /** Pannellum multires cube tiles in their own hashed folder, moved into place when complete. */
 async function makeTiles(raw: RawImage, geometry: PanoGeometry, mediaDir: string, recipe: Recipe, url: (name: string) => string): Promise<MultiresRecord> {
-  const name = `tiles-${recipe({ kind: "tiles", tileSize: 512, quality: 75 })}`;
+  const name = `tiles-${recipe({ kind: "tiles", tileSize: 512, quality: 75, overview: 128 })}`;
   const dir = path.join(mediaDir, name);
   const temp = tempPath(dir);
   const crop = cropOf(geometry);
   const result = await writeMultires(raw, temp, { quality: 75, ...(crop ? { crop } : {}) });
   await rm(dir, { recursive: true, force: true });
   await rename(temp, dir);
-  return { ...result.config, basePath: url(name), files: result.files, bytes: result.bytes };
+  const { overview } = result;
+  return {
+    ...result.config,
+    basePath: url(name),
+    files: result.files,
+    bytes: result.bytes,
+    overview: { url: url(`${name}/${overview.file}`), bytes: overview.bytes, faceSize: overview.faceSize },
+  };
 }

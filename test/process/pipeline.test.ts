@@ -81,6 +81,28 @@ describe("a THETA-like original", () => {
     assert.deepEqual([card.width, card.height], [1200, 630]);
   });
 
+  test("the placeholder: the initial view in about a kilobyte, the social card's view in its middle", async () => {
+    const p = result.manifest.panoramas[0]!;
+    const jpeg = Buffer.from(p.placeholder!.dataUri.replace(/^data:image\/jpeg;base64,/, ""), "base64");
+    assert.ok(jpeg.length < 2000, `${jpeg.length} bytes`);
+    const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([info.width, info.height, p.placeholder!.width, p.placeholder!.height], [60, 96, 60, 96]);
+    // Both show hfov 70 across their width; the card's 1200×630 is the placeholder's middle band.
+    const band = Math.round((60 * 630) / 1200); // rows of the placeholder the card covers
+    const top = Math.round((96 - band) / 2);
+    // Red and green run smoothly with the direction in this picture (blue is a fine checkerboard).
+    const difference = (other: Buffer) => {
+      let sum = 0;
+      for (let i = 0; i < other.length; i += 3) sum += Math.abs(other[i]! - data[top * 60 * 3 + i]!) + Math.abs(other[i + 1]! - data[top * 60 * 3 + i + 1]!);
+      return sum / ((other.length / 3) * 2);
+    };
+    const card = path.join(dist, p.socialCard!.url);
+    const same = difference(await sharp(card).resize(60, band, { fit: "fill" }).raw().toBuffer());
+    assert.ok(same < 6, `mean difference ${same.toFixed(1)}`);
+    const turned = difference(await sharp(card).rotate(180).resize(60, band, { fit: "fill" }).raw().toBuffer());
+    assert.ok(turned > 3 * same, `another view would not match (${turned.toFixed(1)})`);
+  });
+
   test("GPano XMP in a resized variant, read back with ExifTool, describes that variant", async () => {
     const v = result.manifest.panoramas[0]!.variants.find((x) => x.width === 1024)!;
     const tags = (await exiftool.read(path.join(dist, v.url))) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -66,6 +66,13 @@ class TileReader {
   async at(dir: V3, level: number, only?: string): Promise<number[]> {
     const l = this.locate(dir, level, only);
     return pixel(await this.tile(l.file), l.x, l.y);
+  }
+  /** The overview: the six faces side by side in libpannellum's node order. */
+  async overviewAt(dir: V3): Promise<number[]> {
+    const { face, s, t } = faceOf(dir);
+    const img = await this.tile("overview.jpg");
+    const n = img.height;
+    return pixel(img, PANNELLUM_FACES.indexOf(face) * n + Math.min(n - 1, s * n), t * n);
   }
   async fallbackAt(dir: V3): Promise<number[]> {
     const { face, s, t } = faceOf(dir);
@@ -158,9 +165,13 @@ describe("writeMultires", () => {
         const meta = await sharp(path.join(out, "fallback", `${f.name}.jpg`)).metadata();
         assert.deepEqual([meta.width, meta.height], [648, 648]); // min(1024, cube size)
       }
+      expected.push("overview.jpg");
+      const overview = await sharp(path.join(out, "overview.jpg")).metadata();
+      assert.deepEqual([overview.width, overview.height], [6 * 80, 80], "six faces side by side, no larger than the smallest level (81 px), in whole 8 px blocks");
+      assert.deepEqual(res.overview, { file: "overview.jpg", faceSize: 80, bytes: (await stat(path.join(out, "overview.jpg"))).size });
       assert.deepEqual(files, expected.sort());
       assert.equal(res.files, files.length);
-      assert.equal(res.files, 6 * (36 + 9 + 4 + 1) + 6);
+      assert.equal(res.files, 6 * (36 + 9 + 4 + 1) + 6 + 1);
       assert.ok(res.bytes > 0);
     });
 
@@ -189,6 +200,8 @@ describe("writeMultires", () => {
         }
         const fb = await reader.fallbackAt(d);
         assert.ok(maxDiff(fb, want) <= 6, `fallback: ${fb} vs ${want}`);
+        const ov = await reader.overviewAt(d);
+        assert.ok(maxDiff(ov, want) <= 8, `overview: ${ov} vs ${want}`);
       });
     }
 

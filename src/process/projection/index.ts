@@ -15,5 +15,5 @@ export {
   type MultiresOptions,
   type MultiresResult,
 } from "./multires.ts";
-export { renderPerspective, viewMatrix, type PerspectiveOptions, type View } from "./perspective.ts";
+export { applyHorizon, renderPerspective, viewMatrix, type PerspectiveOptions, type View } from "./perspective.ts";
 export { nadirOverlay, type NadirOptions, type NadirOverlay } from "./nadir.ts";

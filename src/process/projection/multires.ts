@@ -19,6 +19,10 @@
  *   see cubemap.ts.
  * - Partial panoramas: tiles that are nothing but background are not written
  *   (as generate.py does; libpannellum ignores missing tiles).
+ * - Beyond generate.py: `overview.jpg`, the whole sphere in one small file (the
+ *   six faces side by side in the order above, each `overviewSize` px square),
+ *   which Rotunda's viewer draws under the tiles so that no direction is ever
+ *   empty, for one request instead of six.
  */
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -42,6 +46,8 @@ export interface MultiresOptions {
   quality?: number;
   /** Fallback face size, default 1024 (never larger than cubeSize). */
   fallbackSize?: number;
+  /** Face size in the overview, default 128 (never larger than the smallest level; rounded down to a multiple of 8). */
+  overviewSize?: number;
   /** Placement of a partial panorama in its full sphere. */
   crop?: Crop;
   /** Colour outside a partial panorama, default black. */
@@ -52,8 +58,11 @@ export interface MultiresOptions {
 
 export interface MultiresResult {
   config: MultiresConfig;
+  /** Tiles, fallback faces and the overview. */
   files: number;
   bytes: number;
+  /** The overview file, relative to the output folder, and the size of each face in it. */
+  overview: { file: string; faceSize: number; bytes: number };
   cubeSize: number;
   maxLevel: number;
 }
@@ -119,6 +128,7 @@ interface TileWriter {
   layout: MultiresLayout;
   quality: number;
   fallbackSize: number;
+  overviewSize: number;
   /** Partial panoramas: a tile of nothing but this colour is not written. */
   skipColour?: Rgb;
   /** Bounds the sharp operations in flight. */
@@ -138,18 +148,45 @@ export async function writeMultires(raw: RawImage, outDir: string, options: Mult
     layout,
     quality: options.quality ?? 75,
     fallbackSize: Math.min(options.fallbackSize ?? 1024, cubeSize),
+    overviewSize: overviewFaceSize(options.overviewSize ?? 128, layout.levels[0]!.size),
     ...(sampler.isFull ? {} : { skipColour: background }),
     run: limiter(options.concurrency ?? Math.max(2, availableParallelism())),
   };
   await makeFolders(outDir, layout);
-  const written = (await writeFaces(sampler, writer)).filter((bytes) => bytes !== undefined);
+  const faces = await writeFaces(sampler, writer);
+  const overviewBytes = await writeOverview(writer, faces.map((f) => f.overview));
+  const written = faces.flatMap((f) => f.written).filter((bytes) => bytes !== undefined);
   return {
     config: multiresConfig(layout),
-    files: written.length,
-    bytes: written.reduce((sum, bytes) => sum + bytes, 0),
+    files: written.length + 1,
+    bytes: written.reduce((sum, bytes) => sum + bytes, overviewBytes),
+    overview: { file: OVERVIEW_FILE, faceSize: writer.overviewSize, bytes: overviewBytes },
     cubeSize,
     maxLevel: layout.maxLevel,
   };
+}
+
+const OVERVIEW_FILE = "overview.jpg";
+
+/**
+ * The overview's face size: as asked, but no larger than the smallest level, and
+ * a multiple of 8 where possible so that no JPEG block straddles two faces.
+ */
+function overviewFaceSize(wanted: number, smallestLevel: number): number {
+  const size = Math.min(wanted, smallestLevel);
+  return size >= 8 ? size - (size % 8) : size;
+}
+
+/** The six faces' overview pixels side by side, in FACES order, as one JPEG. */
+async function writeOverview(writer: TileWriter, faces: Buffer[]): Promise<number> {
+  const n = writer.overviewSize;
+  const strip = Buffer.allocUnsafe(faces.length * n * n * 3);
+  for (const [i, face] of faces.entries()) {
+    for (let row = 0; row < n; row++) face.copy(strip, (row * faces.length * n + i * n) * 3, row * n * 3, (row + 1) * n * 3);
+  }
+  // Full-resolution colour: decoders interpolate subsampled colour across block
+  // edges, which would tint each face's border with its neighbour's colour.
+  return writer.run(() => writeJpeg(writer, strip, faces.length * n, n, path.join(writer.outDir, OVERVIEW_FILE), "4:4:4"));
 }
 
 /** The `multiRes` block of a Pannellum configuration for these tiles (basePath excepted). */
@@ -182,9 +219,9 @@ const BAND_ROWS = 64;
  * never wait for a whole face. Once a face is rendered, its tiles, lower levels
  * and fallback run on sharp's threads while the next face is rendered.
  */
-async function writeFaces(sampler: EquirectSampler, writer: TileWriter): Promise<Written[]> {
+async function writeFaces(sampler: EquirectSampler, writer: TileWriter): Promise<FaceOutput[]> {
   const { cubeSize } = writer.layout;
-  const pending: Promise<Written[]>[] = [];
+  const pending: Promise<FaceOutput>[] = [];
   for (const face of FACES) {
     const top = Buffer.allocUnsafe(cubeSize * cubeSize * 3);
     for (let row = 0; row < cubeSize; row += BAND_ROWS) {
@@ -193,15 +230,21 @@ async function writeFaces(sampler: EquirectSampler, writer: TileWriter): Promise
     }
     pending.push(writeFace(writer, face, top));
   }
-  return (await Promise.all(pending)).flat();
+  return Promise.all(pending);
+}
+
+/** What one face yields: the bytes of each file written, and its pixels for the overview. */
+interface FaceOutput {
+  written: Written[];
+  overview: Buffer;
 }
 
 /**
  * Writes one face at every level from its top-level pixels: each lower level is
  * the one above scaled to its size, and the fallback face is scaled from the
- * smallest level that is at least as large.
+ * smallest level that is at least as large; the overview's face from the smallest level.
  */
-async function writeFace(writer: TileWriter, face: Face, top: Buffer): Promise<Written[]> {
+async function writeFace(writer: TileWriter, face: Face, top: Buffer): Promise<FaceOutput> {
   const { layout, fallbackSize } = writer;
   const jobs = writeLevelTiles(writer, face, layout.levels[layout.maxLevel - 1]!, top);
   let above = { pixels: top, size: layout.cubeSize };
@@ -216,7 +259,8 @@ async function writeFace(writer: TileWriter, face: Face, top: Buffer): Promise<W
     fallbackSource.size === fallbackSize ? fallbackSource.pixels : await resizeFace(writer, fallbackSource.pixels, fallbackSource.size, fallbackSize);
   const fallbackFile = path.join(writer.outDir, "fallback", `${face.name}.jpg`);
   jobs.push(writer.run(() => writeJpeg(writer, fallback, fallbackSize, fallbackSize, fallbackFile)));
-  return Promise.all(jobs);
+  const overview = above.size === writer.overviewSize ? above.pixels : await resizeFace(writer, above.pixels, above.size, writer.overviewSize);
+  return { written: await Promise.all(jobs), overview };
 }
 
 /** Queues the tiles of one face at one level, cut from the top-left (the last column and row hold the remainder). */
@@ -251,10 +295,14 @@ function resizeFace(writer: TileWriter, pixels: Buffer, from: number, to: number
   );
 }
 
-/** Encodes RGB pixels to a JPEG file; resolves to its size in bytes. */
-async function writeJpeg(writer: TileWriter, pixels: Buffer, width: number, height: number, file: string): Promise<number> {
+/**
+ * Encodes RGB pixels to a baseline JPEG file with optimised Huffman tables (the
+ * same pixels as plain tables, fewer bytes); resolves to its size in bytes.
+ * JPEG rather than WebP or AVIF: the reader's browser decodes it fastest.
+ */
+async function writeJpeg(writer: TileWriter, pixels: Buffer, width: number, height: number, file: string, chromaSubsampling = "4:2:0"): Promise<number> {
   const info = await sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: writer.quality, mozjpeg: false, optimiseCoding: false })
+    .jpeg({ quality: writer.quality, mozjpeg: false, optimiseCoding: true, chromaSubsampling })
     .toFile(file);
   return info.size;
 }
