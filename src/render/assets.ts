@@ -1,15 +1,18 @@
 // The browser side, bundled with esbuild into content-hashed files under
 // `<output>/assets/`: the site's stylesheet, and the viewer (Pannellum, self-hosted,
-// plus Rotunda's start-up code) with its stylesheet; for the `panorama` shortcode,
-// a small script and stylesheet every page with one loads, and the viewer it loads
-// once a figure is in view; the panorama page's copy-the-embed-code control. Names carry a hex SHA-256 of
+// built from its sources with Rotunda's patches, plus Rotunda's start-up code) with
+// its stylesheet, and the panorama page's boot script, inlined in the page rather
+// than written as a file; for the `panorama` shortcode, a small script and
+// stylesheet every page with one loads, and the viewer it loads once a figure is
+// in view; the panorama page's copy-the-embed-code control. Names carry a hex SHA-256 of
 // the bytes (`viewer-3f9a…js`), the same form as media names, so deploy and the
 // `_headers` file recognise them as immutable. Bundles no page uses any more are
 // swept by the build (src/output/), which knows which files it wrote.
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { build } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
+import { applyPatch } from "./patch.ts";
 
 export const ASSETS_DIR = "assets";
 const clientDir = path.resolve(import.meta.dirname, "../client");
@@ -27,29 +30,56 @@ export interface ClientAssets {
   panoramaViewerCss: string;
   /** The panorama page's "copy the embed code" button. */
   shareJs: string;
+  /** The panorama page's boot script, as code to inline in a <script> element. */
+  viewerBoot: string;
 }
+
+/**
+ * Pannellum's sources with Rotunda's changes (src/client/pannellum/<name>.patch):
+ * a patch that no longer matches fails the bundle, naming the hunk.
+ */
+const pannellumPatches: Plugin = {
+  name: "rotunda-pannellum-patches",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pannellum[\\/]src[\\/]js[\\/](lib)?pannellum\.js$/ }, async (args) => {
+      const name = path.basename(args.path, ".js");
+      const patchFile = path.join(clientDir, "pannellum", `${name}.patch`);
+      const [source, patch] = await Promise.all([readFile(args.path, "utf8"), readFile(patchFile, "utf8")]);
+      return { contents: applyPatch(source, patch, path.relative(path.resolve(clientDir, "../.."), patchFile)), loader: "js" };
+    });
+  },
+};
+
+const COMMON = {
+  bundle: true,
+  minify: true,
+  format: "iife",
+  // Browsers from 2021 on: the viewer decodes tiles with createImageBitmap (Safari 15).
+  target: ["es2019", "chrome90", "firefox90", "safari15"],
+  write: false,
+  logLevel: "silent",
+} as const satisfies BuildOptions;
 
 export async function bundleClient(outputDir: string): Promise<ClientAssets> {
   const outdir = path.join(outputDir, ASSETS_DIR);
   await mkdir(outdir, { recursive: true });
-  const result = await build({
-    entryPoints: {
-      site: path.join(clientDir, "site.css"),
-      viewer: path.join(clientDir, "viewer.ts"),
-      panoramas: path.join(clientDir, "panoramas.ts"),
-      "panorama-viewer": path.join(clientDir, "panorama-viewer.ts"),
-      share: path.join(clientDir, "share.ts"),
-    },
-    outdir,
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: ["es2019", "chrome80", "firefox78", "safari13"],
-    loader: { ".png": "dataurl", ".svg": "dataurl", ".gif": "dataurl" },
-    legalComments: "eof", // Pannellum's licence stays in the bundle
-    write: false,
-    logLevel: "silent",
-  });
+  const [result, boot] = await Promise.all([
+    build({
+      ...COMMON,
+      entryPoints: {
+        site: path.join(clientDir, "site.css"),
+        viewer: path.join(clientDir, "viewer.ts"),
+        panoramas: path.join(clientDir, "panoramas.ts"),
+        "panorama-viewer": path.join(clientDir, "panorama-viewer.ts"),
+        share: path.join(clientDir, "share.ts"),
+      },
+      outdir,
+      loader: { ".png": "dataurl", ".svg": "dataurl", ".gif": "dataurl" },
+      legalComments: "eof", // Pannellum's licence stays in the bundle
+      plugins: [pannellumPatches],
+    }),
+    build({ ...COMMON, entryPoints: [path.join(clientDir, "viewer-boot.ts")], legalComments: "none" }),
+  ]);
   const names = new Map<string, string>();
   for (const file of result.outputFiles) {
     const { name, ext } = path.parse(file.path);
@@ -63,6 +93,8 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     if (!hashed) throw new Error(`esbuild produced no ${name}`);
     return `/${ASSETS_DIR}/${hashed}`;
   };
+  // Inside <script>…</script>, "</script" would end the element early.
+  const viewerBoot = boot.outputFiles[0]!.text.trim().replace(/<\/(script)/gi, "<\\/$1");
   return {
     siteCss: url("site.css"),
     viewerJs: url("viewer.js"),
@@ -72,5 +104,6 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     panoramaViewerJs: url("panorama-viewer.js"),
     panoramaViewerCss: url("panorama-viewer.css"),
     shareJs: url("share.js"),
+    viewerBoot,
   };
 }

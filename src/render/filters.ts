@@ -43,7 +43,7 @@ export function jsonForScript(value: unknown): string {
  * publishes GPS, its position and the map's tiles.
  */
 export function viewerData(panorama: PanoramaRecord, mode: "view" | "compare" = "view", prefix: (url: string) => string = (u) => u, page?: PanoramaPage): string {
-  const { files: _files, bytes: _bytes, ...multiRes } = panorama.tiles ?? { files: 0, bytes: 0 };
+  const { files: _files, bytes: _bytes, overview, ...multiRes } = panorama.tiles ?? { files: 0, bytes: 0 };
   const data = {
     title: panorama.title,
     variants: (mode === "compare" ? panorama.ladder ?? panorama.variants : panorama.variants).map((v) => ({ ...v, url: prefix(v.url) })),
@@ -52,7 +52,15 @@ export function viewerData(panorama: PanoramaRecord, mode: "view" | "compare" = 
     ...(mode === "compare" && panorama.ladder
       ? { initial: prefix(panorama.ladder.find((v) => v.quality === panorama.variants[0]!.quality)?.url ?? panorama.ladder[0]!.url) }
       : {}),
-    ...(mode === "view" && panorama.tiles ? { multiRes: { ...multiRes, basePath: prefix(panorama.tiles.basePath) } } : {}),
+    ...(mode === "view" && panorama.tiles
+      ? {
+          multiRes: {
+            ...multiRes,
+            basePath: prefix(panorama.tiles.basePath),
+            ...(overview ? { overview: { url: prefix(overview.url), faceSize: overview.faceSize } } : {}),
+          },
+        }
+      : {}),
     ...(mode === "view" && page ? navigationData(page, prefix) : {}),
   };
   return jsonForScript(sortedKeys(data));

@@ -3,7 +3,7 @@
 // comparison page starts, and when the viewer does not start at all.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { equirectangularScene, planViewer, sceneLabel, type Device, type PageData } from "../../src/client/viewer-plan.ts";
+import { constrainView, equirectangularScene, firstTiles, openingView, planViewer, sceneLabel, type Device, type PageData } from "../../src/client/viewer-plan.ts";
 import { viewerData } from "../../src/render/filters.ts";
 import { completeRecord } from "../support/manifest.ts";
 
@@ -15,18 +15,40 @@ const record = completeRecord();
 const url = (width: number, quality = 85) => `/media/${"b".repeat(12)}/w${width}-q${quality}-0123456789.jpg`;
 
 describe("a panorama's page", () => {
-  test("a device with WebGL gets the cube tiles, with the page's preview and GPano's view", () => {
+  test("a device with WebGL gets the cube tiles and their overview, with GPano's view and the compass", () => {
     const plan = planViewer(pageData("view"), LAPTOP, false)!;
-    const { files: _files, bytes: _bytes, ...multiRes } = record.tiles!;
-    assert.deepEqual(plan.first, { type: "multires", multiRes });
+    const { files: _files, bytes: _bytes, overview, ...multiRes } = record.tiles!;
+    assert.deepEqual(plan.first, { type: "multires", multiRes: { ...multiRes, overview: { url: overview!.url, faceSize: 128 } } });
     assert.equal(sceneLabel(plan.first), "multires");
     assert.deepEqual(plan.base, {
-      preview: record.preview.url,
       autoLoad: true,
       ignoreGPanoXMP: true,
       showControls: true,
       ...record.viewer,
+      compass: true,
     });
+  });
+
+  test("the compass only where north is known", () => {
+    const { northOffset: _north, ...viewer } = record.viewer;
+    assert.equal(planViewer({ ...pageData("view"), viewer }, LAPTOP, false)!.base.compass, false);
+  });
+
+  test("an address with #view= opens there; any other fragment leaves GPano's view", () => {
+    const plan = planViewer(pageData("view"), LAPTOP, false, "#view=200,-5,80")!;
+    assert.deepEqual([plan.base.yaw, plan.base.pitch, plan.base.hfov], [200, -5, 80]);
+    const other = planViewer(pageData("view"), LAPTOP, false, "#details")!;
+    assert.deepEqual([other.base.yaw, other.base.pitch, other.base.hfov], [40, -5, 90]);
+    assert.deepEqual(openingView(pageData("view"), "#view=1,2,3"), { yaw: 1, pitch: 2, hfov: 3 });
+    assert.deepEqual(openingView(pageData("view"), ""), { yaw: 40, pitch: -5, hfov: 90 });
+  });
+
+  test("autorotation: off unless the page asks for it, and never for a reader who prefers reduced motion", () => {
+    assert.equal(planViewer(pageData("view"), LAPTOP, false)!.base.autoRotate, undefined);
+    const asking = pageData("view");
+    asking.viewer.autoRotate = -2;
+    assert.equal(planViewer(asking, LAPTOP, false)!.base.autoRotate, -2);
+    assert.equal(planViewer(asking, { ...LAPTOP, reducedMotion: true }, false)!.base.autoRotate, undefined);
   });
 
   test("without tiles, the variant chosen for the device: screen, pixel ratio, initial view, saveData", () => {
@@ -88,5 +110,48 @@ describe("the comparison page", () => {
   test("a GPU that cannot take the full size does not start the viewer", () => {
     assert.equal(planViewer(pageData("compare"), { ...LAPTOP, maxTextureSize: 4095 }, true), undefined);
     assert.ok(planViewer(pageData("compare"), { ...LAPTOP, maxTextureSize: 4096 }, true));
+  });
+});
+
+describe("the first view's tiles, fetched before the viewer starts", () => {
+  // A THETA Z1's tiles (cube 2136, levels 267 … 2136 px), opening at yaw 0, pitch 0, hfov 70.
+  const theta = (): PageData => {
+    const data = pageData("view");
+    data.multiRes = { ...data.multiRes!, cubeResolution: 2136, basePath: "/t", overview: { url: "/t/overview.jpg", faceSize: 128 } };
+    data.viewer = { ...data.viewer, yaw: 0, pitch: 0, hfov: 70 };
+    return data;
+  };
+
+  test("the overview, then the view's level nearest the centre first: level 3 at 1×, level 4 at 2×", () => {
+    assert.deepEqual(firstTiles(theta(), "", { width: 1000, height: 576 }, 1).slice(0, 2), ["/t/overview.jpg", "/t/3/f1_1.jpg"]);
+    assert.deepEqual(firstTiles(theta(), "", { width: 1000, height: 576 }, 1).slice(1).sort(), ["/t/3/f0_0.jpg", "/t/3/f0_1.jpg", "/t/3/f1_0.jpg", "/t/3/f1_1.jpg"]);
+    const twoX = firstTiles(theta(), "", { width: 1000, height: 576 }, 2);
+    assert.equal(twoX.length, 9);
+    assert.ok(twoX.slice(1).every((u) => u.startsWith("/t/4/f")));
+  });
+
+  test("the address's view counts, and so do the limits Pannellum applies to it", () => {
+    const looking = firstTiles(theta(), "#view=90,0,70", { width: 1000, height: 576 }, 1);
+    assert.ok(looking.slice(1).every((u) => u.startsWith("/t/3/r")), looking.join(" "));
+    // hfov 10 is below Pannellum's floor (min(50, 1000 / (2136 / 90 · 0.9)) = 46.8): level 4, not finer.
+    assert.ok(firstTiles(theta(), "#view=0,0,10", { width: 1000, height: 576 }, 1).slice(1).every((u) => u.startsWith("/t/4/")));
+  });
+
+  test("without an overview, level 1 under the view's level; none without tiles or without a frame", () => {
+    const data = theta();
+    delete data.multiRes!.overview;
+    assert.deepEqual(firstTiles(data, "", { width: 1000, height: 576 }, 1)[0], "/t/1/f0_0.jpg");
+    assert.deepEqual(firstTiles({ ...data, multiRes: undefined }, "", { width: 1000, height: 576 }, 1), []);
+    assert.deepEqual(firstTiles(data, "", { width: 0, height: 0 }, 1), []);
+  });
+
+  test("Pannellum's limits: field of view, pitch within the picture, yaw within a partial panorama", () => {
+    const canvas = { width: 1000, height: 500 };
+    assert.deepEqual(constrainView({ yaw: 0, pitch: 0, hfov: 10 }, {}, canvas), { yaw: 0, pitch: 0, hfov: 50 });
+    assert.deepEqual(constrainView({ yaw: 0, pitch: 0, hfov: 170 }, {}, canvas), { yaw: 0, pitch: 0, hfov: 120 });
+    // hfov 90 on a 2:1 canvas is 53.1° high: the pitch stops 26.6° short of the pole.
+    const up = constrainView({ yaw: 0, pitch: 89, hfov: 90 }, {}, canvas);
+    assert.ok(Math.abs(up.pitch - (90 - 26.565)) < 0.01, String(up.pitch));
+    assert.deepEqual(constrainView({ yaw: 100, pitch: 0, hfov: 60 }, { minYaw: -90, maxYaw: 90 }, canvas).yaw, 60);
   });
 });

@@ -61,16 +61,18 @@ describe("jsonForScript", () => {
 describe("viewerData", () => {
   const parse = (json: string) => JSON.parse(json) as Record<string, unknown> & { variants: Array<{ url: string; quality: number }> };
 
-  test("a panorama's page: the sizes, the preview, the view and the tiles (without their counts)", () => {
+  test("a panorama's page: the sizes, the preview, the view and the tiles (without their counts) with their overview", () => {
     const p = completeRecord();
-    const { files: _files, bytes: _bytes, ...multiRes } = p.tiles!;
+    const { files: _files, bytes: _bytes, overview, ...multiRes } = p.tiles!;
     assert.deepEqual(parse(viewerData(p, "view")), {
       title: p.title,
       variants: p.variants,
       preview: p.preview.url,
       viewer: p.viewer,
-      multiRes,
+      multiRes: { ...multiRes, overview: { url: overview!.url, faceSize: overview!.faceSize } },
     });
+    const prefixed = parse(viewerData(p, "view", (u) => `/gallery${u}`)) as unknown as { multiRes: { basePath: string; overview: { url: string } } };
+    assert.equal(prefixed.multiRes.overview.url, `/gallery${overview!.url}`, "the site's path prefix reaches the overview too");
     assert.equal(viewerData(p), viewerData(p, "view"), "the page is the default");
   });
 

@@ -1,5 +1,5 @@
 // Manifest records for tests: a minimal valid one, and one with everything the
-// process stage makes (sizes, the quality ladder, cube tiles, a social card).
+// process stage makes (sizes, the quality ladder, cube tiles with their overview, a social card, the placeholder).
 import type { PanoramaRecord } from "../../src/manifest.ts";
 
 /** The smallest record render takes: one variant, no ladder, no tiles. */
@@ -41,7 +41,9 @@ export function completeRecord(slug = "lobby"): PanoramaRecord {
       cubeResolution: 2608,
       files: 520,
       bytes: 30_000_000,
+      overview: { url: `${media}/tiles-0123456789/overview.jpg`, bytes: 20_000, faceSize: 128 },
     },
+    placeholder: { dataUri: "data:image/jpeg;base64,/9j/4AAQSkZJRg==", width: 60, height: 96 },
     socialCard: { url: `${media}/card-0123456789.jpg`, width: 1200, height: 630, bytes: 90_000 },
     viewer: { yaw: 40, pitch: -5, hfov: 90, haov: 360, vaov: 180, vOffset: 0, northOffset: 125.9 },
   };

@@ -10,6 +10,8 @@
  */
 import { fastAtan2 } from "./fastmath.ts";
 import { EquirectSampler } from "./sample.ts";
+// The viewer's own horizon math, so the placeholder of the initial view is what the viewer draws.
+export { applyHorizon } from "../../client/horizon.ts";
 import type { Crop, RawImage, Rgb } from "./types.ts";
 
 export interface View {
@@ -44,35 +46,6 @@ function rotate(m: M3, angle: number, axis: "x" | "y" | "z"): M3 {
   if (axis === "x") return [m0, c * m1 + s * m2, c * m2 - s * m1, m3, c * m4 + s * m5, c * m5 - s * m4, m6, c * m7 + s * m8, c * m8 - s * m7];
   if (axis === "y") return [c * m0 - s * m2, m1, c * m2 + s * m0, c * m3 - s * m5, m4, c * m5 + s * m3, c * m6 - s * m8, m7, c * m8 + s * m6];
   return [c * m0 + s * m1, c * m1 - s * m0, m2, c * m3 + s * m4, c * m4 - s * m3, m5, c * m6 + s * m7, c * m7 - s * m6, m8];
-}
-
-/**
- * The view libpannellum actually renders for a picture whose horizon is tilted
- * (Pannellum's horizonPitch/horizonRoll, degrees): its render() turns the
- * reader's yaw and pitch into the picture's own and adds a roll.
- */
-export function applyHorizon(view: View, horizonPitch?: number, horizonRoll?: number): View {
-  if (horizonPitch === undefined && horizonRoll === undefined) return view;
-  const rad = Math.PI / 180;
-  const hp = (horizonPitch ?? 0) * rad;
-  const hr = (horizonRoll ?? 0) * rad;
-  const p0 = view.pitch * rad;
-  const y0 = view.yaw * rad;
-  const x = Math.cos(hr) * Math.sin(p0) * Math.sin(hp) + Math.cos(p0) * (Math.cos(hp) * Math.cos(y0) + Math.sin(hr) * Math.sin(hp) * Math.sin(y0));
-  const y = -Math.sin(p0) * Math.sin(hr) + Math.cos(p0) * Math.cos(hr) * Math.sin(y0);
-  const z = Math.cos(hr) * Math.cos(hp) * Math.sin(p0) + Math.cos(p0) * (-Math.cos(y0) * Math.sin(hp) + Math.cos(hp) * Math.sin(hr) * Math.sin(y0));
-  const pitch = Math.asin(Math.max(-1, Math.min(1, z)));
-  const yaw = Math.atan2(y, x);
-  const v = [
-    Math.cos(p0) * (Math.sin(hr) * Math.sin(hp) * Math.cos(y0) - Math.cos(hp) * Math.sin(y0)),
-    Math.cos(p0) * Math.cos(hr) * Math.cos(y0),
-    Math.cos(p0) * (Math.cos(hp) * Math.sin(hr) * Math.cos(y0) + Math.sin(y0) * Math.sin(hp)),
-  ] as const;
-  const w = [-Math.cos(pitch) * Math.sin(yaw), Math.cos(pitch) * Math.cos(yaw)] as const;
-  const cos = (v[0] * w[0] + v[1] * w[1]) / (Math.hypot(v[0], v[1], v[2]) * Math.hypot(w[0], w[1]));
-  let roll = Math.acos(Math.max(-1, Math.min(1, cos)));
-  if (v[2] < 0) roll = 2 * Math.PI - roll;
-  return { yaw: yaw / rad, pitch: pitch / rad, hfov: view.hfov, roll: (view.roll ?? 0) + roll / rad };
 }
 
 /** World → eye rotation of a view, as libpannellum builds it. */

@@ -1,0 +1,167 @@
+// A panorama page's viewer: starts Pannellum on #viewer with the plan for this
+// page, address and device (viewer-plan.ts), wires the controls, the view
+// events and the address, and reveals the drawing over the page's placeholder
+// once the first view is sharp (or the reader moves). It reports the viewer's
+// state on <html data-viewer="…"> for tests and styling, and keeps the live
+// Pannellum viewer on window.rotundaViewer.
+import { keepAddressInStep } from "./address.ts";
+import { decorateControls } from "./controls.ts";
+import { carryYaw } from "./heading.ts";
+import { neighbourForKey, type FocusPlace } from "./neighbours.ts";
+import { rendererHooks } from "./tile-loader.ts";
+import { watchView } from "./view-events.ts";
+import type { ViewAngles } from "./view-link.ts";
+import { openingView, planViewer, sceneLabel, type PageData, type Scene, type ViewerPlan } from "./viewer-plan.ts";
+
+type ViewerWindow = Window & { rotundaViewer?: Pannellum.Viewer };
+
+export interface PanoramaPage {
+  data: PageData;
+  plan: ViewerPlan;
+  /** The view on screen now. */
+  view(): ViewAngles;
+  /** Shows a scene of this picture (the comparison page's ladder steps), keeping the view or taking `view`. */
+  show(scene: Scene, view?: ViewAngles): void;
+  /**
+   * Shows another picture in this viewer, looking the same way: the yaw carried
+   * through both pictures' north offsets, pitch and field of view kept.
+   */
+  switchPicture(next: PageData): void;
+}
+
+function maxTextureSize(): number {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl");
+    return gl ? (gl.getParameter(gl.MAX_TEXTURE_SIZE) as number) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const FIELDS = "input, textarea, select, [contenteditable=''], [contenteditable='true'], [role=slider], [role=spinbutton], [role=textbox], [role=combobox], [role=listbox], [role=grid], [role=tree], [role=tablist], [role=menu], [role=menubar], [role=radiogroup]";
+
+/** Page-wide keys for the previous and next picture (neighbours.ts decides). */
+function listenForNeighbourKeys(container: HTMLElement, data: () => PageData): void {
+  document.addEventListener("keydown", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const focus: FocusPlace = target && container.contains(target) ? "viewer" : target?.closest(FIELDS) ? "field" : "page";
+    const url = neighbourForKey(event.key, event.altKey || event.ctrlKey || event.metaKey || event.shiftKey, focus, data().neighbours);
+    if (!url || event.defaultPrevented) return;
+    event.preventDefault();
+    location.assign(url);
+  });
+}
+
+/** Without WebGL, the picture the page shows without JavaScript: its <noscript> thumbnail. */
+function showFallback(container: HTMLElement): void {
+  const noscript = container.querySelector("noscript");
+  if (noscript?.textContent && !container.querySelector(".viewer-fallback")) container.insertAdjacentHTML("beforeend", noscript.textContent);
+}
+
+function describe(container: HTMLElement, data: PageData): void {
+  container.setAttribute("role", "application");
+  container.setAttribute("aria-roledescription", "360° panorama viewer");
+  const help = document.createElement("p");
+  help.id = `${container.id}-help`;
+  help.className = "visually-hidden";
+  help.textContent =
+    "Drag, or use the arrow keys, to look around; + and − zoom." +
+    (data.neighbours ? " Page Up and Page Down go to the previous and next picture." : "");
+  container.after(help);
+  container.setAttribute("aria-describedby", help.id);
+}
+
+export function startPanoramaPage(): PanoramaPage | undefined {
+  const dataElement = document.getElementById("rotunda-viewer-data");
+  const container = document.getElementById("viewer");
+  if (!dataElement || !container) return undefined;
+  const root = document.documentElement;
+  let data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
+  listenForNeighbourKeys(container, () => data);
+  const ladder = document.getElementById("rotunda-ladder");
+  const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
+  const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
+  const device = {
+    maxTextureSize: maxTextureSize(),
+    viewportWidth: window.innerWidth,
+    devicePixelRatio: window.devicePixelRatio,
+    saveData: connection?.saveData === true,
+    reducedMotion,
+  };
+  const plan = planViewer(data, device, ladder !== null, location.hash);
+  if (!plan) {
+    root.dataset.viewer = "unsupported";
+    showFallback(container);
+    return undefined;
+  }
+  container.classList.add("viewer--live");
+  describe(container, data);
+
+  let viewer: Pannellum.Viewer | undefined;
+  const view = (): ViewAngles => ({ yaw: viewer!.getYaw(), pitch: viewer!.getPitch(), hfov: viewer!.getHfov() });
+  const watch = watchView({ view: () => (viewer?.isLoaded() ? view() : undefined), northOffset: () => data.viewer.northOffset });
+  // Anything that may move the view wakes the watch; it sleeps again once the view is still.
+  for (const type of ["pointerdown", "pointermove", "wheel", "keydown", "touchstart", "touchmove"]) {
+    container.addEventListener(type, () => watch.wake(), { passive: true });
+  }
+  window.addEventListener("deviceorientation", () => viewer?.isOrientationActive() && watch.wake());
+  // The drawing replaces the page's placeholder once the first view is sharp, or as soon as the reader moves.
+  const reveal = () => container.classList.add("viewer--drawn");
+  for (const type of ["pointerdown", "wheel", "keydown", "touchstart"]) container.addEventListener(type, reveal, { passive: true });
+
+  const show = (scene: Scene, at?: ViewAngles) => {
+    const keep = at ?? (viewer ? view() : {});
+    viewer?.destroy();
+    // Pannellum shows a preview only for a single picture (it would fetch one for tiles and never show it).
+    const sceneConfig =
+      scene.type === "multires"
+        ? { type: "multires", multiRes: { ...scene.multiRes, rotunda: rendererHooks(scene.multiRes) } }
+        : { ...scene, preview: data.preview };
+    const config = { ...plan.base, ...keep, ...sceneConfig, northOffset: data.viewer.northOffset, compass: data.viewer.northOffset !== undefined };
+    const current = pannellum.viewer(container, config as Pannellum.ConfigOptions);
+    viewer = current;
+    (window as ViewerWindow).rotundaViewer = current;
+    root.dataset.viewer = "loading";
+    root.dataset.variant = sceneLabel(scene);
+    const loaded = () => {
+      root.dataset.viewer = "loaded";
+      watch.report(true);
+      watch.wake();
+      if (scene.type === "equirectangular") reveal();
+    };
+    current.on("load", loaded);
+    current.on("error", (message: string) => {
+      root.dataset.viewer = "error";
+      reveal();
+      console.error(`panorama could not be shown: ${message}`);
+    });
+    current.on("animatefinished", () => {
+      watch.report();
+      reveal();
+    });
+    current.on("zoomchange", () => watch.wake());
+    // Multires scenes can finish loading inside pannellum.viewer(), before `on` is called.
+    if (current.isLoaded()) loaded();
+    decorateControls({ container, viewer: current, title: data.title, northOffset: data.viewer.northOffset, neighbours: data.neighbours, reducedMotion, view });
+  };
+
+  show(plan.first, openingView(data, location.hash));
+  if (!ladder) keepAddressInStep(view(), (to) => {
+    viewer?.lookAt(to.pitch, to.yaw, to.hfov, false);
+    watch.wake();
+  });
+
+  return {
+    data,
+    plan,
+    view,
+    show,
+    switchPicture(next: PageData) {
+      const now = view();
+      const yaw = carryYaw(now.yaw, data.viewer.northOffset, next.viewer.northOffset);
+      data = next;
+      const nextPlan = planViewer(next, device, false);
+      if (nextPlan) show(nextPlan.first, { yaw, pitch: now.pitch, hfov: now.hfov });
+    },
+  };
+}
