@@ -3,6 +3,8 @@
 // the first view needs for this frame and screen (the same decisions the viewer
 // makes, viewer-plan.ts) and starts fetching them, so they arrive alongside the
 // script instead of after it. The viewer takes them from window.rotundaPrefetch.
+// The fetches start once the frame with the page's first paint has been
+// produced, so they never compete with what that paint needs.
 import { fetchBlob } from "./fetch-tile.ts";
 import { firstTiles, type PageData } from "./viewer-plan.ts";
 
@@ -16,13 +18,19 @@ function boot(): void {
   } catch {
     return; // the viewer reports it
   }
+  const urls = firstTiles(data, location.hash, { width: frame.clientWidth, height: frame.clientHeight }, window.devicePixelRatio);
   const prefetch = new Map<string, Promise<Blob>>();
-  for (const url of firstTiles(data, location.hash, { width: frame.clientWidth, height: frame.clientHeight }, window.devicePixelRatio)) {
-    const blob = fetchBlob(url);
-    blob.catch(() => {}); // the viewer fetches it again, or leaves a missing tile out
-    prefetch.set(url, blob);
-  }
   window.rotundaPrefetch = prefetch;
+  const fetchAll = () => {
+    for (const url of urls) {
+      const blob = fetchBlob(url);
+      blob.catch(() => {}); // the viewer fetches it again, or leaves a missing tile out
+      prefetch.set(url, blob);
+    }
+  };
+  // A page opened in a background tab paints nothing (and runs no animation frames) until shown.
+  if (document.hidden) setTimeout(fetchAll, 0);
+  else requestAnimationFrame(() => setTimeout(fetchAll, 0));
 }
 
 boot();

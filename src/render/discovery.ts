@@ -50,7 +50,7 @@ export interface PageMetaInput {
 export interface PageMeta {
   title: string;
   siteName: string;
-  description?: string;
+  description: string;
   /** Absolute; absent without a baseUrl (and on pages kept out of search engines, other than embeds). */
   canonical?: string;
   image?: { url: string; width: number; height: number; alt: string };
@@ -68,13 +68,15 @@ export function pageMeta(input: PageMetaInput, prefix: Prefix): PageMeta {
   const pictured = panorama ?? input.panoramas?.[0];
   const card = pictured && (pictured.socialCard ?? pictured.thumbnail);
   const cardUrl = card && publicUrl(card.url, gallery, prefix);
-  const description = input.description ?? summary(panorama?.caption) ?? gallery.description;
+  // Every page has one (search engines show it): the page's, its caption's, the gallery's, or what the page is.
+  const description =
+    input.description ?? summary(panorama?.caption) ?? gallery.description ?? (panorama ? `A 360° panorama: ${panorama.title}` : `${gallery.title}: 360° panoramas`);
   const feed = gallery.baseUrl ? prefix("/feed.xml") : undefined;
   return {
     // A listing's first page sets an empty title: the gallery's own.
     title: input.title || gallery.title,
     siteName: gallery.title,
-    ...(description ? { description } : {}),
+    description,
     ...(canonicalPath && gallery.baseUrl ? { canonical: publicUrl(canonicalPath, gallery, prefix) } : {}),
     ...(card && cardUrl ? { image: { url: cardUrl, width: card.width, height: card.height, alt: pictured.title } } : {}),
     type: panorama ? "article" : "website",
