@@ -1,14 +1,17 @@
 // A panorama page's viewer: starts Pannellum on #viewer with the plan for this
-// page, address and device (viewer-plan.ts), wires the controls, the view
-// events and the address, and reveals the drawing over the page's placeholder
-// once the first view is sharp (or the reader moves). It reports the viewer's
+// page, address and device (viewer-plan.ts), wires the controls, the tour's
+// hotspots, the view events, the address and the links that carry the view,
+// and reveals the drawing over the page's placeholder once the first view is
+// sharp (or the reader moves). It reports the viewer's
 // state on <html data-viewer="…"> for tests and styling, and keeps the live
 // Pannellum viewer on window.rotundaViewer.
 import { keepAddressInStep } from "./address.ts";
+import { carryViewInLinks } from "./carry-view.ts";
 import { decorateControls } from "./controls.ts";
 import { carryYaw } from "./heading.ts";
 import { neighbourForKey, type FocusPlace } from "./neighbours.ts";
 import { rendererHooks } from "./tile-loader.ts";
+import { tourHotSpots } from "./tour.ts";
 import { watchView } from "./view-events.ts";
 import type { ViewAngles } from "./view-link.ts";
 import { openingView, planViewer, sceneLabel, type PageData, type Scene, type ViewerPlan } from "./viewer-plan.ts";
@@ -117,7 +120,8 @@ export function startPanoramaPage(): PanoramaPage | undefined {
       scene.type === "multires"
         ? { type: "multires", multiRes: { ...scene.multiRes, rotunda: rendererHooks(scene.multiRes) } }
         : { ...scene, preview: data.preview };
-    const config = { ...plan.base, ...keep, ...sceneConfig, northOffset: data.viewer.northOffset, compass: data.viewer.northOffset !== undefined };
+    const hotSpots = tourHotSpots(data.links, { viewer: () => viewer, reducedMotion, moving: () => watch.wake() });
+    const config = { ...plan.base, ...keep, ...sceneConfig, hotSpots, northOffset: data.viewer.northOffset, compass: data.viewer.northOffset !== undefined };
     const current = pannellum.viewer(container, config as Pannellum.ConfigOptions);
     viewer = current;
     (window as ViewerWindow).rotundaViewer = current;
@@ -145,6 +149,7 @@ export function startPanoramaPage(): PanoramaPage | undefined {
     decorateControls({ container, viewer: current, title: data.title, northOffset: data.viewer.northOffset, neighbours: data.neighbours, reducedMotion, view });
   };
 
+  if (!ladder) carryViewInLinks(() => data);
   show(plan.first, openingView(data, location.hash));
   if (!ladder) keepAddressInStep(view(), (to) => {
     viewer?.lookAt(to.pitch, to.yaw, to.hfov, false);

@@ -10,10 +10,10 @@ const PAINT_WAIT_MS = 1000;
 
 /**
  * Once the page's first paint is on the screen: starting WebGL is one long task
- * (long on a slow device, and it holds up the GPU process), and the placeholder and text must not wait for it. The browser's
- * first-contentful-paint entry says when; where it has none (or the page is in
- * a background tab, which paints nothing) the viewer starts after a frame, or
- * after a second at most.
+ * (long on a slow device, and it holds up the GPU process), and the placeholder
+ * and text must not wait for it. The browser's first-contentful-paint entry
+ * says when; where it has none (or the page is in a background tab, which
+ * paints nothing) the viewer starts after a frame, or after a second at most.
  */
 function afterFirstPaint(run: () => void): void {
   let started = false;
