@@ -15,6 +15,7 @@ import { tourHotSpots } from "./tour.ts";
 import { watchView } from "./view-events.ts";
 import type { ViewAngles } from "./view-link.ts";
 import { openingView, planViewer, sceneLabel, type PageData, type Scene, type ViewerPlan } from "./viewer-plan.ts";
+import { maxTextureSize } from "./webgl.ts";
 
 type ViewerWindow = Window & { rotundaViewer?: Pannellum.Viewer };
 
@@ -30,15 +31,6 @@ export interface PanoramaPage {
    * through both pictures' north offsets, pitch and field of view kept.
    */
   switchPicture(next: PageData): void;
-}
-
-function maxTextureSize(): number {
-  try {
-    const gl = document.createElement("canvas").getContext("webgl");
-    return gl ? (gl.getParameter(gl.MAX_TEXTURE_SIZE) as number) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 const FIELDS = "input, textarea, select, [contenteditable=''], [contenteditable='true'], [role=slider], [role=spinbutton], [role=textbox], [role=combobox], [role=listbox], [role=grid], [role=tree], [role=tablist], [role=menu], [role=menubar], [role=radiogroup]";

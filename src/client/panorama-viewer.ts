@@ -5,15 +5,7 @@
 import "pannellum";
 import "pannellum/build/pannellum.css";
 import { planViewer, type PageData } from "./viewer-plan.ts";
-
-function maxTextureSize(): number {
-  try {
-    const gl = document.createElement("canvas").getContext("webgl");
-    return gl ? (gl.getParameter(gl.MAX_TEXTURE_SIZE) as number) : 0;
-  } catch {
-    return 0;
-  }
-}
+import { maxTextureSize } from "./webgl.ts";
 
 function start(figure: HTMLElement, focus: boolean): void {
   const container = figure.querySelector<HTMLElement>("[data-rotunda-viewer]");

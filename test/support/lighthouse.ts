@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CHROMIUM } from "./browser.ts";
+import { CHROMIUM, CHROMIUM_FLAGS } from "./browser.ts";
 import { ROOT } from "./cli.ts";
 
 export type Category = "performance" | "accessibility" | "best-practices" | "seo";
@@ -36,16 +36,7 @@ export interface LighthouseReport {
   metrics: Record<string, number>;
 }
 
-const CHROME_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--use-angle=swiftshader",
-  "--enable-unsafe-swiftshader",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-].join(" ");
+const CHROME_FLAGS = CHROMIUM_FLAGS.join(" ");
 
 interface LhJson {
   categories: Record<string, { score: number | null; auditRefs: { id: string; weight: number }[] }>;
