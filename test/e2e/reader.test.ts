@@ -157,6 +157,8 @@ describe("a panorama visible at once and sharp soon", () => {
     await page.goto(server.url + "/summit/", { waitUntil: "domcontentloaded" });
     const img = page.locator("#viewer img.viewer-fallback");
     await img.waitFor();
+    // Loaded, however long that takes (the page's load event may come first: the viewer's script puts this one there).
+    await img.evaluate((i: HTMLImageElement) => i.decode());
     assert.ok(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 100));
     assert.equal(await page.locator("h1").textContent(), "Granite summit");
     assert.ok((await page.locator(".caption p").count()) >= 1);
@@ -181,6 +183,8 @@ describe("a panorama visible at once and sharp soon", () => {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.viewer), "unsupported");
     const img = page.locator("#viewer img.viewer-fallback");
     await img.waitFor();
+    // Loaded, however long that takes (the page's load event may come first: the viewer's script puts this one there).
+    await img.evaluate((i: HTMLImageElement) => i.decode());
     assert.ok(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 100));
     assert.equal(await page.locator("h1").textContent(), "Granite summit");
     assert.ok((await page.locator("table.meta tr").count()) >= 3);
