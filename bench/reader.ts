@@ -35,7 +35,7 @@ import { createGzip } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { launchBrowser } from "../test/support/browser.ts";
-import { median, REPO_ROOT, round, thetaSample, type Figure } from "./common.ts";
+import { median, REPO_ROOT, round, runIfMain, thetaSample, type Figure } from "./common.ts";
 
 const PYTHON = "/usr/bin/python3"; // not a pyenv shim: the Debian packages are for this one
 const PANNELLUM = path.join(REPO_ROOT, "node_modules/pannellum");
@@ -476,10 +476,4 @@ function report(targets: Target[], results: Map<string, RunResult[]>, stock: Tar
   return figures;
 }
 
-// Also runnable on its own.
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  const { printFigures, writeResults } = await import("./common.ts");
-  const figures = await run();
-  printFigures("reader", figures);
-  await writeResults("reader", figures);
-}
+await runIfMain(import.meta, "reader", run);
