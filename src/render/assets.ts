@@ -2,7 +2,10 @@
 // `<output>/assets/`: the site's stylesheet, and the viewer (Pannellum, self-hosted,
 // plus Rotunda's start-up code) with its stylesheet; for the `panorama` shortcode,
 // a small script and stylesheet every page with one loads, and the viewer it loads
-// once a figure is in view; the panorama page's copy-the-embed-code control. Names carry a hex SHA-256 of
+// once a figure is in view; the panorama page's copy-the-embed-code control; a
+// place's side-by-side page (two viewers turning together); and, only for a
+// gallery that publishes GPS, the map (Leaflet, self-hosted) of /map/ and of each
+// panorama page. Names carry a hex SHA-256 of
 // the bytes (`viewer-3f9a…js`), the same form as media names, so deploy and the
 // `_headers` file recognise them as immutable. Bundles no page uses any more are
 // swept by the build (src/output/), which knows which files it wrote.
@@ -27,9 +30,19 @@ export interface ClientAssets {
   panoramaViewerCss: string;
   /** The panorama page's "copy the embed code" button. */
   shareJs: string;
+  sideBySideJs: string;
+  sideBySideCss: string;
+  /** Only when asked for (a gallery that publishes GPS). */
+  mapJs?: string;
+  mapCss?: string;
 }
 
-export async function bundleClient(outputDir: string): Promise<ClientAssets> {
+export interface BundleOptions {
+  /** The map's bundle: Leaflet and the map pages' code. */
+  map?: boolean;
+}
+
+export async function bundleClient(outputDir: string, options: BundleOptions = {}): Promise<ClientAssets> {
   const outdir = path.join(outputDir, ASSETS_DIR);
   await mkdir(outdir, { recursive: true });
   const result = await build({
@@ -39,6 +52,8 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
       panoramas: path.join(clientDir, "panoramas.ts"),
       "panorama-viewer": path.join(clientDir, "panorama-viewer.ts"),
       share: path.join(clientDir, "share.ts"),
+      "side-by-side": path.join(clientDir, "side-by-side.ts"),
+      ...(options.map ? { map: path.join(clientDir, "map.ts") } : {}),
     },
     outdir,
     bundle: true,
@@ -46,7 +61,7 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     format: "iife",
     target: ["es2019", "chrome80", "firefox78", "safari13"],
     loader: { ".png": "dataurl", ".svg": "dataurl", ".gif": "dataurl" },
-    legalComments: "eof", // Pannellum's licence stays in the bundle
+    legalComments: "eof", // Pannellum's and Leaflet's licences stay in the bundles
     write: false,
     logLevel: "silent",
   });
@@ -72,5 +87,8 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     panoramaViewerJs: url("panorama-viewer.js"),
     panoramaViewerCss: url("panorama-viewer.css"),
     shareJs: url("share.js"),
+    sideBySideJs: url("side-by-side.js"),
+    sideBySideCss: url("side-by-side.css"),
+    ...(options.map ? { mapJs: url("map.js"), mapCss: url("map.css") } : {}),
   };
 }
