@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, watchPage } from "../support/browser.ts";
 import { buildOnce } from "../support/build.ts";
 import { makeEquirect, writeTags } from "../support/pictures.ts";
 import { serveStatic, type StaticServer } from "../support/static-server.ts";
@@ -63,25 +63,10 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** Console errors, failed requests and any request that leaves 127.0.0.1. */
-function watch(page: Page) {
-  const problems: string[] = [];
-  const foreign: string[] = [];
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
-  page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
-  page.on("request", (r) => {
-    const url = new URL(r.url());
-    if (!["data:", "blob:"].includes(url.protocol) && url.hostname !== "127.0.0.1") foreign.push(r.url());
-  });
-  return { problems, foreign };
-}
-
 describe("the map", () => {
   test("/map/ shows one marker per picture with GPS, each a named link, and asks the local tile server for tiles", async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const { problems, foreign } = watch(page);
+    const { problems, foreign } = watchPage(page);
     const before = tiles.requests.length;
     await page.goto(server.url + "/map/");
     await page.waitForFunction(() => document.documentElement.dataset.map === "ready", null, { timeout: 30_000 });
@@ -123,7 +108,7 @@ describe("the map", () => {
 
   test("a panorama page's mini-map shows its spot and turns its direction with the view", async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const { problems, foreign } = watch(page);
+    const { problems, foreign } = watchPage(page);
     const before = tiles.requests.length;
     await page.goto(server.url + "/bay-0602/");
     await page.waitForFunction(() => document.documentElement.dataset.minimap === "ready", null, { timeout: 30_000 });
@@ -167,7 +152,9 @@ async function waitLocked(page: Page) {
     const [a, b] = (window as any).rotundaSideBySide.viewers();
     const gap = Math.abs(((a.getYaw() + a.getNorthOffset() - b.getYaw() - b.getNorthOffset() + 720 + 180) % 360) - 180);
     return gap < 0.05 && Math.abs(a.getPitch() - b.getPitch()) < 0.05 && Math.abs(a.getHfov() - b.getHfov()) < 0.05;
-  }, null, { timeout: 10_000 }).catch(async (e) => { console.log("DEBUG", JSON.stringify(await views(page))); throw e; });
+  }, null, { timeout: 10_000 }).catch(async (error: Error) => {
+    throw new Error(`the two views never locked: ${JSON.stringify(await views(page))}`, { cause: error });
+  });
   return views(page);
 }
 
@@ -196,7 +183,7 @@ describe("a place's two dates side by side", () => {
 
   test("both views stay equal in compass terms after a drag or a zoom on either, and a picked date keeps the view", async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-    const { problems, foreign } = watch(page);
+    const { problems, foreign } = watchPage(page);
     await page.goto(server.url + "/places/loading-bay/compare/?a=bay-0601&b=bay-0603");
     await page.waitForFunction(() => document.documentElement.dataset.sideBySide === "loaded", null, { timeout: 60_000 });
     const start = await waitLocked(page);
