@@ -97,7 +97,8 @@ function start(): void {
     const inLine = follow();
     misses = moved || inLine ? 0 : misses + 1;
     still = !moved && (inLine || misses > MAX_MISSES) ? still + 1 : 0;
-    if (still < STILL_FRAMES) frame = requestAnimationFrame(tick);
+    // Putting the follower in line can wake the loop from inside (Pannellum reports its still view at once).
+    if (still < STILL_FRAMES && !frame) frame = requestAnimationFrame(tick);
   };
   const wake = () => {
     still = 0;
@@ -133,13 +134,20 @@ function start(): void {
       console.error(`panorama could not be shown: ${message}`);
     });
     viewer.on("zoomchange", wake);
-    viewer.on("animatefinished", wake);
+    // The leader's last step is taken after the lock has read it in that frame: its follower is put in line as soon
+    // as Pannellum reports the leader still, not a frame later.
+    viewer.on("animatefinished", () => {
+      if (sides[leader] === side) follow();
+      wake();
+    });
     // Multires scenes can finish loading inside pannellum.viewer(), before `on` is called.
     if (viewer.isLoaded()) loaded();
   };
 
   sides.forEach((side, index) => {
     const lead = () => {
+      // The other view stops drifting (a drag's or a zoom's inertia) once this one leads.
+      if (leader !== index) sides[leader]!.viewer?.stopMovement();
       leader = index;
       wake();
     };

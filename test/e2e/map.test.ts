@@ -152,7 +152,7 @@ async function waitLocked(page: Page) {
     const [a, b] = (window as any).rotundaSideBySide.viewers();
     const gap = Math.abs(((a.getYaw() + a.getNorthOffset() - b.getYaw() - b.getNorthOffset() + 720 + 180) % 360) - 180);
     return gap < 0.05 && Math.abs(a.getPitch() - b.getPitch()) < 0.05 && Math.abs(a.getHfov() - b.getHfov()) < 0.05;
-  }, null, { timeout: 10_000 }).catch(async (error: Error) => {
+  }, null, { timeout: 30_000, polling: 100 }).catch(async (error: Error) => {
     throw new Error(`the two views never locked: ${JSON.stringify(await views(page))}`, { cause: error });
   });
   return views(page);
@@ -181,7 +181,7 @@ describe("a place's two dates side by side", () => {
     await context.close();
   });
 
-  test("both views stay equal in compass terms after a drag or a zoom on either, and a picked date keeps the view", async () => {
+  test("both views stay equal in compass terms after a drag, a zoom or the keys on either, and a picked date keeps the view", async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     const { problems, foreign } = watchPage(page);
     await page.goto(server.url + "/places/loading-bay/compare/?a=bay-0601&b=bay-0603");
@@ -209,11 +209,20 @@ describe("a place's two dates side by side", () => {
     }, afterB[0]!.hfov, { timeout: 10_000 });
     assert.ok((await zoomed.jsonValue()) !== afterB[0]!.hfov);
 
+    // The keyboard: Tab to the right viewer, hold an arrow key until it has turned; the left one follows.
+    const beforeKeys = await views(page);
+    await page.locator("#side-b").focus();
+    await page.keyboard.down("ArrowLeft");
+    await page.waitForFunction((yaw) => Math.abs((window as any).rotundaSideBySide.viewers()[1].getYaw() - yaw) > 10, beforeKeys[1]!.yaw, { timeout: 10_000 });
+    await page.keyboard.up("ArrowLeft");
+    const afterKeys = await waitLocked(page);
+    assert.ok(angleGap(headingOf(afterKeys[0]!), headingOf(beforeKeys[0]!)) > 10, "the left view turned with the right one");
+
     // Another date on the left: it opens looking where the right one looks.
     await page.selectOption("#side-a-date", "bay-0602");
     await page.waitForFunction(() => (window as any).rotundaSideBySide.viewers()[0].getNorthOffset() === 40 && (window as any).rotundaSideBySide.viewers()[0].isLoaded() && document.documentElement.dataset.sideBySide === "loaded", null, { timeout: 60_000 });
     const picked = await waitLocked(page);
-    assert.ok(angleGap(headingOf(picked[1]!), headingOf(afterB[1]!)) < 0.5, "the right view stayed where it was");
+    assert.ok(angleGap(headingOf(picked[1]!), headingOf(afterKeys[1]!)) < 0.5, "the right view stayed where it was");
     assert.equal(new URL(page.url()).search, "?a=bay-0602&b=bay-0603");
     assert.equal(await page.locator("#side-a-link").getAttribute("href"), "/bay-0602/");
     assert.deepEqual(problems, []);
