@@ -2,15 +2,7 @@
 // texture WebGL takes (0 without WebGL), the width the viewer gets, the pixel
 // ratio and whether the reader asks for less data. viewer-plan.ts decides from it.
 import type { Device } from "./viewer-plan.ts";
-
-export function maxTextureSize(): number {
-  try {
-    const gl = document.createElement("canvas").getContext("webgl");
-    return gl ? (gl.getParameter(gl.MAX_TEXTURE_SIZE) as number) : 0;
-  } catch {
-    return 0;
-  }
-}
+import { maxTextureSize } from "./webgl.ts";
 
 /** The device, for a viewer `width` CSS pixels wide (the window's width by default). */
 export function measureDevice(width = window.innerWidth): Device {
