@@ -65,6 +65,9 @@ function pinIcon(pin: MapPin): L.DivIcon {
   image.alt = name;
   image.width = 64;
   image.height = 32;
+  // Markers far outside the map's view fetch their thumbnails only when the map comes near them.
+  image.loading = "lazy";
+  image.decoding = "async";
   link.append(image);
   return L.divIcon({ html: link, className: "map-pin", iconSize: [68, 36], iconAnchor: [34, 44] });
 }
