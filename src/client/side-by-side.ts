@@ -120,6 +120,8 @@ function start(): void {
     side.viewer = viewer;
     const loaded = () => {
       side.loaded = true;
+      // The drawing replaces the picture the page shows (a viewer stylesheet may hide it until then).
+      side.container.classList.add("viewer--drawn");
       if (sides.every((s) => s.loaded)) root.dataset.sideBySide = "loaded";
       // The side that loads last takes the other's view.
       const other = sides[1 - sides.indexOf(side)]!;
