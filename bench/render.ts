@@ -111,7 +111,7 @@ async function writeJson(file: string, items: readonly unknown[], head?: { objec
 /** The bare Eleventy project: the layouts copied, the data Rotunda's plugin gives them as plain JSON files. */
 /** Bundle URLs for the bare project's pages (no bundles are made). */
 const BARE_ASSETS = Object.fromEntries(
-  ["siteCss:site.css", "viewerJs:viewer.js", "viewerCss:viewer.css", "panoramasJs:panoramas.js", "panoramasCss:panoramas.css", "panoramaViewerJs:panorama-viewer.js", "panoramaViewerCss:panorama-viewer.css", "shareJs:share.js"].map((pair) => {
+  ["siteCss:site.css", "viewerJs:viewer.js", "viewerCss:viewer.css", "panoramasJs:panoramas.js", "panoramasCss:panoramas.css", "panoramaViewerJs:panorama-viewer.js", "panoramaViewerCss:panorama-viewer.css", "shareJs:share.js", "sideBySideJs:side-by-side.js", "sideBySideCss:side-by-side.css"].map((pair) => {
     const [key, file] = pair.split(":") as [string, string];
     return [key, `/assets/${file.replace(/\.(\w+)$/, "-000000000000.$1")}`];
   }),
@@ -322,7 +322,7 @@ async function childMain(mode: string, dir: string, tree?: string): Promise<void
     pages = (await renderSite({ outputDir: dir, contentDir })).pages;
   } else {
     const { default: Eleventy } = await import("@11ty/eleventy");
-    const { absoluteUrl, paragraphs, readableDate, viewerData } = await import("../src/render/filters.ts");
+    const { absoluteUrl, mapData, paragraphs, readableDate, sideBySideData, viewerData } = await import("../src/render/filters.ts");
     const { formatBytes } = await import("../src/format.ts");
     const { addPublisherFeatures } = await import("../src/render/publisher.ts");
     const { readManifest } = await import("../src/manifest.ts");
@@ -345,6 +345,12 @@ async function childMain(mode: string, dir: string, tree?: string): Promise<void
         c.addFilter("rotundaAbsoluteUrl", (u: string, base?: string) => absoluteUrl(u, base));
         c.addFilter("rotundaViewerData", function (this: unknown, panorama, mode, page) {
           return viewerData(panorama, mode, (u) => url.call(this, u), page);
+        });
+        c.addFilter("rotundaMapData", function (this: unknown, page) {
+          return mapData(page, (u) => url.call(this, u));
+        });
+        c.addFilter("rotundaSideBySideData", function (this: unknown, page) {
+          return sideBySideData(page, (u) => url.call(this, u));
         });
         // The publisher's filters (meta tags, JSON-LD, embeds, feeds, sitemap) and the shortcode, as Rotunda's plugin adds them.
         addPublisherFeatures(c, { manifest: () => Promise.resolve(manifest), assets: () => Promise.resolve(BARE_ASSETS as never), galleryUrl: "/" });

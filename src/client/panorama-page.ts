@@ -10,7 +10,7 @@ import { carryViewInLinks } from "./carry-view.ts";
 import { decorateControls } from "./controls.ts";
 import { carryYaw } from "./heading.ts";
 import { neighbourForKey, type FocusPlace } from "./neighbours.ts";
-import { rendererHooks } from "./tile-loader.ts";
+import { pannellumScene } from "./pannellum-scene.ts";
 import { tourHotSpots } from "./tour.ts";
 import { watchView } from "./view-events.ts";
 import type { ViewAngles } from "./view-link.ts";
@@ -107,11 +107,7 @@ export function startPanoramaPage(): PanoramaPage | undefined {
   const show = (scene: Scene, at?: ViewAngles) => {
     const keep = at ?? (viewer ? view() : {});
     viewer?.destroy();
-    // Pannellum shows a preview only for a single picture (it would fetch one for tiles and never show it).
-    const sceneConfig =
-      scene.type === "multires"
-        ? { type: "multires", multiRes: { ...scene.multiRes, rotunda: rendererHooks(scene.multiRes) } }
-        : { ...scene, preview: data.preview };
+    const sceneConfig = pannellumScene(scene, data.preview);
     const hotSpots = tourHotSpots(data.links, { viewer: () => viewer, reducedMotion, moving: () => watch.wake() });
     const config = { ...plan.base, ...keep, ...sceneConfig, hotSpots, northOffset: data.viewer.northOffset, compass: data.viewer.northOffset !== undefined };
     const current = pannellum.viewer(container, config as Pannellum.ConfigOptions);

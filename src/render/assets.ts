@@ -4,7 +4,9 @@
 // its stylesheet, and the panorama page's boot script, inlined in the page rather
 // than written as a file; for the `panorama` shortcode, a small script and
 // stylesheet every page with one loads, and the viewer it loads once a figure is
-// in view; the panorama page's copy-the-embed-code control. Names carry a hex SHA-256 of
+// in view; the panorama page's copy-the-embed-code control; a place's side-by-side
+// page (two viewers turning together); and, only for a gallery that publishes GPS,
+// the map (Leaflet, self-hosted) of /map/ and of each panorama page. Names carry a hex SHA-256 of
 // the bytes (`viewer-3f9a…js`), the same form as media names, so deploy and the
 // `_headers` file recognise them as immutable. Bundles no page uses any more are
 // swept by the build (src/output/), which knows which files it wrote.
@@ -32,6 +34,16 @@ export interface ClientAssets {
   shareJs: string;
   /** The panorama page's boot script, as code to inline in a <script> element. */
   viewerBoot: string;
+  sideBySideJs: string;
+  sideBySideCss: string;
+  /** Only when asked for (a gallery that publishes GPS). */
+  mapJs?: string;
+  mapCss?: string;
+}
+
+export interface BundleOptions {
+  /** The map's bundle: Leaflet and the map pages' code. */
+  map?: boolean;
 }
 
 /**
@@ -60,7 +72,7 @@ const COMMON = {
   logLevel: "silent",
 } as const satisfies BuildOptions;
 
-export async function bundleClient(outputDir: string): Promise<ClientAssets> {
+export async function bundleClient(outputDir: string, options: BundleOptions = {}): Promise<ClientAssets> {
   const outdir = path.join(outputDir, ASSETS_DIR);
   await mkdir(outdir, { recursive: true });
   const [result, boot] = await Promise.all([
@@ -72,10 +84,12 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
         panoramas: path.join(clientDir, "panoramas.ts"),
         "panorama-viewer": path.join(clientDir, "panorama-viewer.ts"),
         share: path.join(clientDir, "share.ts"),
+        "side-by-side": path.join(clientDir, "side-by-side.ts"),
+        ...(options.map ? { map: path.join(clientDir, "map.ts") } : {}),
       },
       outdir,
       loader: { ".png": "dataurl", ".svg": "dataurl", ".gif": "dataurl" },
-      legalComments: "eof", // Pannellum's licence stays in the bundle
+      legalComments: "eof", // Pannellum's and Leaflet's licences stay in the bundles
       plugins: [pannellumPatches],
     }),
     build({ ...COMMON, entryPoints: [path.join(clientDir, "viewer-boot.ts")], legalComments: "none" }),
@@ -105,5 +119,8 @@ export async function bundleClient(outputDir: string): Promise<ClientAssets> {
     panoramaViewerCss: url("panorama-viewer.css"),
     shareJs: url("share.js"),
     viewerBoot,
+    sideBySideJs: url("side-by-side.js"),
+    sideBySideCss: url("side-by-side.css"),
+    ...(options.map ? { mapJs: url("map.js"), mapCss: url("map.css") } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // Template filters: presentation logic that Nunjucks layouts should not hold.
 import { escapeHtml } from "../format.ts";
 import type { PanoramaRecord } from "../manifest.ts";
-import type { PanoramaPage } from "./pages.ts";
+import type { MapPage, PanoramaPage, SideBySidePage } from "./pages.ts";
 
 /** Caption text → escaped HTML paragraphs (blank lines separate them, single newlines become <br>). */
 export function paragraphs(text: string | undefined): string {
@@ -106,4 +106,28 @@ function navigationData(page: PanoramaPage, prefix: (url: string) => string): ob
 /** An absolute URL for link previews, when the gallery's public address is known. */
 export function absoluteUrl(url: string, baseUrl: string | undefined): string | undefined {
   return baseUrl ? new URL(url, baseUrl.endsWith("/") ? baseUrl : baseUrl + "/").toString() : undefined;
+}
+
+/** What the map page's script needs: each picture's marker and the tiles, every local URL through the prefix. */
+export function mapData(page: MapPage, prefix: (url: string) => string = (u) => u): string {
+  return jsonForScript({
+    tiles: page.tiles,
+    attribution: page.attribution,
+    pins: page.pins.map((pin) => ({
+      url: prefix(pin.url),
+      title: pin.title,
+      ...(pin.captureDate ? { date: readableDate(pin.captureDate) } : {}),
+      thumbnail: prefix(pin.thumbnail.url),
+      lat: pin.lat,
+      lng: pin.lng,
+    })),
+  });
+}
+
+/** What the side-by-side page's script needs besides each shot's viewer data: the shots' slugs, pages and dates, oldest first. */
+export function sideBySideData(page: SideBySidePage, prefix: (url: string) => string = (u) => u): string {
+  return jsonForScript({
+    place: page.place.title,
+    shots: page.shots.map((shot) => ({ slug: shot.slug, url: prefix(shot.url), label: shot.label })),
+  });
 }

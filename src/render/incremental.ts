@@ -13,7 +13,7 @@ import type { PanoramaRecord } from "../manifest.ts";
 import type { GalleryPages } from "./pages.ts";
 
 /** The page lists of GalleryPages that hold pages (everything but the navigation). */
-const PAGE_LISTS = ["home", "albumIndex", "albums", "tagIndex", "tags", "placeIndex", "places", "dateIndex", "months", "panoramas", "compare"] as const;
+const PAGE_LISTS = ["home", "albumIndex", "albums", "tagIndex", "tags", "placeIndex", "places", "dateIndex", "months", "panoramas", "compare", "map", "sideBySide"] as const;
 
 /** The file a page's URL is written to ("/a/" → "a/index.html"). */
 export function pageFile(url: string): string {
@@ -130,7 +130,8 @@ export class PageMemory {
 
   rememberAssets(key: string, assets: ClientAssets): void {
     // Every bundle, whichever pages use it: the kept ones are not in the staging folder and must not be swept.
-    const files = Object.values(assets).map((url) => url.replace(/^\/+/, ""));
+    // Only the site-absolute URLs: a value that is code to inline in pages is no file.
+    const files = Object.values(assets).filter((url): url is string => typeof url === "string" && url.startsWith("/")).map((url) => url.replace(/^\/+/, ""));
     this.pending = { pages: this.pending?.pages ?? this.published.pages, assets: { key, assets, files } };
   }
 

@@ -62,6 +62,8 @@ export interface ListingPage {
   entries: EntryLink[];
   groups: Array<{ heading: string; entries: EntryLink[] }>;
   pagination: Pagination;
+  /** Other pages about what the listing lists (a place's side-by-side dates). */
+  seeAlso?: Crumb[];
 }
 
 /** One date of a place: what its timeline shows and the viewer switches to. */
@@ -83,6 +85,8 @@ export interface PlaceTimeline {
   shots: Shot[];
   previous?: Shot;
   next?: Shot;
+  /** The place's side-by-side page with this shot and its neighbour preselected (two dates or more). */
+  sideBySide?: string;
 }
 
 export interface TourTarget {
@@ -118,6 +122,42 @@ export interface ComparePage {
   panorama: PanoramaRecord;
 }
 
+/** A picture on the map: where it was taken and what its marker shows. */
+export interface MapPin {
+  url: string;
+  title: string;
+  thumbnail: ImageRef;
+  captureDate?: string;
+  lat: number;
+  lng: number;
+}
+
+/** `/map/`: every picture with a position (only when the gallery publishes GPS). */
+export interface MapPage {
+  url: string;
+  /** Newest first, as the home page lists them. */
+  pins: MapPin[];
+  tiles: string;
+  attribution: string;
+}
+
+/** Two dates of a place in two viewers turning together: `/places/<place>/compare/`. */
+export interface SideBySidePage {
+  url: string;
+  place: Crumb;
+  crumbs: Crumb[];
+  /** Oldest first; the page starts with the first and the last unless its address names two. */
+  shots: SideBySideShot[];
+}
+
+export interface SideBySideShot {
+  slug: string;
+  url: string;
+  /** Its date, or its title when undated. */
+  label: string;
+  panorama: PanoramaRecord;
+}
+
 export interface GalleryPages {
   home: ListingPage[];
   albumIndex: ListingPage[];
@@ -130,6 +170,9 @@ export interface GalleryPages {
   months: ListingPage[];
   panoramas: PanoramaPage[];
   compare: ComparePage[];
+  /** None, or the one map page. */
+  map: MapPage[];
+  sideBySide: SideBySidePage[];
   /** The site's sections, for the navigation on every page (only those with something in them). */
   nav: Crumb[];
 }
@@ -143,6 +186,12 @@ const ALBUMS: Crumb = { url: "/albums/", title: "Albums" };
 const TAGS: Crumb = { url: "/tags/", title: "Tags" };
 const PLACES: Crumb = { url: "/places/", title: "Places" };
 const DATES: Crumb = { url: "/dates/", title: "Dates" };
+const MAP: Crumb = { url: "/map/", title: "Map" };
+
+/** A place's side-by-side page, `a` and `b` (slugs) preselected when given. */
+export function sideBySideUrl(place: Pick<Place, "url">, a?: string, b?: string): string {
+  return `${place.url}compare/${a && b ? `?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}` : ""}`;
+}
 
 /** Page numbers named either side of the current one. */
 const PAGE_WINDOW = 2;
@@ -236,6 +285,8 @@ function shotOf(p: PanoramaRecord): Shot {
 
 function timeline(place: Place, shots: Shot[], slug: string): PlaceTimeline {
   const index = place.shots.findIndex((s) => s.slug === slug);
+  // Side by side with the next date, or the previous one for the latest.
+  const other = place.shots[index < place.shots.length - 1 ? index + 1 : index - 1];
   return {
     name: place.name,
     url: place.url,
@@ -243,6 +294,7 @@ function timeline(place: Place, shots: Shot[], slug: string): PlaceTimeline {
     shots,
     ...(index > 0 ? { previous: shots[index - 1]! } : {}),
     ...(index < shots.length - 1 ? { next: shots[index + 1]! } : {}),
+    ...(other ? { sideBySide: sideBySideUrl(place, slug, other.slug) } : {}),
   };
 }
 
@@ -315,7 +367,19 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
     return { url: pl.url, title: pl.name, count: pl.shots.length, thumbnail: newest.thumbnail, detail: `${plural(pl.shots.length, "date")}${range ? `, ${range}` : ""}` };
   });
   const placeIndex = gallery.places.length === 0 ? [] : listing(PLACES.url, placeEntries, size, { heading: "Places", crumbs: [HOME] }, ofEntries);
-  const places = gallery.places.flatMap((pl) => listing(pl.url, [...pl.shots].reverse(), size, { heading: pl.name, crumbs: [HOME, PLACES] }, ofPictures));
+  const places = gallery.places.flatMap((pl) =>
+    listing(pl.url, [...pl.shots].reverse(), size, { heading: pl.name, crumbs: [HOME, PLACES] }, ofPictures).map((page) =>
+      pl.shots.length > 1 ? { ...page, seeAlso: [{ url: sideBySideUrl(pl), title: "Two dates side by side" }] } : page,
+    ),
+  );
+  const sideBySide = gallery.places
+    .filter((pl) => pl.shots.length > 1)
+    .map((pl): SideBySidePage => ({
+      url: sideBySideUrl(pl),
+      place: { url: pl.url, title: pl.name },
+      crumbs: [HOME, PLACES, { url: pl.url, title: pl.name }],
+      shots: pl.shots.map((p) => ({ slug: p.slug, url: pageUrl(p), label: p.captureDate ? readableDate(p.captureDate) : p.title, panorama: p })),
+    }));
 
   const years = new Map<string, EntryLink[]>();
   for (const m of gallery.months) {
@@ -366,14 +430,26 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
 
   const compare = gallery.panoramas.filter((p) => (p.ladder?.length ?? 0) > 1).map((p) => ({ url: `${pageUrl(p)}compare/`, panorama: p }));
 
+  const map = mapPages(gallery, manifest);
+
   const nav = [
     HOME,
     ...(albumIndex.length ? [ALBUMS] : []),
     ...(placeIndex.length ? [PLACES] : []),
     ...(tagIndex.length ? [TAGS] : []),
     ...(dateIndex.length ? [DATES] : []),
+    ...(map.length ? [MAP] : []),
   ];
-  return { home, albumIndex, albums, tagIndex, tags, placeIndex, places, dateIndex, months, panoramas, compare, nav };
+  return { home, albumIndex, albums, tagIndex, tags, placeIndex, places, dateIndex, months, panoramas, compare, map, sideBySide, nav };
+}
+
+/** The map page: only where the gallery publishes GPS and some picture has a position. */
+function mapPages(gallery: Gallery, manifest: Pick<Manifest, "gallery">): MapPage[] {
+  if (!gallery.publishGps || !manifest.gallery.map) return [];
+  const pins = gallery.panoramas.flatMap((p): MapPin[] =>
+    p.gps ? [{ url: pageUrl(p), title: p.title, thumbnail: p.thumbnail, ...(p.captureDate ? { captureDate: p.captureDate } : {}), lat: p.gps.lat, lng: p.gps.lng }] : [],
+  );
+  return pins.length ? [{ url: MAP.url, pins, tiles: manifest.gallery.map.tiles, attribution: manifest.gallery.map.attribution }] : [];
 }
 
 /** The gallery model and every page of a manifest. */

@@ -12,8 +12,8 @@ import type { UserConfig } from "@11ty/eleventy";
 import { formatBytes } from "../format.ts";
 import { readManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import { siteDirOf } from "../output/index.ts";
-import { bundleClient, type ClientAssets } from "./assets.ts";
-import { absoluteUrl, paragraphs, readableDate, viewerData } from "./filters.ts";
+import { bundleClient, type BundleOptions, type ClientAssets } from "./assets.ts";
+import { absoluteUrl, mapData, paragraphs, readableDate, sideBySideData, viewerData } from "./filters.ts";
 import { addPublisherFeatures } from "./publisher.ts";
 import type { CollectionItem } from "./discovery.ts";
 import { buildGallery, publicRecord } from "./gallery.ts";
@@ -70,7 +70,8 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
     manifest = assets = pages = visible = selected = undefined;
   });
   const loadManifest = () => (manifest ??= options.manifest ? Promise.resolve(options.manifest) : readManifest(siteDir()));
-  const loadAssets = () => (assets ??= clientAssets(eleventyConfig.directories.output, siteDir(), options.incremental));
+  const loadAssets = () =>
+    (assets ??= loadManifest().then((m) => clientAssets(eleventyConfig.directories.output, siteDir(), { map: m.gallery.publishGps }, options.incremental)));
   const loadPages = () => (pages ??= (async () => {
     const m = await loadManifest();
     const model = buildGallery(m);
@@ -130,14 +131,21 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
   eleventyConfig.addFilter("rotundaViewerData", function (this: unknown, panorama, mode, page) {
     return viewerData(panorama, mode, (u) => withPrefix(this, u), page);
   });
+  eleventyConfig.addFilter("rotundaMapData", function (this: unknown, page) {
+    return mapData(page, (u) => withPrefix(this, u));
+  });
+  eleventyConfig.addFilter("rotundaSideBySideData", function (this: unknown, page) {
+    return sideBySideData(page, (u) => withPrefix(this, u));
+  });
   eleventyConfig.addFilter("rotundaAbsoluteUrl", (url: string, baseUrl?: string) => absoluteUrl(url, baseUrl));
 }
 
 /** The client bundles: made once per build, or in serve taken from the last render while their sources are unchanged. */
-async function clientAssets(eleventyOutput: string, siteDir: string, incremental: IncrementalRender | undefined): Promise<ClientAssets> {
-  if (!incremental) return bundleClient(eleventyOutput);
-  const pannellum = await readFile(createRequire(import.meta.url).resolve("pannellum/package.json"), "utf8").catch(() => "");
-  const key = await folderKey(CLIENT_DIR, pannellum);
+async function clientAssets(eleventyOutput: string, siteDir: string, bundles: BundleOptions, incremental: IncrementalRender | undefined): Promise<ClientAssets> {
+  if (!incremental) return bundleClient(eleventyOutput, bundles);
+  const require = createRequire(import.meta.url);
+  const versions = await Promise.all(["pannellum/package.json", "leaflet/package.json"].map((p) => readFile(require.resolve(p), "utf8").catch(() => "")));
+  const key = await folderKey(CLIENT_DIR, [...versions, JSON.stringify(bundles)].join("\n"));
   const known = incremental.memory.assets(key);
   if (known) {
     const present = await Promise.all(known.files.map((f) => stat(path.join(siteDir, f)).then(() => true, () => false)));
@@ -146,7 +154,7 @@ async function clientAssets(eleventyOutput: string, siteDir: string, incremental
       return known.assets;
     }
   }
-  const made = await bundleClient(eleventyOutput);
+  const made = await bundleClient(eleventyOutput, bundles);
   incremental.memory.rememberAssets(key, made);
   return made;
 }

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../support/browser.ts";
+import type { Browser } from "playwright-core";
+import { launchBrowser, watchPage } from "../support/browser.ts";
 import { imageStats, meanDifference } from "../support/screens.ts";
 import { ROOT, runRotunda } from "../support/cli.ts";
 import { serveStatic, type StaticServer } from "../support/static-server.ts";
@@ -29,23 +29,9 @@ after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-function watch(page: Page) {
-  const problems: string[] = [];
-  const foreign: string[] = [];
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
-  page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
-  page.on("request", (r) => {
-    const url = new URL(r.url());
-    if (!["data:", "blob:"].includes(url.protocol) && url.hostname !== "127.0.0.1") foreign.push(r.url());
-  });
-  return { problems, foreign };
-}
-
 test("index → thumbnail → a viewer that loads, shows the picture and turns when dragged", async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  const { problems, foreign } = watch(page);
+  const { problems, foreign } = watchPage(page);
   await page.goto(server.url + "/");
   const cards = page.locator(".gallery.pictures a");
   assert.ok((await cards.count()) >= 3, "index shows the panoramas");
@@ -109,7 +95,7 @@ test("without JavaScript the thumbnail, text and metadata still show", async () 
 
 test("the comparison page switches between ladder steps, keeping the view", async () => {
   const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-  const { problems, foreign } = watch(page);
+  const { problems, foreign } = watchPage(page);
   await page.goto(server.url + "/summit/compare/");
   await page.waitForFunction(() => document.documentElement.dataset.viewer === "loaded", null, { timeout: 60_000 });
   const buttons = page.locator("#rotunda-ladder button");

@@ -157,6 +157,26 @@ describe("a gallery with albums, tags, a place over time and tour links, GPS not
     assert.match(entrance, /rel="tag">outside<\/a>/);
   });
 
+  test("a place's side-by-side page shows, without JavaScript, its oldest and newest shots' thumbnails and links", async () => {
+    const html = await page("places/loading-bay/compare");
+    const figures = [...html.matchAll(/<figure class="side">[\s\S]*?<\/figure>/g)].map((m) => m[0]);
+    assert.equal(figures.length, 2);
+    assert.deepEqual(figures.map((f) => /<figcaption><a [^>]*href="([^"]+)"/.exec(f)![1]), ["/bay-0601/", "/bay-0603/"]);
+    assert.ok(figures.every((f) => /<img class="viewer-fallback" src="\/media\/[^"]+\.jpg"/.test(f)));
+    assert.match(await page("places/loading-bay"), /<a href="\/places\/loading-bay\/compare\/">Two dates side by side<\/a>/);
+    assert.match(await page("bay-0601"), /class="timeline-side-by-side" href="\/places\/loading-bay\/compare\/\?a=bay-0601&amp;b=bay-0602"/);
+  });
+
+  test("no map: no /map/, no map bundle, no page that loads one, no mini-map", async () => {
+    const files = (await listSiteFiles(dist)).map((f) => f.relPath);
+    assert.ok(!files.some((f) => f.startsWith("map/")), "no /map/");
+    assert.ok(!files.some((f) => /^assets\/map-/.test(f)), "no map bundle");
+    for (const file of files.filter((f) => f.endsWith(".html"))) {
+      const html = await readFile(path.join(dist, file), "utf8");
+      assert.doesNotMatch(html, /assets\/map-|rotunda-minimap|href="\/map\/"/, file);
+    }
+  });
+
   test("every internal link of every page resolves to a file", async () => {
     const files = (await listSiteFiles(dist)).map((f) => f.relPath);
     assert.ok(files.length > 30);
@@ -185,9 +205,20 @@ describe("the same gallery with GPS published", () => {
     const data = viewerJson(await readFile(path.join(dist, "gate", "index.html"), "utf8"));
     assert.deepEqual(data.position, GATE);
     assert.deepEqual(data.map, { tiles: "http://127.0.0.1:9/{z}/{x}/{y}.png", attribution: "Local tiles" });
-    const night = viewerJson(await readFile(path.join(dist, "night", "index.html"), "utf8"));
-    assert.equal(night.position, undefined);
-    assert.equal(night.map, undefined);
+    const night = await readFile(path.join(dist, "night", "index.html"), "utf8");
+    assert.equal(viewerJson(night).position, undefined);
+    assert.equal(viewerJson(night).map, undefined);
+    assert.doesNotMatch(night, /rotunda-minimap|assets\/map-/, "no mini-map without a position");
+    const gate = await readFile(path.join(dist, "gate", "index.html"), "utf8");
+    assert.match(gate, /<div id="rotunda-minimap"[^>]*hidden><\/div>/);
+    assert.match(gate, /<script src="\/assets\/map-[0-9a-f]{12}\.js" defer><\/script>/);
+    const map = await readFile(path.join(dist, "map", "index.html"), "utf8");
+    const list = /<ul class="map-list">[\s\S]*?<\/ul>/.exec(map)![0];
+    assert.deepEqual([...list.matchAll(/<li><a href="([^"]+)">/g)].map((m) => m[1]), ["/bay-0603/", "/bay-0602/", "/bay-0601/", "/entrance/", "/gate/"], "every picture with GPS, newest first");
+    const pins = JSON.parse(/<script type="application\/json" id="rotunda-map-data">([\s\S]*?)<\/script>/.exec(map)![1]!) as { pins: Array<{ url: string; lat: number; lng: number }>; tiles: string };
+    assert.deepEqual(pins.pins.find((p) => p.url === "/gate/"), { ...pins.pins.find((p) => p.url === "/gate/"), ...GATE });
+    assert.equal(pins.tiles, "http://127.0.0.1:9/{z}/{x}/{y}.png");
+    assert.match(map, /<script src="\/assets\/map-[0-9a-f]{12}\.js" defer><\/script>/);
     const files = (await listSiteFiles(dist)).map((f) => f.relPath);
     assert.deepEqual(await findBrokenLinks(dist, files), []);
   });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseConfig } from "../../src/config.ts";
 import { validateManifest, type AlbumSettings, type GpsPoint, type Manifest, type PanoramaRecord, type TourLink } from "../../src/manifest.ts";
-import { viewerData } from "../../src/render/filters.ts";
+import { mapData, sideBySideData, viewerData } from "../../src/render/filters.ts";
 import { albumTree, buildGallery, MAX_AUTOMATIC_LINKS, monthsOf, orderPanoramas, placesOf, publicRecord, tagsOf, tourLinks, type Place } from "../../src/render/gallery.ts";
 import { bearingDegrees, distanceMetres } from "../../src/render/geo.ts";
 import { galleryPages, paginate } from "../../src/render/pages.ts";
@@ -328,6 +328,43 @@ describe("pages", () => {
     assert.equal(shown.panoramas.find((p) => p.url === "/office/")!.position, undefined);
     assert.deepEqual(publicRecord(pictures[0]!, false).gps, undefined);
     assert.deepEqual(publicRecord(pictures[0]!, true).gps, bay);
+  });
+
+  test("/map/ only when the gallery publishes GPS: a pin per picture with a position, newest first, and the map in the navigation", () => {
+    const hidden = galleryPages(manifestOf(pictures));
+    assert.deepEqual(hidden.map, []);
+    assert.ok(!hidden.nav.some((n) => n.url === "/map/"));
+    const tiles = { tiles: "http://127.0.0.1:9/{z}/{x}/{y}.png", attribution: "Tiles" };
+    const shown = galleryPages(manifestOf(pictures, { publishGps: true, map: tiles }));
+    assert.equal(shown.map.length, 1);
+    const map = shown.map[0]!;
+    assert.equal(map.url, "/map/");
+    assert.deepEqual([map.tiles, map.attribution], [tiles.tiles, tiles.attribution]);
+    assert.deepEqual(map.pins.map((p) => [p.url, p.lat, p.lng]), [
+      ["/bay-3/", bay.lat, bay.lng],
+      ["/bay-2/", bay.lat, bay.lng],
+      ["/bay-1/", bay.lat, bay.lng],
+      ["/gate/", pictures[3]!.gps!.lat, pictures[3]!.gps!.lng],
+    ], "the office has no GPS");
+    assert.equal(shown.nav.at(-1)!.url, "/map/");
+    const data = JSON.parse(mapData(map, (u) => `/g${u}`));
+    assert.deepEqual(data.pins[3], { url: "/g/gate/", title: "Gate", date: "1 May 2026, 08:00 (UTC+09:00)", thumbnail: `/g${pictures[3]!.thumbnail.url}`, lat: pictures[3]!.gps!.lat, lng: pictures[3]!.gps!.lng });
+    assert.equal(galleryPages(manifestOf([pic("solo")], { publishGps: true, map: tiles })).map.length, 0, "no picture with a position, no map");
+  });
+
+  test("a place with two dates or more has a side-by-side page, linked from its listing and from each shot's timeline", () => {
+    const pages = galleryPages(manifestOf([...pictures, pic("office-2", { place: "Office", date: "2026-04-02T08:00:00+09:00" })], { pageSize: 2 }));
+    assert.deepEqual(pages.sideBySide.map((p) => [p.url, p.shots.map((s) => s.url), p.crumbs.map((c) => c.url)]), [
+      ["/places/loading-bay/compare/", ["/bay-1/", "/bay-2/", "/bay-3/"], ["/", "/places/", "/places/loading-bay/"]],
+    ], "the office's one dated shot makes no pair");
+    assert.equal(pages.sideBySide[0]!.shots[0]!.label, "1 June 2026, 08:00 (UTC+09:00)");
+    assert.deepEqual(pages.places.map((p) => p.seeAlso), [[{ url: "/places/loading-bay/compare/", title: "Two dates side by side" }], [{ url: "/places/loading-bay/compare/", title: "Two dates side by side" }], undefined]);
+    const timeline = (url: string) => pages.panoramas.find((p) => p.url === url)!.place!.sideBySide;
+    assert.equal(timeline("/bay-1/"), "/places/loading-bay/compare/?a=bay-1&b=bay-2");
+    assert.equal(timeline("/bay-3/"), "/places/loading-bay/compare/?a=bay-3&b=bay-2", "the latest pairs with the one before");
+    assert.equal(pages.panoramas.find((p) => p.url === "/office-2/")!.place!.sideBySide, undefined);
+    const data = JSON.parse(sideBySideData(pages.sideBySide[0]!, (u) => `/g${u}`));
+    assert.deepEqual(data.shots[1], { slug: "bay-2", url: "/g/bay-2/", label: "2 June 2026, 08:00 (UTC+09:00)" });
   });
 
   test("the viewer's data carries the navigation as its contract says, every URL through the prefix", () => {

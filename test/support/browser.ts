@@ -1,7 +1,7 @@
 // Headless Debian Chromium, driven by playwright-core, with WebGL through SwiftShader.
 // The flags keep Chromium from calling hosts this machine cannot reach.
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -22,4 +22,23 @@ export async function launchBrowser(): Promise<Browser> {
     throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   }
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
+}
+
+/**
+ * What goes wrong on a page, as it happens: console errors, page errors, failed
+ * requests and error responses (`problems`), and any request that leaves
+ * 127.0.0.1 (`foreign`; data: and blob: URLs stay local).
+ */
+export function watchPage(page: Page): { problems: string[]; foreign: string[] } {
+  const problems: string[] = [];
+  const foreign: string[] = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`${r.status()}: ${r.url()}`));
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (!["data:", "blob:"].includes(url.protocol) && url.hostname !== "127.0.0.1") foreign.push(r.url());
+  });
+  return { problems, foreign };
 }
