@@ -94,11 +94,19 @@ export function startPanoramaPage(): PanoramaPage | undefined {
 
   let viewer: Pannellum.Viewer | undefined;
   const view = (): ViewAngles => ({ yaw: viewer!.getYaw(), pitch: viewer!.getPitch(), hfov: viewer!.getHfov() });
-  const watch = watchView({ view: () => (viewer?.isLoaded() ? view() : undefined), northOffset: () => data.viewer.northOffset });
-  // Anything that may move the view wakes the watch; it sleeps again once the view is still.
+  // Keys and pointers the reader holds down: Pannellum may start moving the view some frames after the press.
+  const held = new Set<string>();
+  const watch = watchView({ view: () => (viewer?.isLoaded() ? view() : undefined), northOffset: () => data.viewer.northOffset, held: () => held.size > 0 });
+  // Anything that may move the view wakes the watch; it sleeps again once the view is still and nothing is held.
   for (const type of ["pointerdown", "pointermove", "wheel", "keydown", "touchstart", "touchmove"]) {
     container.addEventListener(type, () => watch.wake(), { passive: true });
   }
+  container.addEventListener("keydown", (event) => held.add(`key ${event.code}`));
+  container.addEventListener("pointerdown", (event) => held.add(`pointer ${event.pointerId}`));
+  // Let go anywhere (focus or the pointer may have left the viewer): inertia may still carry the view.
+  document.addEventListener("keyup", (event) => held.delete(`key ${event.code}`) && watch.wake());
+  for (const type of ["pointerup", "pointercancel"] as const) document.addEventListener(type, (event) => held.delete(`pointer ${event.pointerId}`) && watch.wake());
+  window.addEventListener("blur", () => held.clear());
   window.addEventListener("deviceorientation", () => viewer?.isOrientationActive() && watch.wake());
   // The drawing replaces the page's placeholder once the first view is sharp, or as soon as the reader moves.
   const reveal = () => container.classList.add("viewer--drawn");

@@ -32,6 +32,8 @@ export interface ViewWatch {
 export interface ViewSource {
   view(): ViewAngles | undefined;
   northOffset(): number | undefined;
+  /** The reader holds a key or a pointer down: the view may start moving at any frame, so the watch stays awake. */
+  held?(): boolean;
 }
 
 /** Frames without a change before the loop sleeps: longer than any pause inside one movement. */
@@ -56,7 +58,7 @@ export function watchView(source: ViewSource): ViewWatch {
     const before = last;
     report();
     stillFrames = last === before ? stillFrames + 1 : 0;
-    if (stillFrames < STILL_FRAMES) frame = requestAnimationFrame(tick);
+    if (stillFrames < STILL_FRAMES || source.held?.()) frame = requestAnimationFrame(tick);
   };
   return {
     wake() {

@@ -15,6 +15,7 @@ import { launchBrowser } from "../support/browser.ts";
 import { buildOnce } from "../support/build.ts";
 import { ROOT } from "../support/cli.ts";
 import { serveStatic, type StaticServer } from "../support/static-server.ts";
+import { waitUntil } from "../support/processes.ts";
 
 let work: string;
 let server: StaticServer;
@@ -409,9 +410,13 @@ describe("controls every reader can reach", () => {
     await control.focus();
     await page.keyboard.press("Enter");
     assert.equal(await control.getAttribute("aria-pressed"), "true");
-    // Pannellum ignores its first few readings (stale ones on iOS), then follows the device.
-    for (let i = 0; i < 15; i++) await tilt(i * 3);
-    await page.waitForFunction((y) => Math.abs((window as unknown as ViewerWindow).rotundaViewer.getYaw() - y) > 1, yaw0);
+    // Pannellum ignores its first ten readings (stale ones on iOS), then follows the device; the
+    // control may start listening a moment after the press, so the device keeps moving until it does.
+    let alpha = 0;
+    await waitUntil(async () => {
+      await tilt((alpha += 3) % 360);
+      return Math.abs((await view(page)).yaw - yaw0) > 1;
+    }, "the view to follow the device");
     await context.close();
   });
 
