@@ -7,16 +7,16 @@
 // with Tab, has a name, and Enter follows it to the target's own address with
 // the view carried. No assertion depends on how long anything takes.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { walkTree } from "../../src/files.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { browseSite, closeSite } from "../support/browser.ts";
 import { buildOnce } from "../support/build.ts";
 import { makeEquirect, writeTags } from "../support/pictures.ts";
-import { serveStatic, type StaticServer } from "../support/static-server.ts";
+import type { StaticServer } from "../support/static-server.ts";
 
 let work: string;
 let server: StaticServer;
@@ -65,15 +65,10 @@ before(async () => {
   bayPages = [await pageTitled(dist, pages, "Loading bay, June 1"), await pageTitled(dist, pages, "Loading bay, June 2"), await pageTitled(dist, pages, "Loading bay, June 3")];
   entrancePage = await pageTitled(dist, pages, "Entrance");
   gatePage = await pageTitled(dist, pages, "Gate");
-  server = await serveStatic(dist);
-  browser = await launchBrowser();
+  ({ server, browser } = await browseSite(dist));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+after(() => closeSite({ server, browser }, work));
 
 /** Every page in dist/ with a viewer (the comparison pages aside), as URL paths. */
 async function panoramaPages(dist: string): Promise<string[]> {

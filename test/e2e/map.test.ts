@@ -5,15 +5,15 @@
 // mini-map turns its direction with the view; the side-by-side page keeps both
 // viewers looking the same way in compass terms after a drag on either.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, watchPage } from "../support/browser.ts";
+import { browseSite, closeSite, watchPage } from "../support/browser.ts";
 import { buildOnce } from "../support/build.ts";
 import { makeEquirect, writeTags } from "../support/pictures.ts";
-import { serveStatic, type StaticServer } from "../support/static-server.ts";
+import type { StaticServer } from "../support/static-server.ts";
 import { serveTiles, type TileServer } from "../support/tiles.ts";
 
 const BAY = { lat: 35.6812, lng: 139.7671 };
@@ -52,16 +52,10 @@ before(async () => {
     map: { tiles: tiles.template, attribution: "Test tiles" },
   });
   assert.deepEqual(report.process.failed, []);
-  server = await serveStatic(dist);
-  browser = await launchBrowser();
+  ({ server, browser } = await browseSite(dist));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await tiles?.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+after(() => closeSite({ server, browser }, work, tiles));
 
 describe("the map", () => {
   test("/map/ shows one marker per picture with GPS, each a named link, and asks the local tile server for tiles", async () => {

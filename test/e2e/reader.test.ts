@@ -5,16 +5,16 @@
 // without WebGL; deep links, the view-changed event, and controls that every
 // reader can reach and use. No assertion here depends on how long anything takes.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import sharp from "sharp";
-import { launchBrowser } from "../support/browser.ts";
+import { browseSite, closeSite } from "../support/browser.ts";
 import { buildOnce } from "../support/build.ts";
 import { ROOT } from "../support/cli.ts";
-import { serveStatic, type StaticServer } from "../support/static-server.ts";
+import type { StaticServer } from "../support/static-server.ts";
 import { waitUntil } from "../support/processes.ts";
 
 let work: string;
@@ -26,15 +26,10 @@ before(async () => {
   const dist = path.join(work, "dist");
   const report = await buildOnce(path.join(ROOT, "content"), dist, { title: "Reader tests" });
   assert.deepEqual(report.process.failed, []);
-  server = await serveStatic(dist);
-  browser = await launchBrowser();
+  ({ server, browser } = await browseSite(dist));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+after(() => closeSite({ server, browser }, work));
 
 const TILE = /\/tiles-[0-9a-f]+\/(\d+)\/([fbudlr])(\d+)_(\d+)\.jpg$/;
 const VIEWER_JS = /\/assets\/viewer-[0-9a-f]+\.js$/;

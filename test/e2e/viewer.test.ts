@@ -1,14 +1,14 @@
 // The gallery in a real browser: headless Debian Chromium, WebGL through SwiftShader.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { launchBrowser, watchPage } from "../support/browser.ts";
+import { browseSite, closeSite, watchPage } from "../support/browser.ts";
 import { imageStats, meanDifference } from "../support/screens.ts";
 import { ROOT, runRotunda } from "../support/cli.ts";
-import { serveStatic, type StaticServer } from "../support/static-server.ts";
+import type { StaticServer } from "../support/static-server.ts";
 
 let work: string;
 let server: StaticServer;
@@ -19,15 +19,10 @@ before(async () => {
   const dist = path.join(work, "dist");
   const result = await runRotunda(["build", "--input", path.join(ROOT, "content"), "--output", dist]);
   assert.equal(result.code, 0, result.stderr);
-  server = await serveStatic(dist);
-  browser = await launchBrowser();
+  ({ server, browser } = await browseSite(dist));
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+after(() => closeSite({ server, browser }, work));
 
 test("index → thumbnail → a viewer that loads, shows the picture and turns when dragged", async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

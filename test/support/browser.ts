@@ -1,7 +1,9 @@
 // Headless Debian Chromium, driven by playwright-core, with WebGL through SwiftShader.
 // The flags keep Chromium from calling hosts this machine cannot reach.
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { serveStatic, type StaticServer } from "./static-server.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -41,4 +43,28 @@ export function watchPage(page: Page): { problems: string[]; foreign: string[] }
     if (!["data:", "blob:"].includes(url.protocol) && url.hostname !== "127.0.0.1") foreign.push(r.url());
   });
   return { problems, foreign };
+}
+
+/** A built site served on 127.0.0.1, and a headless Chromium to read it with. */
+export interface BrowsedSite {
+  server: StaticServer;
+  browser: Browser;
+}
+
+export async function browseSite(dist: string): Promise<BrowsedSite> {
+  const server = await serveStatic(dist);
+  try {
+    return { server, browser: await launchBrowser() };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** Closes the browser, the server and any other peer a test started, then removes its work folder. */
+export async function closeSite(site: Partial<BrowsedSite>, work: string | undefined, ...peers: Array<{ close(): Promise<void> } | undefined>): Promise<void> {
+  await site.browser?.close();
+  await site.server?.close();
+  for (const peer of peers) await peer?.close();
+  if (work) await rm(work, { recursive: true, force: true });
 }
