@@ -7,10 +7,12 @@
 // did) is never remembered: the next one starts from the last published state.
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
 import { walkTree } from "../files.ts";
 import type { ClientAssets } from "./assets.ts";
 import type { PanoramaRecord } from "../manifest.ts";
 import type { GalleryPages } from "./pages.ts";
+import { frontMatterText } from "./templates.ts";
 
 /** The page lists of GalleryPages that hold pages (everything but the navigation). */
 const PAGE_LISTS = ["home", "albumIndex", "albums", "tagIndex", "tags", "placeIndex", "places", "dateIndex", "months", "panoramas", "compare", "map", "sideBySide"] as const;
@@ -39,6 +41,22 @@ export async function contentKey(dir: string): Promise<string> {
   const entries = (await walkTree(dir).catch(() => [])).filter((e) => e.kind === "file" || e.kind === "symlink");
   const parts = await Promise.all(entries.map(async (e) => `${e.relPath}\0${hash(await readFile(e.absPath, "utf8").catch(() => ""))}`));
   return hash(parts.sort().join("\n"));
+}
+
+/** A key of one file's contents ("" when it cannot be read). */
+export async function fileKey(file: string): Promise<string> {
+  return hash(await readFile(file, "utf8").catch(() => ""));
+}
+
+/**
+ * A key of what the publisher's side of a site gives every page, beyond the
+ * gallery's data and the layouts: the list of the site's own pages with their
+ * front matter (a layout may list them through a collection) and Eleventy's data
+ * folder. A page's body is its own page's alone: editing it renders that page.
+ */
+export async function publisherKey(contentDir: string, pages: readonly string[], dataDir: string | undefined): Promise<string> {
+  const fronts = await Promise.all(pages.map(async (page) => `${page}\0${frontMatterText(await readFile(path.join(contentDir, page), "utf8").catch(() => ""))}`));
+  return hash(`${fronts.join("\n")}\n${dataDir ? await contentKey(dataDir) : ""}`);
 }
 
 /**

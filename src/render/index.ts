@@ -7,7 +7,7 @@ import path from "node:path";
 import Eleventy, { type UserConfig } from "@11ty/eleventy";
 import { STATE_DIR, type Manifest } from "../manifest.ts";
 import { STAGING_DIR } from "../output/index.ts";
-import { contentKey, type PageMemory } from "./incremental.ts";
+import { contentKey, fileKey, type PageMemory } from "./incremental.ts";
 import { LAYOUTS_DIR } from "./paths.ts";
 import type { IncrementalRender } from "./plugin.ts";
 import { SITE_HANDOFF, type SiteHandoff } from "./site.ts";
@@ -55,8 +55,9 @@ export interface RenderOptions {
   mode?: "build" | "serve";
   /**
    * What earlier renders into this output folder published (serve keeps one for
-   * its life): only pages whose data changed are rendered. Not used with an
-   * Eleventy config file of the caller's own.
+   * its life): only the gallery's pages whose data changed are rendered, and all
+   * of them when the layouts, the Eleventy configuration file or what the
+   * publisher's pages give every page changes (plugin.ts).
    */
   memory?: PageMemory;
   /** The manifest the build just wrote (it is read from the output folder otherwise). */
@@ -114,11 +115,9 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
   // Relative to the working directory: an absolute input breaks Eleventy's permalinks.
   const input = path.relative(process.cwd(), path.resolve(options.contentDir)) || ".";
   const layoutsDir = options.layoutsDir ? path.resolve(options.layoutsDir) : null;
-  // Only Rotunda's own configuration is known to render nothing but what the gallery's data and the layouts say.
-  const incremental: IncrementalRender | undefined =
-    options.memory && !options.eleventyConfig
-      ? { memory: options.memory, layoutsKey: (await contentKey(LAYOUTS_DIR)) + (layoutsDir ? await contentKey(layoutsDir) : ""), kept: [] }
-      : undefined;
+  const incremental: IncrementalRender | undefined = options.memory
+    ? { memory: options.memory, layoutsKey: (await contentKey(LAYOUTS_DIR)) + (layoutsDir ? await contentKey(layoutsDir) : "") + (await fileKey(configPath)), kept: [] }
+    : undefined;
   const handoff: SiteHandoff = {
     layoutsDir,
     ...(options.manifest ? { manifest: options.manifest } : {}),

@@ -59,6 +59,11 @@ export interface TemplateSource {
 
 const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
+/** A page's front matter as written ("" without one): what a collection of pages exposes of it to other pages. */
+export function frontMatterText(text: string): string {
+  return FRONT_MATTER.exec(text.replace(/^\uFEFF/, ""))?.[0] ?? "";
+}
+
 /** A template file's front matter and body. */
 export function readTemplate(file: string): TemplateSource {
   const text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
