@@ -1,5 +1,6 @@
 import { parseCommandArgs, type Command } from "../command.ts";
-import { runSiteBuild } from "../site-build.ts";
+// The build (Eleventy, sharp, the S3 client) is loaded once the arguments are read: --help needs none of it.
+const loadBuild = () => import("../site-build.ts");
 
 export const command: Command = {
   name: "process",
@@ -39,6 +40,7 @@ cache (listed); 2 bad options, config, output folder or cache.`,
       endpoint: { type: "string" },
       "allow-other-files": { type: "boolean", default: false },
     });
+    const { runSiteBuild } = await loadBuild();
     return runSiteBuild({
       command: "process",
       input: values.input,

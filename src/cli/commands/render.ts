@@ -1,5 +1,6 @@
 import { parseCommandArgs, type Command } from "../command.ts";
-import { runRender } from "../site-build.ts";
+// The render (Eleventy, the S3 client) is loaded once the arguments are read: --help needs none of it.
+const loadBuild = () => import("../site-build.ts");
 
 export const command: Command = {
   name: "render",
@@ -31,6 +32,7 @@ folder in use; 3 the site could not be rendered.`,
       output: { type: "string", short: "o", default: "dist" },
       "allow-other-files": { type: "boolean", default: false },
     });
+    const { runRender } = await loadBuild();
     return runRender({ input: values.input, output: values.output, allowOtherFiles: values["allow-other-files"] });
   },
 };
