@@ -186,21 +186,8 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const galleryKey = galleryKeyOf([...found.originals.map((o) => o.relPath), ...found.unrecognised.map((u) => u.source)]);
   const order = new Map(found.originals.map((o, i) => [o.relPath, i]));
   const cache = await readCaches(run);
-  let { originals, unrecognised, skipped } = found;
-  let hashes: Map<string, string> | undefined;
   const { shard } = options;
-  if (shard) {
-    hashes = await hashOriginals(originals, cache);
-    // An original that cannot be read has no hash: the first shard reports it, with the files that are no pictures.
-    originals = originals.filter((o) => {
-      const hash = hashes!.get(o.relPath);
-      return hash ? inShard(hash, shard) : shard.index === 1;
-    });
-    if (shard.index !== 1) {
-      unrecognised = [];
-      skipped = [];
-    }
-  }
+  const { originals, unrecognised, skipped, hashes } = shard ? await shardOf(found, shard, cache) : found;
   options.progress?.grow?.(originals.length + unrecognised.length);
   for (const bad of unrecognised) reportFailure(options, bad);
 
@@ -222,10 +209,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const assembled = assembleManifest(header, items, failed, composed.leftOut);
   const publishedFolders = new Set(items.map((i) => mediaFolderOf(i.record.source.hash)));
   const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f)).sort();
-  const remoteFolders = [...new Set(Object.values(made.entries).filter((e) => e.remote).map((e) => mediaFolderOf(e.hash)))].sort();
-  const remote = options.store && remoteFolders.length > 0
-    ? { url: options.store.url, ...(options.store.endpoint ? { endpoint: options.store.endpoint } : {}), folders: remoteFolders }
-    : undefined;
+  const remote = remoteMedia(made.entries, options.store);
   const ownWarnings = [...made.warnings, ...albumProblems.warnings, ...composed.warnings];
   const part: PartialManifest = {
     version: PARTIAL_VERSION,
@@ -270,6 +254,28 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   };
 }
 
+/**
+ * A shard's originals: those whose content hash falls in it. An original that
+ * cannot be read has no hash: the first shard reports it, with the files that are
+ * no pictures and those skipped.
+ */
+async function shardOf(found: FoundOriginals, shard: Shard, cache: Caches): Promise<FoundOriginals> {
+  const hashes = await hashOriginals(found.originals, cache);
+  const originals = found.originals.filter((o) => {
+    const hash = hashes.get(o.relPath);
+    return hash ? inShard(hash, shard) : shard.index === 1;
+  });
+  const first = shard.index === 1;
+  return { ...found, originals, unrecognised: first ? found.unrecognised : [], skipped: first ? found.skipped : [], hashes };
+}
+
+/** The media folders the pages use that are in the shared store and not in the output folder. */
+function remoteMedia(entries: Record<string, CacheEntry>, store: ProcessOptions["store"]): ProcessResult["remote"] {
+  const folders = [...new Set(Object.values(entries).filter((e) => e.remote).map((e) => mediaFolderOf(e.hash)))].sort();
+  if (!store || folders.length === 0) return undefined;
+  return { url: store.url, ...(store.endpoint ? { endpoint: store.endpoint } : {}), folders };
+}
+
 /** The entries of originals whose pictures the last run published: their outputs are in place, as they were. */
 function keptEntries(originals: OriginalFile[], last: RememberedRun<CacheEntry>): Record<string, CacheEntry> {
   const kept: Record<string, CacheEntry> = {};
@@ -304,12 +310,23 @@ function reportFailure(options: ProcessOptions, failure: SourceProblem): void {
   options.progress?.tick?.(1, failure.source);
 }
 
+/** The gallery's pictures, album files and pages, and what is neither. */
+interface FoundOriginals {
+  originals: OriginalFile[];
+  albumFiles: AlbumFileRef[];
+  unrecognised: SourceProblem[];
+  skipped: SourceProblem[];
+  pages: string[];
+  /** Each original's content hash, when they were hashed to choose a shard's. */
+  hashes?: Map<string, string>;
+}
+
 /**
  * The gallery's originals: not the output folder (it may lie inside the gallery),
  * not the logos. Files named like pictures that are not ones are failures; links
  * to nothing and special files are skipped, and said so.
  */
-function findOriginals(run: Run, scan: ScanResult): { originals: OriginalFile[]; albumFiles: AlbumFileRef[]; unrecognised: SourceProblem[]; skipped: SourceProblem[]; pages: string[] } {
+function findOriginals(run: Run, scan: ScanResult): FoundOriginals {
   const { watermark, nadir } = run.options.config.process;
   const logos = new Set([watermark?.file, nadir?.file].filter((f): f is string => !!f).map((f) => path.resolve(run.inputDir, f)));
   return {
