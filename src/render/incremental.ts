@@ -74,6 +74,13 @@ function sharedKey(part: unknown): string {
   return key;
 }
 
+/** A record's hash, made once per render for the several pages that show it (its page, its compare page…). */
+function recordKey(record: PanoramaRecord, known: Map<PanoramaRecord, string>): string {
+  let key = known.get(record);
+  if (key === undefined) known.set(record, (key = hash(recordText(record))));
+  return key;
+}
+
 function recordText(record: PanoramaRecord): string {
   const small: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) if (!(RECORD_PARTS as readonly string[]).includes(key)) small[key] = value;
@@ -81,11 +88,11 @@ function recordText(record: PanoramaRecord): string {
 }
 
 /** A page's descriptor as text for its hash: the same text for the same data. */
-function pageText(page: object): string {
+function pageText(page: object, records: Map<PanoramaRecord, string>): string {
   let text = "";
   for (const [key, value] of Object.entries(page)) {
     text += `\0${key}:`;
-    if (key === "panorama") text += recordText(value as PanoramaRecord);
+    if (key === "panorama") text += recordKey(value as PanoramaRecord, records);
     else if (Array.isArray(value) && (key === "panoramas" || key === "albums" || key === "entries" || key === "crumbs")) text += value.map(sharedKey).join(",");
     else if (key === "place" && value) {
       const { shots, ...rest } = value as { shots: unknown[] };
@@ -119,12 +126,13 @@ export class PageMemory {
    */
   select(all: GalleryPages, shared: string): Selection {
     const hashes = new Map<string, string>();
+    const records = new Map<PanoramaRecord, string>();
     const kept: string[] = [];
     let rendered = 0;
     const pick = <T extends { url: string }>(list: T[]): T[] =>
       list.filter((page) => {
         const file = pageFile(page.url);
-        const digest = hash(`${shared}\0${pageText(page)}`);
+        const digest = hash(`${shared}\0${pageText(page, records)}`);
         hashes.set(file, digest);
         if (this.published.pages.get(file) === digest) {
           kept.push(file);
