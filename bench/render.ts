@@ -108,7 +108,6 @@ async function writeJson(file: string, items: readonly unknown[], head?: { objec
   }
 }
 
-/** The bare Eleventy project: the layouts copied, the data Rotunda's plugin gives them as plain JSON files. */
 /** Bundle URLs for the bare project's pages (no bundles are made). */
 const BARE_ASSETS = Object.fromEntries(
   ["siteCss:site.css", "viewerJs:viewer.js", "viewerCss:viewer.css", "panoramasJs:panoramas.js", "panoramasCss:panoramas.css", "panoramaViewerJs:panorama-viewer.js", "panoramaViewerCss:panorama-viewer.css", "shareJs:share.js", "sideBySideJs:side-by-side.js", "sideBySideCss:side-by-side.css"].map((pair) => {
@@ -117,6 +116,21 @@ const BARE_ASSETS = Object.fromEntries(
   }),
 );
 
+/** Where the bare project's page lists are, as JSON files of at most PAGES_PER_FILE pages each. */
+const BARE_PAGES = "pages-data";
+const PAGES_PER_FILE = 2000;
+
+/** The page lists back from their JSON files: `{ panoramas: [...], ... }`. */
+async function readBarePages(dir: string): Promise<Record<string, unknown[]>> {
+  const lists: Record<string, unknown[]> = {};
+  for (const name of (await readdir(path.join(dir, BARE_PAGES))).sort()) {
+    const key = name.slice(0, name.indexOf("."));
+    (lists[key] ??= []).push(...(JSON.parse(await readFile(path.join(dir, BARE_PAGES, name), "utf8")) as unknown[]));
+  }
+  return lists;
+}
+
+/** The bare Eleventy project: the layouts copied, the data Rotunda's plugin gives them as plain JSON files. */
 async function bareProject(dir: string, manifest: ManifestInput): Promise<void> {
   const site = path.join(dir, "site");
   await cp(LAYOUTS, site, { recursive: true });
@@ -128,9 +142,19 @@ async function bareProject(dir: string, manifest: ManifestInput): Promise<void> 
     }
   }
   const data = path.join(site, "_data");
-  await mkdir(path.join(data, "rotundaPages"), { recursive: true });
+  await mkdir(data, { recursive: true });
+  // The page lists as JSON files of at most PAGES_PER_FILE pages: at 50,000 panoramas the
+  // panorama pages' JSON (each page's place timeline written out) is beyond the longest
+  // string Node reads. The child reads them back as the `rotundaPages` global data.
+  const chunks = path.join(dir, BARE_PAGES);
+  await mkdir(chunks, { recursive: true });
   const pages = galleryPages(checked);
-  for (const [key, value] of Object.entries(pages)) await writeJson(path.join(data, "rotundaPages", `${key}.json`), value as unknown[]);
+  for (const [key, value] of Object.entries(pages)) {
+    const list = value as unknown[];
+    for (let i = 0; i * PAGES_PER_FILE < Math.max(list.length, 1); i++) {
+      await writeJson(path.join(chunks, `${key}.${String(i).padStart(4, "0")}.json`), list.slice(i * PAGES_PER_FILE, (i + 1) * PAGES_PER_FILE));
+    }
+  }
   await writeJson(path.join(data, "rotundaAlbumFeeds.json"), albumFeeds(buildGallery(checked)));
   const { panoramas, ...rest } = checked;
   await writeJson(path.join(data, "rotunda.json"), panoramas, { object: { ...rest, comparable: [] }, key: "panoramas" });
@@ -327,6 +351,7 @@ async function childMain(mode: string, dir: string, tree?: string): Promise<void
     const { addPublisherFeatures } = await import("../src/render/publisher.ts");
     const { readManifest } = await import("../src/manifest.ts");
     const manifest = await readManifest(path.join(dir, "dist"));
+    const rotundaPages = await readBarePages(dir);
     process.chdir(dir);
     const eleventy = new Eleventy("site", "out", {
       quietMode: true,
@@ -335,6 +360,7 @@ async function childMain(mode: string, dir: string, tree?: string): Promise<void
         c.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false });
         c.setTemplateFormats(["njk"]);
         c.setIncludesDirectory("_includes");
+        c.addGlobalData("rotundaPages", rotundaPages);
         const url = function (this: unknown, u: string) {
           return String(c.getFilter("url").call(this, u));
         };
