@@ -8,7 +8,8 @@
 //     the first size, the render of BENCH_RENDER_BEFORE (a git revision, by
 //     default the one before the gallery work; its src/ and layouts/ are taken
 //     with `git archive`) on the same manifest. BENCH_RENDER_ROUNDS (default 2)
-//     alternating rounds at the first size, one at the others; medians.
+//     alternating rounds at the first size, one at the others; medians. A render that
+//     fails (bare Eleventy runs out of memory at 50,000) is printed as such.
 //  2. A caption edit in `rotunda serve` on a gallery of BENCH_RENDER_SERVE (default
 //     5000) copies of one small picture in the same albums, places and tags: from
 //     writing the sidecar to the caption on the open page in headless Chromium
@@ -90,6 +91,12 @@ async function child(args: string[]): Promise<RenderRun> {
   const result = /rotunda-bench-result=(\{.*\})/.exec(run.stdout)?.[1];
   if (!result) throw new Error(`${args.join(" ")} printed no result: ${run.stderr.slice(-2000)}`);
   return { ...(JSON.parse(result) as { pages: number; seconds: number }), peakMb: round(run.peakMb, 0) };
+}
+
+/** Why a child render failed, in a few words: its last line of error, or running out of memory. */
+function failure(error: Error): string {
+  if (/heap out of memory|Allocation failed|signal 6/.test(error.message)) return "out of memory (Node's default heap)";
+  return error.message.split("\n").find((line) => /Error:/.test(line))?.trim() ?? error.message.split("\n")[0]!;
 }
 
 /**
@@ -187,23 +194,26 @@ async function renderComparison(work: string, sizes: number[], rounds: number, b
     await writeManifest(output, manifest);
     await bareProject(dir, manifest);
     const runs = { rotunda: [] as RenderRun[], bare: [] as RenderRun[], before: [] as RenderRun[] };
+    const label = `${count.toLocaleString("en")} panoramas`;
+    // A render that fails (out of memory, at the largest sizes) is a figure of its own, not the end of the run.
+    let bareFailed: string | undefined;
     for (let r = 0; r < (index === 0 ? rounds : 1); r++) {
-      runs.bare.push(await child(["bare", dir]));
       runs.rotunda.push(await child(["rotunda", output, REPO_ROOT]));
+      if (!bareFailed) await child(["bare", dir]).then((run) => runs.bare.push(run), (error: Error) => (bareFailed = failure(error)));
       if (old && index === 0) runs.before.push(await child(["rotunda", output, old]));
     }
     const mid = (list: RenderRun[]) => ({ seconds: round(median(list.map((x) => x.seconds)), 1), peakMb: median(list.map((x) => x.peakMb)), pages: list[0]!.pages });
     const rotunda = mid(runs.rotunda);
-    const bare = mid(runs.bare);
-    const label = `${count.toLocaleString("en")} panoramas`;
+    const bare = runs.bare.length > 0 ? mid(runs.bare) : undefined;
     figures.push({
       name: `render, ${label}: Rotunda renders ${rotunda.pages} pages`,
       value: rotunda.seconds,
       unit: "s",
-      baseline: { name: `bare Eleventy 3, the same ${bare.pages} pages from JSON data through the same templates`, value: bare.seconds },
-      target: "≤ 1.2× baseline",
+      ...(bare
+        ? { baseline: { name: `bare Eleventy 3, the same ${bare.pages} pages from JSON data through the same templates`, value: bare.seconds }, target: "≤ 1.2× baseline" }
+        : { target: `≤ 1.2× bare Eleventy 3, which failed here: ${bareFailed}` }),
     });
-    figures.push({ name: `render, ${label}: Rotunda's peak RSS`, value: rotunda.peakMb, unit: "MB", baseline: { name: "bare Eleventy's", value: bare.peakMb } });
+    figures.push({ name: `render, ${label}: Rotunda's peak RSS`, value: rotunda.peakMb, unit: "MB", ...(bare ? { baseline: { name: "bare Eleventy's", value: bare.peakMb } } : {}) });
     const perPage = round((rotunda.seconds * 1000) / rotunda.pages, 2);
     figures.push({
       name: `render, ${label}: time per page`,
