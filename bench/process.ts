@@ -27,7 +27,7 @@ import { createInterface } from "node:readline";
 import sharp from "sharp";
 import { parseConfig } from "../src/config.ts";
 import { processGallery } from "../src/process/index.ts";
-import { IMAGE_MALLOC_TUNABLES, imageMemoryEnv, onGlibc } from "../src/cli/image-memory.js";
+import { IMAGE_MALLOC_TUNABLES, imageMemoryEnv, onGlibc } from "../src/cli/memory-settings.js";
 import { countFromEnv, median, REPO_ROOT, round, runIfMain, secondsOf, thetaSample, treeMemoryOf, uniqueCopy, type Figure } from "./common.ts";
 
 const run = promisify(execFile);

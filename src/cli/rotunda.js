@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { installExitHandlers } from "./exit-handlers.js";
-import { imageChildEnv, onGlibc } from "./image-memory.js";
+import { childEnv } from "./memory-settings.js";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "../../..");
 const src = path.join(root, "src");
@@ -140,13 +140,13 @@ function keepInUse(entry) {
 }
 
 /**
- * The image commands run in a child process with glibc malloc settings that keep
- * the image buffers' memory from piling up and make fresh buffers cheaper to fill
- * (see image-memory.js); glibc reads them only at start, hence the child.
+ * The long commands run in a child process with memory settings (see
+ * memory-settings.js): glibc malloc settings for the image buffers, and a heap
+ * sized to the machine for large galleries. Both are read only at start, hence the child.
  */
-function inChildWithImageMemory(args) {
-  const env = imageChildEnv(args);
-  if (!env || !onGlibc()) return false; // the cheap checks first: asking glibc takes a process report
+function inChildWithMemorySettings(args) {
+  const env = childEnv(args);
+  if (!env) return false;
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     // The IPC channel tells the child when this process is gone, even by SIGKILL.
     stdio: ["inherit", "inherit", "inherit", "ipc"],
@@ -191,4 +191,4 @@ async function run() {
 
 // Errors nothing catches exit 3 here too; signals are the child's to act on where there is one.
 installExitHandlers({ signals: false });
-if (!inChildWithImageMemory(process.argv.slice(2))) await run();
+if (!inChildWithMemorySettings(process.argv.slice(2))) await run();
