@@ -198,6 +198,18 @@ describe("a panorama visible at once and sharp soon", () => {
     assert.equal(await page.locator("h1").textContent(), "Granite summit");
     assert.ok((await page.locator(".caption p").count()) >= 1);
     assert.ok((await page.locator("table.meta tr").count()) >= 3);
+    // Styled as with JavaScript: the site's stylesheet needs no script to apply.
+    const styled = await page.evaluate(() => {
+      const frame = document.querySelector(".viewer-frame")!;
+      return {
+        frame: [getComputedStyle(frame).backgroundColor, frame.getBoundingClientRect().height > 300],
+        fallback: getComputedStyle(document.querySelector("#viewer img.viewer-fallback")!).objectFit,
+        title: getComputedStyle(document.querySelector("h1")!).fontSize,
+        caption: getComputedStyle(document.querySelector(".caption p")!).maxWidth,
+        details: [getComputedStyle(document.querySelector("table.meta")!).borderCollapse, getComputedStyle(document.querySelector("table.meta th")!).textAlign],
+      };
+    });
+    assert.deepEqual(styled, { frame: ["rgb(0, 0, 0)", true], fallback: "cover", title: "25.6px", caption: "720px", details: ["collapse", "left"] });
     await context.close();
   });
 
