@@ -1,5 +1,6 @@
 // The browser side, bundled with esbuild into content-hashed files under
-// `<output>/assets/`: the site's stylesheet, and the viewer (Pannellum, self-hosted,
+// `<output>/assets/`: the site's stylesheet (also as text, for the panorama page to
+// inline so its first paint waits for no stylesheet), and the viewer (Pannellum, self-hosted,
 // built from its sources with Rotunda's patches, plus Rotunda's start-up code) with
 // its stylesheet, and the panorama page's boot script, inlined in the page rather
 // than written as a file; for the `panorama` shortcode, a small script and
@@ -22,6 +23,13 @@ const clientDir = path.resolve(import.meta.dirname, "../client");
 export interface ClientAssets {
   /** Site-absolute URLs. */
   siteCss: string;
+  /**
+   * The site stylesheet's text, for a <style> element in the head: the panorama
+   * page inlines it so its frame, placeholder, title and details are painted
+   * styled from the HTML alone. The whole stylesheet: it is small, and a
+   * critical part alone would leave the rest to restyle what is already on screen.
+   */
+  siteCssText: string;
   viewerJs: string;
   viewerCss: string;
   /** The shortcode's figures: their stylesheet and the script that starts each one when needed. */
@@ -95,11 +103,13 @@ export async function bundleClient(outputDir: string, options: BundleOptions = {
     build({ ...COMMON, entryPoints: [path.join(clientDir, "viewer-boot.ts")], legalComments: "none" }),
   ]);
   const names = new Map<string, string>();
+  let siteCssText: string | undefined;
   for (const file of result.outputFiles) {
     const { name, ext } = path.parse(file.path);
     const hash = createHash("sha256").update(file.contents).digest("hex").slice(0, 12);
     const hashed = `${name}-${hash}${ext}`;
     names.set(`${name}${ext}`, hashed);
+    if (`${name}${ext}` === "site.css") siteCssText = file.text.trim();
     await writeFile(path.join(outdir, hashed), file.contents);
   }
   const url = (name: string) => {
@@ -109,8 +119,14 @@ export async function bundleClient(outputDir: string, options: BundleOptions = {
   };
   // Inside <script>…</script>, "</script" would end the element early.
   const viewerBoot = boot.outputFiles[0]!.text.trim().replace(/<\/(script)/gi, "<\\/$1");
+  if (siteCssText === undefined) throw new Error("esbuild produced no site.css");
+  // Inlined, a relative url() would resolve against the page, and "</style" would end the element.
+  if (/url\(\s*['"]?(?!data:)/i.test(siteCssText) || /<\/style/i.test(siteCssText)) {
+    throw new Error("site.css must stay inlinable: no url() but data: URLs, no \"</style\"");
+  }
   return {
     siteCss: url("site.css"),
+    siteCssText,
     viewerJs: url("viewer.js"),
     viewerCss: url("viewer.css"),
     panoramasJs: url("panoramas.js"),

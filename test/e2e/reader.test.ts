@@ -93,6 +93,45 @@ describe("a panorama visible at once and sharp soon", () => {
     await page.close();
   });
 
+  test("the page paints its placeholder, styled, while every stylesheet and script it links is still on its way", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const held: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/assets\/.+\.(css|js)$/, async (route) => {
+      held.push(new URL(route.request().url()).pathname);
+      await released;
+      await route.abort();
+    });
+    // Painted by Element Timing's account: the browser presented a frame with the placeholder in it.
+    await page.addInitScript(() => {
+      const w = window as unknown as { placeholderPainted?: boolean };
+      new PerformanceObserver((list) => {
+        if (list.getEntries().some((e) => (e as PerformanceEntry & { identifier: string }).identifier === "panorama-placeholder")) w.placeholderPainted = true;
+      }).observe({ type: "element", buffered: true });
+    });
+    try {
+      await page.goto(server.url + "/summit/", { waitUntil: "commit" });
+      await page.waitForFunction(() => (window as unknown as { placeholderPainted?: boolean }).placeholderPainted === true, null, { timeout: 30_000 });
+      assert.ok(held.some((p) => /\/viewer-[0-9a-f]+\.css$/.test(p)), `the viewer's stylesheet is held: ${held.join(" ")}`);
+      assert.ok(held.some((p) => VIEWER_JS.test(p)), `the viewer's script is held: ${held.join(" ")}`);
+      const style = await page.evaluate(() => {
+        const frame = document.querySelector(".viewer-frame")!;
+        const img = frame.querySelector("img.viewer-placeholder")!;
+        const s = getComputedStyle(img);
+        return { frameHeight: frame.getBoundingClientRect().height, position: s.position, objectFit: s.objectFit, width: img.getBoundingClientRect().width };
+      });
+      assert.ok(style.frameHeight > 300, `the frame has its height: ${JSON.stringify(style)}`);
+      assert.deepEqual([style.position, style.objectFit], ["absolute", "cover"], "the placeholder fills the frame");
+      assert.ok(style.width > 900, `across the frame: ${JSON.stringify(style)}`);
+      assert.equal(await page.locator("h1").evaluate((h) => getComputedStyle(h).fontSize), "25.6px", "the title styled by the site's stylesheet");
+      assert.ok((await frameStats(page)) > 8, "the frame shows a picture, not a blank");
+    } finally {
+      release();
+      await page.close();
+    }
+  });
+
   test("the first view's tiles are requested while the viewer's script is still on its way, each once", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     const tiles: string[] = [];
@@ -159,6 +198,18 @@ describe("a panorama visible at once and sharp soon", () => {
     assert.equal(await page.locator("h1").textContent(), "Granite summit");
     assert.ok((await page.locator(".caption p").count()) >= 1);
     assert.ok((await page.locator("table.meta tr").count()) >= 3);
+    // Styled as with JavaScript: the site's stylesheet needs no script to apply.
+    const styled = await page.evaluate(() => {
+      const frame = document.querySelector(".viewer-frame")!;
+      return {
+        frame: [getComputedStyle(frame).backgroundColor, frame.getBoundingClientRect().height > 300],
+        fallback: getComputedStyle(document.querySelector("#viewer img.viewer-fallback")!).objectFit,
+        title: getComputedStyle(document.querySelector("h1")!).fontSize,
+        caption: getComputedStyle(document.querySelector(".caption p")!).maxWidth,
+        details: [getComputedStyle(document.querySelector("table.meta")!).borderCollapse, getComputedStyle(document.querySelector("table.meta th")!).textAlign],
+      };
+    });
+    assert.deepEqual(styled, { frame: ["rgb(0, 0, 0)", true], fallback: "cover", title: "25.6px", caption: "720px", details: ["collapse", "left"] });
     await context.close();
   });
 

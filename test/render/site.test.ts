@@ -221,6 +221,23 @@ describe("a site with a baseUrl", () => {
     assert.doesNotMatch(await readFile(path.join(dist, "404.html"), "utf8"), /rel="canonical"/);
   });
 
+  test("a panorama page carries the site stylesheet in its head, the bundle's own text; every other page links the bundle", async () => {
+    const home = await readFile(path.join(dist, "index.html"), "utf8");
+    const href = /<link rel="stylesheet" href="(\/assets\/site-[0-9a-f]+\.css)">/.exec(home)?.[1];
+    assert.ok(href, "the home page links the site stylesheet");
+    const css = (await readFile(path.join(dist, href))).toString("utf8").trim();
+    for (const slug of ["lobby", "yard"]) {
+      const html = await readFile(path.join(dist, slug, "index.html"), "utf8");
+      const head = html.slice(0, html.indexOf("</head>"));
+      assert.ok(head.includes(`<style>${css}</style>`), `${slug}: the stylesheet inlined in the head`);
+      assert.doesNotMatch(html, /assets\/site-[0-9a-f]+\.css/, `${slug}: and not linked as well`);
+      assert.deepEqual([...head.matchAll(/<link rel="stylesheet"/g)], [], `${slug}: no stylesheet the first paint waits for`);
+    }
+    for (const file of ["about/index.html", "albums/index.html", "404.html"]) {
+      assert.ok((await readFile(path.join(dist, file), "utf8")).includes(`<link rel="stylesheet" href="${href}">`), file);
+    }
+  });
+
   test("JSON-LD: a Photograph with its fields, that a caption with </script> cannot break out of", async () => {
     const manifest = await readManifest(dist);
     const lobby = manifest.panoramas.find((p) => p.slug === "lobby")!;
@@ -368,6 +385,7 @@ describe("mistakes in pages and templates", () => {
     const lobby = await readFile(path.join(dist, "lobby/index.html"), "utf8");
     assert.match(lobby, /<p id="site-panorama">Lobby, our way<\/p>/);
     assert.match(lobby, /<div id="viewer"/, "Rotunda's block kept through super()");
+    assert.match(lobby.slice(0, lobby.indexOf("</head>")), /<style>:root\{/, "and the site stylesheet inlined in its head");
     for (const file of ["index.html", "about/index.html", "lobby/index.html", "404.html"]) {
       assert.match(await readFile(path.join(dist, file), "utf8"), /<header id="site-header">Ours<\/header>/, file);
     }
