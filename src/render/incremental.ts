@@ -156,8 +156,8 @@ export class PageMemory {
 
   rememberAssets(key: string, assets: ClientAssets): void {
     // Every bundle, whichever pages use it: the kept ones are not in the staging folder and must not be swept.
-    // Only the site-absolute URLs: a value that is code to inline in pages is no file.
-    const files = Object.values(assets).filter((url): url is string => typeof url === "string" && url.startsWith("/")).map((url) => url.replace(/^\/+/, ""));
+    // Only the site-absolute URLs: a value that is code or a stylesheet to inline in pages (which may open with a "/*" comment) is no file.
+    const files = Object.values(assets).filter((url): url is string => typeof url === "string" && /^\/[^\s*]+$/.test(url)).map((url) => url.replace(/^\/+/, ""));
     this.pending = { pages: this.pending?.pages ?? this.published.pages, assets: { key, assets, files } };
   }
 
