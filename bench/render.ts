@@ -9,7 +9,8 @@
 //     default the one before the gallery work; its src/ and layouts/ are taken
 //     with `git archive`) on the same manifest. BENCH_RENDER_ROUNDS (default 2)
 //     alternating rounds at the first size, one at the others; medians. A render that
-//     fails (bare Eleventy runs out of memory at 50,000) is printed as such.
+//     fails is printed as such. Both run with the heap limit the launcher gives
+//     `rotunda render` (src/cli/memory-settings.js).
 //  2. A caption edit in `rotunda serve` on a gallery of BENCH_RENDER_SERVE (default
 //     5000) copies of one small picture in the same albums, places and tags: from
 //     writing the sidecar to the caption on the open page in headless Chromium
@@ -27,6 +28,7 @@ import type { Page } from "playwright-core";
 import { validateManifest, writeManifest, type ManifestInput, type PanoramaRecord } from "../src/manifest.ts";
 import { buildGallery } from "../src/render/gallery.ts";
 import { albumFeeds, galleryPages } from "../src/render/pages.ts";
+import { availableMemory, heapEnv } from "../src/cli/memory-settings.js";
 import { launchBrowser } from "../test/support/browser.ts";
 import { startRotunda, type RotundaProcess } from "../test/support/cli.ts";
 import { makeEquirect } from "../test/support/pictures.ts";
@@ -85,9 +87,14 @@ interface RenderRun {
   peakMb: number;
 }
 
-/** This file again, as a child: `--child <mode> <dir> [<source tree>]`, timed, with its peak RSS. */
+/**
+ * This file again, as a child: `--child <mode> <dir> [<source tree>]`, timed, with
+ * its peak RSS; with the heap limit the launcher gives `rotunda render`, the bare
+ * baseline too.
+ */
 async function child(args: string[]): Promise<RenderRun> {
-  const run = await timedNode(["--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args]);
+  const heap = heapEnv({}, process.execArgv, availableMemory());
+  const run = await timedNode(["--import", "tsx", fileURLToPath(import.meta.url), "--child", ...args], heap ? { env: heap } : {});
   const result = /rotunda-bench-result=(\{.*\})/.exec(run.stdout)?.[1];
   if (!result) throw new Error(`${args.join(" ")} printed no result: ${run.stderr.slice(-2000)}`);
   return { ...(JSON.parse(result) as { pages: number; seconds: number }), peakMb: round(run.peakMb, 0) };
