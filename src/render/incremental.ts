@@ -7,7 +7,6 @@
 // did) is never remembered: the next one starts from the last published state.
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import path from "node:path";
 import { walkTree } from "../files.ts";
 import type { ClientAssets } from "./assets.ts";
 import type { PanoramaRecord } from "../manifest.ts";
@@ -54,8 +53,8 @@ export async function fileKey(file: string): Promise<string> {
  * front matter (a layout may list them through a collection) and Eleventy's data
  * folder. A page's body is its own page's alone: editing it renders that page.
  */
-export async function publisherKey(contentDir: string, pages: readonly string[], dataDir: string | undefined): Promise<string> {
-  const fronts = await Promise.all(pages.map(async (page) => `${page}\0${frontMatterText(await readFile(path.join(contentDir, page), "utf8").catch(() => ""))}`));
+export async function publisherKey(pages: ReadonlyArray<{ path: string; text: string }>, dataDir: string | undefined): Promise<string> {
+  const fronts = pages.map((page) => `${page.path}\0${frontMatterText(page.text)}`);
   return hash(`${fronts.join("\n")}\n${dataDir ? await contentKey(dataDir) : ""}`);
 }
 

@@ -17,7 +17,7 @@ import { absoluteUrl, mapData, paragraphs, readableDate, sideBySideData, viewerD
 import { addPublisherFeatures } from "./publisher.ts";
 import type { CollectionItem } from "./discovery.ts";
 import { buildGallery, publicRecord } from "./gallery.ts";
-import { folderKey, pageFile, publisherKey, type PageMemory } from "./incremental.ts";
+import { folderKey, pageFile, type PageMemory } from "./incremental.ts";
 import { albumFeeds, pagesOf, type AlbumFeed, type GalleryPages } from "./pages.ts";
 
 /**
@@ -28,6 +28,11 @@ export interface IncrementalRender {
   memory: PageMemory;
   /** A key of the layouts and the Eleventy configuration: when they change, every page is rendered. */
   layoutsKey: string;
+  /**
+   * Set by the site plugin (site.ts), which reads the publisher's pages: a key of
+   * what they give every page (incremental.ts publisherKey); when it changes, every page is rendered.
+   */
+  publisherKey?: string;
   /** Filled in during the render: files of the site left as they are (pages, bundles). */
   kept: string[];
   /** Filled in during the render: pages rendered. */
@@ -82,10 +87,8 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
     const feeds = albumFeeds(model);
     const incremental = options.incremental;
     if (!incremental) return (selected = { all, rendered: all, kept: new Set<string>(), feeds });
-    // What every gallery page may show beyond its own data: when any of it changes, every page is rendered.
-    const publisher = await publisherKey(eleventyConfig.directories.input, m.pages, eleventyConfig.directories.data);
     const shared = createHash("sha256")
-      .update(JSON.stringify([incremental.layoutsKey, publisher, await loadAssets(), m.gallery, all.nav]))
+      .update(JSON.stringify([incremental.layoutsKey, incremental.publisherKey ?? "", await loadAssets(), m.gallery, all.nav]))
       .digest("base64url");
     const selection = incremental.memory.select(all, shared);
     // A panorama page left as it is leaves its embed page and oEmbed document as they are: they show nothing else.

@@ -14,6 +14,7 @@ import type { UserConfig } from "@11ty/eleventy";
 import { readManifest, type Manifest } from "../manifest.ts";
 import { siteDirOf } from "../output/index.ts";
 import { cacheNunjucksCompiles } from "./compile-cache.ts";
+import { publisherKey } from "./incremental.ts";
 import { LAYOUTS_DIR } from "./paths.ts";
 import rotundaPlugin, { type IncrementalRender, type RotundaPluginOptions } from "./plugin.ts";
 import { precompressFolder } from "./precompress.ts";
@@ -91,10 +92,15 @@ export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSi
   if (!path.relative(contentDir, siteDir).startsWith("..")) eleventyConfig.ignores.add(`${escapeGlob(path.relative(process.cwd(), siteDir).split(path.sep).join("/"))}/**`);
   // A gallery's pictures are often left out of git; its pages are no less pages for that.
   eleventyConfig.setUseGitIgnore(false);
+  const pages: Array<{ path: string; text: string }> = [];
   for (const page of manifest.pages) {
-    const text = await readFile(path.join(contentDir, page), "utf8").catch(() => undefined);
-    if (text !== undefined) eleventyConfig.addTemplate(page, text.replace(/^\uFEFF/, ""));
+    const text = (await readFile(path.join(contentDir, page), "utf8").catch(() => undefined))?.replace(/^\uFEFF/, "");
+    if (text === undefined) continue;
+    pages.push({ path: page, text });
+    eleventyConfig.addTemplate(page, text);
   }
+  // What the gallery's pages may show of the publisher's: serve's incremental render compares it.
+  if (handoff?.incremental) handoff.incremental.publisherKey = await publisherKey(pages, eleventyConfig.directories.data);
   eleventyConfig.addGlobalData("layout", PAGE_LAYOUT);
   // Eleventy keeps layouts for the process's life, each with the environment of the build that first
   // used it; a process that builds more than once (serve, tests) needs each build's own.
