@@ -108,7 +108,6 @@ export async function warmCache(work: string, sample: string, count: number): Pr
   const { createBucketWhenReady, s3Env, startSwift } = await import("../test/support/swift.ts");
   const swift = await startSwift();
   const env = s3Env(swift);
-  Object.assign(process.env, env);
   try {
     await createBucketWhenReady(swift, "bench");
     const input = path.join(work, "cache-gallery");

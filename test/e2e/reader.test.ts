@@ -156,7 +156,6 @@ describe("a panorama visible at once and sharp soon", () => {
     const counts = new Map<string, number>();
     for (const t of tiles) counts.set(t, (counts.get(t) ?? 0) + 1);
     assert.deepEqual([...counts].filter(([, n]) => n > 1), [], "no tile is fetched twice");
-    for (const t of early) assert.ok(tiles.includes(t));
     const prefetchLeft = await page.evaluate(() => [...((window as unknown as { rotundaPrefetch: Map<string, unknown> }).rotundaPrefetch.keys())]);
     assert.deepEqual(prefetchLeft, [], "the viewer used every tile fetched early: the boot script and the viewer agree");
     await page.close();
@@ -223,8 +222,6 @@ describe("a panorama visible at once and sharp soon", () => {
       } as typeof getContext;
     });
     const page = await context.newPage();
-    const tiles: string[] = [];
-    page.on("request", (r) => TILE.test(r.url()) && tiles.push(r.url()));
     await page.goto(server.url + "/summit/", { waitUntil: "domcontentloaded" });
     await loaded(page);
     assert.equal(await page.evaluate(() => document.documentElement.dataset.viewer), "unsupported");
