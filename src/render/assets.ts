@@ -20,6 +20,12 @@ import { applyPatch } from "./patch.ts";
 export const ASSETS_DIR = "assets";
 const clientDir = path.resolve(import.meta.dirname, "../client");
 
+/** The bundles made: what the layouts are given, and every file written (relative to the output folder). */
+export interface ClientBundle {
+  assets: ClientAssets;
+  files: string[];
+}
+
 export interface ClientAssets {
   /** Site-absolute URLs. */
   siteCss: string;
@@ -80,7 +86,7 @@ const COMMON = {
   logLevel: "silent",
 } as const satisfies BuildOptions;
 
-export async function bundleClient(outputDir: string, options: BundleOptions = {}): Promise<ClientAssets> {
+export async function bundleClient(outputDir: string, options: BundleOptions = {}): Promise<ClientBundle> {
   const outdir = path.join(outputDir, ASSETS_DIR);
   await mkdir(outdir, { recursive: true });
   const [result, boot] = await Promise.all([
@@ -103,6 +109,7 @@ export async function bundleClient(outputDir: string, options: BundleOptions = {
     build({ ...COMMON, entryPoints: [path.join(clientDir, "viewer-boot.ts")], legalComments: "none" }),
   ]);
   const names = new Map<string, string>();
+  const files: string[] = [];
   let siteCssText: string | undefined;
   for (const file of result.outputFiles) {
     const { name, ext } = path.parse(file.path);
@@ -111,6 +118,7 @@ export async function bundleClient(outputDir: string, options: BundleOptions = {
     names.set(`${name}${ext}`, hashed);
     if (`${name}${ext}` === "site.css") siteCssText = file.text.trim();
     await writeFile(path.join(outdir, hashed), file.contents);
+    files.push(`${ASSETS_DIR}/${hashed}`);
   }
   const url = (name: string) => {
     const hashed = names.get(name);
@@ -124,7 +132,7 @@ export async function bundleClient(outputDir: string, options: BundleOptions = {
   if (/url\(\s*['"]?(?!data:)/i.test(siteCssText) || /<\/style/i.test(siteCssText)) {
     throw new Error("site.css must stay inlinable: no url() but data: URLs, no \"</style\"");
   }
-  return {
+  const assets: ClientAssets = {
     siteCss: url("site.css"),
     siteCssText,
     viewerJs: url("viewer.js"),
@@ -139,4 +147,5 @@ export async function bundleClient(outputDir: string, options: BundleOptions = {
     sideBySideCss: url("side-by-side.css"),
     ...(options.map ? { mapJs: url("map.js"), mapCss: url("map.css") } : {}),
   };
+  return { assets, files };
 }

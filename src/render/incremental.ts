@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { walkTree } from "../files.ts";
-import type { ClientAssets } from "./assets.ts";
+import type { ClientAssets, ClientBundle } from "./assets.ts";
 import type { PanoramaRecord } from "../manifest.ts";
 import type { GalleryPages } from "./pages.ts";
 import { frontMatterText } from "./templates.ts";
@@ -153,10 +153,8 @@ export class PageMemory {
     return known?.key === key ? known : undefined;
   }
 
-  rememberAssets(key: string, assets: ClientAssets): void {
-    // Every bundle, whichever pages use it: the kept ones are not in the staging folder and must not be swept.
-    // Only the site-absolute URLs: a value that is code or a stylesheet to inline in pages (which may open with a "/*" comment) is no file.
-    const files = Object.values(assets).filter((url): url is string => typeof url === "string" && /^\/[^\s*]+$/.test(url)).map((url) => url.replace(/^\/+/, ""));
+  /** Every bundle file, whichever pages use it: the kept ones are not in the staging folder and must not be swept. */
+  rememberAssets(key: string, { assets, files }: ClientBundle): void {
     this.pending = { pages: this.pending?.pages ?? this.published.pages, assets: { key, assets, files } };
   }
 

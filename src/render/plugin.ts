@@ -150,7 +150,7 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
 
 /** The client bundles: made once per build, or in serve taken from the last render while their sources are unchanged. */
 async function clientAssets(eleventyOutput: string, siteDir: string, bundles: BundleOptions, incremental: IncrementalRender | undefined): Promise<ClientAssets> {
-  if (!incremental) return bundleClient(eleventyOutput, bundles);
+  if (!incremental) return (await bundleClient(eleventyOutput, bundles)).assets;
   const require = createRequire(import.meta.url);
   const versions = await Promise.all(["pannellum/package.json", "leaflet/package.json"].map((p) => readFile(require.resolve(p), "utf8").catch(() => "")));
   const key = await folderKey(CLIENT_DIR, [...versions, JSON.stringify(bundles)].join("\n"));
@@ -164,7 +164,7 @@ async function clientAssets(eleventyOutput: string, siteDir: string, bundles: Bu
   }
   const made = await bundleClient(eleventyOutput, bundles);
   incremental.memory.rememberAssets(key, made);
-  return made;
+  return made.assets;
 }
 
 /**
