@@ -8,7 +8,6 @@
 import { keepAddressInStep } from "./address.ts";
 import { carryViewInLinks } from "./carry-view.ts";
 import { decorateControls } from "./controls.ts";
-import { carryYaw } from "./heading.ts";
 import { neighbourForKey, type FocusPlace } from "./neighbours.ts";
 import { pannellumScene } from "./pannellum-scene.ts";
 import { tourHotSpots } from "./tour.ts";
@@ -20,17 +19,9 @@ import { maxTextureSize } from "./webgl.ts";
 type ViewerWindow = Window & { rotundaViewer?: Pannellum.Viewer };
 
 export interface PanoramaPage {
-  data: PageData;
   plan: ViewerPlan;
-  /** The view on screen now. */
-  view(): ViewAngles;
   /** Shows a scene of this picture (the comparison page's ladder steps), keeping the view or taking `view`. */
   show(scene: Scene, view?: ViewAngles): void;
-  /**
-   * Shows another picture in this viewer, looking the same way: the yaw carried
-   * through both pictures' north offsets, pitch and field of view kept.
-   */
-  switchPicture(next: PageData): void;
 }
 
 const FIELDS = "input, textarea, select, [contenteditable=''], [contenteditable='true'], [role=slider], [role=spinbutton], [role=textbox], [role=combobox], [role=listbox], [role=grid], [role=tree], [role=tablist], [role=menu], [role=menubar], [role=radiogroup]";
@@ -71,7 +62,7 @@ export function startPanoramaPage(): PanoramaPage | undefined {
   const container = document.getElementById("viewer");
   if (!dataElement || !container) return undefined;
   const root = document.documentElement;
-  let data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
+  const data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
   listenForNeighbourKeys(container, () => data);
   const ladder = document.getElementById("rotunda-ladder");
   const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
@@ -117,7 +108,7 @@ export function startPanoramaPage(): PanoramaPage | undefined {
     viewer?.destroy();
     const sceneConfig = pannellumScene(scene, data.preview);
     const hotSpots = tourHotSpots(data.links, { viewer: () => viewer, reducedMotion, moving: () => watch.wake() });
-    const config = { ...plan.base, ...keep, ...sceneConfig, hotSpots, northOffset: data.viewer.northOffset, compass: data.viewer.northOffset !== undefined };
+    const config = { ...plan.base, ...keep, ...sceneConfig, hotSpots };
     const current = pannellum.viewer(container, config as Pannellum.ConfigOptions);
     viewer = current;
     (window as ViewerWindow).rotundaViewer = current;
@@ -152,17 +143,5 @@ export function startPanoramaPage(): PanoramaPage | undefined {
     watch.wake();
   });
 
-  return {
-    data,
-    plan,
-    view,
-    show,
-    switchPicture(next: PageData) {
-      const now = view();
-      const yaw = carryYaw(now.yaw, data.viewer.northOffset, next.viewer.northOffset);
-      data = next;
-      const nextPlan = planViewer(next, device, false);
-      if (nextPlan) show(nextPlan.first, { yaw, pitch: now.pitch, hfov: now.hfov });
-    },
-  };
+  return { plan, show };
 }
