@@ -102,7 +102,8 @@ async function child(args: string[]): Promise<RenderRun> {
 
 /** Why a child render failed, in a few words: its last line of error, or running out of memory. */
 function failure(error: Error): string {
-  if (/heap out of memory|Allocation failed|signal 6/.test(error.message)) return "out of memory (Node's default heap)";
+  const limit = /--max-old-space-size=(\d+)/.exec(heapEnv({}, process.execArgv, availableMemory())?.NODE_OPTIONS ?? "")?.[1];
+  if (/heap out of memory|Allocation failed|signal 6/.test(error.message)) return `out of memory (heap limit ${limit ? `${limit} MB` : "Node's default"})`;
   return error.message.split("\n").find((line) => /Error:/.test(line))?.trim() ?? error.message.split("\n")[0]!;
 }
 

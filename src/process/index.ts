@@ -399,7 +399,6 @@ async function hashOriginals(originals: OriginalFile[], cache: Caches): Promise<
   return hashes;
 }
 
-/** One stat per output file (a tile folder is checked by its fallback faces, written last). */
 interface MadeOutputs {
   /** By original (relPath): what its outputs are now. */
   entries: Record<string, CacheEntry>;
