@@ -22,7 +22,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../config.ts";
 import { headersFor, phaseOf } from "../deploy/headers.ts";
-import { MD5_METADATA_KEY, remoteMd5, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
+import { listRemote, MD5_METADATA_KEY, remoteMd5, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
 import { createS3Client, describeEndpoint, explainS3Error, httpStatusOf, parseS3Url, type S3Target } from "../deploy/s3-target.ts";
 import { DEFAULT_UPLOAD_OPTIONS, sendWithRetry, uploadFile, type UploadOptions } from "../deploy/upload.ts";
 import { hashFile, walkTree } from "../files.ts";
@@ -178,19 +178,10 @@ export class BucketCache implements SharedStore {
 
   /** Every object below a folder of the site ("media/<hash12>"), by path relative to the site. */
   private async listFolder(folder: string): Promise<Map<string, RemoteObject>> {
-    const out = new Map<string, RemoteObject>();
-    let token: string | undefined;
-    do {
-      const page = await this.send(() =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: this.keyOf(`${folder}/`), ContinuationToken: token })),
-      );
-      for (const o of page.Contents ?? []) {
-        if (o.Key === undefined) continue;
-        out.set(o.Key.slice(this.target.prefix.length), { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out;
+    const listed = await this.requests(() =>
+      this.timed(() => listRemote(this.client, this.target, undefined, { prefix: this.keyOf(`${folder}/`), retry: this.retry, onRequest: () => this.stats.requests++ })),
+    );
+    return new Map([...listed.values()].map((o) => [o.key.slice(this.target.prefix.length), o]));
   }
 
   async lookup(hash: string, optionsKey: string, warn: (message: string) => void): Promise<ImageOutputs | undefined> {

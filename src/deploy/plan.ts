@@ -86,21 +86,22 @@ export function makePlan(local: readonly LocalFile[], remote: ReadonlyMap<string
 /**
  * Everything under `prefix` (the target's own by default), page by page
  * (`pageSize` keys a request; the server's default when not given), each page
- * retried on its own.
+ * retried on its own; `onRequest` is told of every request sent.
  */
 export async function listRemote(
   client: S3Client,
   target: S3Target,
   pageSize?: number,
-  options: { prefix?: string; retry?: RetryBudget } = {},
+  options: { prefix?: string; retry?: RetryBudget; onRequest?: () => void } = {},
 ): Promise<Map<string, RemoteObject>> {
   const out = new Map<string, RemoteObject>();
   const prefix = options.prefix ?? target.prefix;
   let token: string | undefined;
   do {
-    const page = await sendWithRetry(options.retry ?? DEFAULT_UPLOAD_OPTIONS, () =>
-      client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: pageSize })),
-    );
+    const page = await sendWithRetry(options.retry ?? DEFAULT_UPLOAD_OPTIONS, () => {
+      options.onRequest?.();
+      return client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }));
+    });
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined) continue;
       out.set(o.Key, { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
