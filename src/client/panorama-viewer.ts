@@ -4,20 +4,16 @@
 // starts; reports each figure's state on its data-state attribute.
 import "pannellum";
 import "pannellum/build/pannellum.css";
+import { measureDevice } from "./device.ts";
+import { pannellumScene } from "./pannellum-scene.ts";
 import { planViewer, type PageData } from "./viewer-plan.ts";
-import { maxTextureSize } from "./webgl.ts";
 
 function start(figure: HTMLElement, focus: boolean): void {
   const container = figure.querySelector<HTMLElement>("[data-rotunda-viewer]");
   const dataElement = figure.querySelector("script[data-rotunda-viewer-data]");
   if (!container || !dataElement) return;
   const data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
-  const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
-  const plan = planViewer(
-    data,
-    { maxTextureSize: maxTextureSize(), viewportWidth: window.innerWidth, devicePixelRatio: window.devicePixelRatio, saveData: connection?.saveData === true },
-    false,
-  );
+  const plan = planViewer(data, measureDevice(), false);
   if (!plan) {
     figure.dataset.state = "unsupported";
     return;
@@ -26,7 +22,7 @@ function start(figure: HTMLElement, focus: boolean): void {
   container.setAttribute("aria-label", `360° view of ${data.title}: arrow keys turn it, + and − zoom`);
   figure.classList.add("rotunda-panorama--live");
   figure.querySelector<HTMLButtonElement>("[data-rotunda-start]")?.setAttribute("hidden", "");
-  const viewer = pannellum.viewer(container, { ...plan.base, ...plan.first } as Pannellum.ConfigOptions);
+  const viewer = pannellum.viewer(container, { ...plan.base, ...pannellumScene(plan.first, data.preview) } as Pannellum.ConfigOptions);
   viewer.on("load", () => {
     figure.dataset.state = "loaded";
   });
