@@ -9,7 +9,6 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { buildSite } from "../../src/build/index.ts";
 import { openBucketCache, RECORDS_DIR } from "../../src/cache/index.ts";
 import { parseConfig } from "../../src/config.ts";
@@ -162,7 +161,7 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
       const killed = await shard.exited;
       assert.equal(killed.signal, "SIGKILL", killed.output);
       proxy.onForwarded = undefined;
-      await sleep(300); // a request Swift already has lands
+      await proxy.settled(); // what the shard had sent has landed
       const partial = await assertRecordsComplete("killed/");
       assert.ok(partial < 6, `killed midway: ${partial} records`);
 

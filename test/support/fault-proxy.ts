@@ -41,6 +41,8 @@ export interface FaultProxy {
   configure(options: FaultProxyOptions): void;
   /** Called for every request once it is answered by the server (tests kill a client after the n-th one). */
   onForwarded?: (request: ProxiedRequest) => void;
+  /** Resolves once every request passed on to the server so far has its answer (or failed): what a killed client had sent has landed. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,11 @@ export async function startFaultProxy(upstream: string, initial: FaultProxyOptio
   const faultsInARow = new Map<string, number>();
   const stalled = new Set<http.ServerResponse>();
   const requests: ProxiedRequest[] = [];
+  let forwarding = 0;
+  const waitingForIdle: Array<() => void> = [];
+  const forwarded = () => {
+    if (--forwarding === 0) for (const resolve of waitingForIdle.splice(0)) resolve();
+  };
 
   const configure = (change: FaultProxyOptions) => {
     options = { ...options, ...change };
@@ -90,6 +97,7 @@ export async function startFaultProxy(upstream: string, initial: FaultProxyOptio
     url: "",
     requests,
     configure,
+    settled: () => (forwarding === 0 ? Promise.resolve() : new Promise<void>((resolve) => waitingForIdle.push(resolve))),
     async close() {
       for (const res of stalled) res.socket?.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -122,15 +130,23 @@ export async function startFaultProxy(upstream: string, initial: FaultProxyOptio
         req.socket.resetAndDestroy();
         return;
       }
+      forwarding++;
+      let answered = false;
+      const settle = () => {
+        if (!answered) forwarded();
+        answered = true;
+      };
       const forward = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
           const parts: Buffer[] = [];
+          answer.on("error", settle);
           answer.on("data", (c: Buffer) => parts.push(c));
           answer.on("end", () => {
             const reply = Buffer.concat(parts);
             seen.status = answer.statusCode;
             proxy.onForwarded?.(seen);
+            settle();
             if (res.destroyed) return;
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             if (fault === "reset") {
@@ -142,7 +158,10 @@ export async function startFaultProxy(upstream: string, initial: FaultProxyOptio
           });
         },
       );
-      forward.on("error", () => res.destroy());
+      forward.on("error", () => {
+        settle();
+        res.destroy();
+      });
       forward.end(body);
     });
   });
