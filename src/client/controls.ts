@@ -91,11 +91,13 @@ export function decorateControls(context: ControlsContext): void {
     const north = context.northOffset;
     const name = () => `Compass: facing ${headingInWords(headingOf(context.view().yaw, north)!)}. Turn to face north`;
     asButton(compass, name(), () => viewer.setYaw(yawForHeading(0, north), context.reducedMotion ? false : 1000));
-    document.addEventListener(VIEW_EVENT, () => {
-      if (!compass.isConnected) return;
+    // Each scene has a compass of its own (the comparison page shows one per ladder step): a replaced one stops listening.
+    const follow = () => {
+      if (!compass.isConnected) return document.removeEventListener(VIEW_EVENT, follow);
       compass.setAttribute("aria-label", name());
       compass.title = name();
-    });
+    };
+    document.addEventListener(VIEW_EVENT, follow);
   }
 
   // Copy link to this view, with a status a screen reader announces.
