@@ -41,17 +41,12 @@ export function carriedUrl(url: string, view: ViewAngles, fromNorthOffset: numbe
  * Keeps every link on the page that leads to one of `data`'s targets (in the
  * page's text and the viewer's hotspots alike) pointing at the view on screen.
  */
-export function carryViewInLinks(data: () => PageData): void {
-  let targets: Map<string, CarryTarget> | undefined;
-  let source: PageData | undefined;
+export function carryViewInLinks(data: PageData): void {
+  const targets = carryTargets(data, location.href);
+  if (targets.size === 0) return;
+  const from = data.viewer.northOffset;
   document.addEventListener(VIEW_EVENT, (event) => {
-    const current = data();
-    if (current !== source) {
-      source = current;
-      targets = carryTargets(current, location.href);
-    }
-    if (!targets?.size) return;
-    const from = current.viewer.northOffset;
+    // Every link, each time: the viewer's hotspots come and go with its scenes.
     for (const link of Array.from(document.links)) {
       if (!(link instanceof HTMLAnchorElement) || link.origin !== location.origin) continue;
       const target = targets.get(link.pathname);

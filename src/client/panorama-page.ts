@@ -27,11 +27,11 @@ export interface PanoramaPage {
 const FIELDS = "input, textarea, select, [contenteditable=''], [contenteditable='true'], [role=slider], [role=spinbutton], [role=textbox], [role=combobox], [role=listbox], [role=grid], [role=tree], [role=tablist], [role=menu], [role=menubar], [role=radiogroup]";
 
 /** Page-wide keys for the previous and next picture (neighbours.ts decides). */
-function listenForNeighbourKeys(container: HTMLElement, data: () => PageData): void {
+function listenForNeighbourKeys(container: HTMLElement, data: PageData): void {
   document.addEventListener("keydown", (event) => {
     const target = event.target instanceof Element ? event.target : null;
     const focus: FocusPlace = target && container.contains(target) ? "viewer" : target?.closest(FIELDS) ? "field" : "page";
-    const url = neighbourForKey(event.key, event.altKey || event.ctrlKey || event.metaKey || event.shiftKey, focus, data().neighbours);
+    const url = neighbourForKey(event.key, event.altKey || event.ctrlKey || event.metaKey || event.shiftKey, focus, data.neighbours);
     if (!url || event.defaultPrevented) return;
     event.preventDefault();
     location.assign(url);
@@ -63,7 +63,7 @@ export function startPanoramaPage(): PanoramaPage | undefined {
   if (!dataElement || !container) return undefined;
   const root = document.documentElement;
   const data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
-  listenForNeighbourKeys(container, () => data);
+  listenForNeighbourKeys(container, data);
   const ladder = document.getElementById("rotunda-ladder");
   const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
   const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
@@ -136,7 +136,7 @@ export function startPanoramaPage(): PanoramaPage | undefined {
     decorateControls({ container, viewer: current, title: data.title, northOffset: data.viewer.northOffset, neighbours: data.neighbours, reducedMotion, view });
   };
 
-  if (!ladder) carryViewInLinks(() => data);
+  if (!ladder) carryViewInLinks(data);
   show(plan.first, openingView(data, location.hash));
   if (!ladder) keepAddressInStep(view(), (to) => {
     viewer?.lookAt(to.pitch, to.yaw, to.hfov, false);
