@@ -148,10 +148,7 @@ export async function whyNotDeployable(siteDir: string, files: readonly string[]
   return `${siteDir} is not consistent: ${broken.length} local URL${broken.length === 1 ? "" : "s"} in its pages point at no file (${shown(broken)}): run \`rotunda build\` again`;
 }
 
-/**
- * The keys (below the prefix) the site's remote media must have in the bucket:
- * each name of each remote folder, a file or a folder of files.
- */
+/** The media the output folder's record says are in the bucket cache, not in the folder (none when it says nothing). */
 export async function remoteMediaOf(siteDir: string): Promise<RemoteMedia | undefined> {
   return (await readRecord(siteDir))?.remote;
 }

@@ -11,6 +11,7 @@ import { stat } from "node:fs/promises";
 import { mapLimit } from "../limit.ts";
 import type { Progress } from "../progress.ts";
 import { PHASES, type Phase } from "./headers.ts";
+import type { RemoteMedia } from "../output/index.ts";
 import { remoteMediaOf, remoteMediaResolver, whyNotDeployable } from "./check.ts";
 import { listSiteFiles, scanSite } from "./local.ts";
 import { listRemote, makePlan, resolveMultipartDigests, type Plan } from "./plan.ts";
@@ -75,7 +76,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const refusal = await whyNotDeployable(options.distDir, listed.map((f) => f.relPath), target);
   if (refusal) throw new DeployError(refusal, "site");
   const local = await scanSite(options.distDir, concurrency);
-  const inBucket = remoteMediaResolver(await remoteMediaOf(options.distDir));
+  const remoteMedia = await remoteMediaOf(options.distDir);
+  const inBucket = remoteMediaResolver(remoteMedia);
 
   const client = () => createS3Client({ endpoint: options.endpoint, region: options.region, ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}) });
   const meta = options.clients?.meta ?? client();
@@ -85,7 +87,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   let plan: Plan;
   try {
     const remote = await listRemote(meta, target, undefined, { retry: uploadOptions });
-    const missing = await missingRemoteMedia(options.distDir, remote, target.prefix, local.map((f) => f.relPath));
+    const missing = missingRemoteMedia(remoteMedia, remote, target.prefix, local.map((f) => f.relPath));
     if (missing.length > 0) {
       throw new DeployError(
         `${missing.length} media file${missing.length === 1 ? "" : "s"} the pages use ${missing.length === 1 ? "is" : "are"} neither in ${options.distDir} nor in the bucket ` +
@@ -158,8 +160,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
  * The media the record says are in the bucket (the cache's) that neither the
  * bucket's listing nor the site has, as paths below the prefix.
  */
-async function missingRemoteMedia(distDir: string, remote: ReadonlyMap<string, unknown>, prefix: string, localFiles: readonly string[]): Promise<string[]> {
-  const media = await remoteMediaOf(distDir);
+function missingRemoteMedia(media: RemoteMedia | undefined, remote: ReadonlyMap<string, unknown>, prefix: string, localFiles: readonly string[]): string[] {
   if (!media) return [];
   const present = new Set(localFiles);
   const addWithFolders = (rel: string) => {
