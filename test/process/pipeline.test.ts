@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { ExifTool } from "exiftool-vendored";
 import sharp from "sharp";
 import type { ProcessResult } from "../../src/process/index.ts";
+import { explainDecodeError } from "../../src/process/pipeline.ts";
 import { buildOnce } from "../support/build.ts";
 import { jpegQuality } from "../support/jpeg.ts";
 import { makeEquirect, pixelBomb, writeTags } from "../support/pictures.ts";
@@ -275,6 +276,23 @@ describe("unusual and bad inputs", () => {
     assert.match(why["bomb.png"]!, /pixel limit/);
     assert.deepEqual(result.manifest.panoramas.map((p) => p.source.path), ["good.jpg"]);
     assert.equal(result.manifest.failures.length, 5);
+  });
+
+  test("truncated pictures failing to decode at the same time are each named as truncated or corrupt", async () => {
+    // libvips shares one error buffer between threads, so concurrent failures can lose their messages.
+    const noise = Buffer.alloc(1024 * 512 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const whole = await sharp(noise, { raw: { width: 1024, height: 512, channels: 3 } }).jpeg().toBuffer();
+    const truncated = whole.subarray(0, whole.length >> 1);
+    const causes = new Set<string>();
+    for (let round = 0; round < 12; round++) {
+      const failures = Array.from({ length: 8 }, () => sharp(truncated, { failOn: "error", sequentialRead: true }).raw().toBuffer().then(
+        () => assert.fail("a truncated picture decoded"),
+        (error: unknown) => explainDecodeError(error),
+      ));
+      for (const cause of await Promise.all(failures)) causes.add(cause);
+    }
+    assert.deepEqual([...causes], ["truncated or corrupt picture data"]);
   });
 
   test("a 4:3 picture is accepted as a partial panorama when GPano says so", async () => {
