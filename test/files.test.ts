@@ -17,7 +17,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test("hashFile is the SHA-256 of the bytes, streamed (larger than one read)", async () => {
+test("hashFile is the SHA-256 of the bytes, read in chunks (larger than one read)", async () => {
   const bytes = randomBytes(3 * 1024 * 1024 + 17);
   const file = path.join(dir, "x.bin");
   await writeFile(file, bytes);
@@ -29,6 +29,20 @@ test("hashFile is the SHA-256 of the bytes, streamed (larger than one read)", as
     createHash("md5").update(bytes.subarray(range.start, range.end + 1)).digest("hex"),
     "a byte range, end inclusive",
   );
+});
+
+test("hashFile run on many files at once gives each file its own digest (read buffers are reused between calls)", async () => {
+  const files = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => {
+      const bytes = randomBytes(1024 * 1024 + 1000 * i);
+      const file = path.join(dir, `many-${i}.bin`);
+      await writeFile(file, bytes);
+      return { file, digest: createHash("sha256").update(bytes).digest("hex") };
+    }),
+  );
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(await Promise.all(files.map((f) => hashFile(f.file))), files.map((f) => f.digest));
+  }
 });
 
 test("walkTree lists every entry with its kind, folders first, names sorted; symlinks are not followed", async () => {
