@@ -25,6 +25,7 @@ import { startExifTool } from "./exiftool.ts";
 import { recipeHash } from "./hash.ts";
 import { galleryKeyOf, PARTIAL_VERSION, removePartials, writePartial, type PartialItem, type PartialManifest } from "./partial.ts";
 import { inShard, shardLabel, type Shard } from "./shard.ts";
+import { readGps } from "./metadata.ts";
 import { imageOptionsFrom, mediaFolderOf, PIPELINE_VERSION, PictureError, processImage, type ImageOptions, type ImageOutputs } from "./pipeline.ts";
 import type { ProcessMemory, RememberedRun } from "./memory.ts";
 import { assembleManifest, composeRecords, manifestHeader, outputsExist, type SourceProblem } from "./records.ts";
@@ -447,7 +448,12 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
     const base = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey };
     if (store) {
       const outputs = await store.lookup(hash, run.optionsKey, (message) => result.warnings.push({ source: original.relPath, message }));
-      if (outputs) return { entry: { ...base, outputs, remote: true, stored: store.url }, how: "store" };
+      if (outputs) {
+        // The store keeps no positions: read here, while other lanes wait on the network.
+        exiftool ??= startExifTool({ maxProcs: concurrency });
+        const gps = await readGps(exiftool, original.file).catch(() => undefined);
+        return { entry: { ...base, outputs: { ...outputs, gps: gps ?? null }, remote: true, stored: store.url }, how: "store" };
+      }
     }
     const outputs = await images(async () => {
       exiftool ??= startExifTool({ maxProcs: concurrency });
