@@ -15,6 +15,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat } from "node:f
 import path from "node:path";
 import { ConfigError } from "../config.ts";
 import { walkTree, writeFileAtomic } from "../files.ts";
+import { eachLimit } from "../limit.ts";
 import { acquireLock, LockedError, type Lock } from "../lock.ts";
 import { manifestPath, STATE_DIR } from "../manifest.ts";
 import {
@@ -87,6 +88,25 @@ function keyOf(names: Set<string>): string {
 }
 
 const exists = (file: string) => lstat(file).then(() => true, () => false);
+
+/** Files renamed or checked at a time: each is one short system call, so more than the cores. */
+const FILE_LANES = 16;
+
+/**
+ * The order in which staged files go live, as steps whose files may move together:
+ * every file that is not a page, then pages by depth (deepest first, so a page's
+ * links to deeper ones already resolve), the home page alone and last.
+ */
+export function publishSteps(files: readonly string[]): string[][] {
+  const isPage = (rel: string) => rel.endsWith(".html");
+  const depth = (rel: string) => rel.split("/").length;
+  const home = files.filter((f) => f === "index.html");
+  const pages = files.filter((f) => isPage(f) && f !== "index.html");
+  const steps: string[][] = [files.filter((f) => !isPage(f)).sort()];
+  for (const d of [...new Set(pages.map(depth))].sort((a, b) => b - a)) steps.push(pages.filter((p) => depth(p) === d).sort());
+  steps.push(home);
+  return steps.filter((step) => step.length > 0);
+}
 
 export class OutputFolder {
   /** Folders claimed since the last complete build in this process (each is journalled once). */
@@ -256,7 +276,10 @@ export class OutputFolder {
 
   private async refuseOverwrite(rels: string[]): Promise<void> {
     const taken: string[] = [];
-    for (const rel of rels) if (!this.owns(rel) && (await exists(path.join(this.dir, rel)))) taken.push(rel);
+    await eachLimit(rels.filter((rel) => !this.owns(rel)), FILE_LANES, async (rel) => {
+      if (await exists(path.join(this.dir, rel))) taken.push(rel);
+    });
+    taken.sort();
     if (taken.length > 0) {
       throw new OutputFolderError(`${this.dir}: refusing to overwrite files Rotunda did not write: ${taken.slice(0, 3).join(", ")}${taken.length > 3 ? ", …" : ""}`);
     }
@@ -265,29 +288,28 @@ export class OutputFolder {
   /**
    * Moves everything rendered into the staging folder into place, each file by a
    * rename, so no reader ever meets a half-written page: bundles and other files
-   * first, then pages deepest first, the home page last. Returns the files moved
-   * (relative paths). Nothing moves if one would overwrite a file not Rotunda's.
+   * first, then pages deepest first, the home page last. Each of those steps moves
+   * its files several at a time, and a step starts once the one before it is done.
+   * Returns the files moved (relative paths). Nothing moves if one would overwrite
+   * a file not Rotunda's.
    */
   async publish(): Promise<string[]> {
     this.exclusiveOnly("publish pages");
     const staged = (await walkTree(this.stagingDir)).filter((e) => e.kind === "file").map((e) => e.relPath);
     await this.refuseOverwrite(staged);
     await this.claimFiles(staged);
-    const isPage = (rel: string) => rel.endsWith(".html");
-    const depth = (rel: string) => rel.split("/").length;
-    staged.sort((a, b) => Number(isPage(a)) - Number(isPage(b)) || depth(b) - depth(a) || (a < b ? -1 : 1));
-    const madeDirs = new Set<string>();
-    for (const rel of staged) {
-      const target = path.join(this.dir, rel);
-      const parent = path.dirname(target);
-      if (!madeDirs.has(parent)) {
-        await mkdir(parent, { recursive: true });
-        madeDirs.add(parent);
-      }
-      await rename(path.join(this.stagingDir, rel), target);
+    const madeDirs = new Map<string, Promise<unknown>>();
+    for (const step of publishSteps(staged)) {
+      await eachLimit(step, FILE_LANES, async (rel) => {
+        const target = path.join(this.dir, rel);
+        const parent = path.dirname(target);
+        if (!madeDirs.has(parent)) madeDirs.set(parent, mkdir(parent, { recursive: true }));
+        await madeDirs.get(parent);
+        await rename(path.join(this.stagingDir, rel), target);
+      });
     }
     await rm(this.stagingDir, { recursive: true, force: true });
-    return staged;
+    return staged.sort();
   }
 
   /**

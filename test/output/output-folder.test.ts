@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { OutputFolder, OutputFolderError, type KeepSet } from "../../src/output/index.ts";
+import { OutputFolder, OutputFolderError, publishSteps, type KeepSet } from "../../src/output/index.ts";
 import { holdLock } from "../support/processes.ts";
 
 const work = await mkdtemp(path.join(os.tmpdir(), "rotunda-output-"));
@@ -235,4 +235,17 @@ describe("what a build sweeps", () => {
     assert.ok(output.owns("hall/index.html") && output.owns("media/0123456789ab/full.jpg") && output.owns("assets/viewer-0123456789ab.js"));
     await output.close();
   });
+});
+
+test("publish order: every file that is not a page, then pages deepest first, the home page alone and last", () => {
+  const files = ["index.html", "a/index.html", "a/b/index.html", "assets/x.js", "media/1/t.jpg", "a/index.html.br", "404.html", "c/index.html", "a/b/c/index.html"];
+  assert.deepEqual(publishSteps(files), [
+    ["a/index.html.br", "assets/x.js", "media/1/t.jpg"],
+    ["a/b/c/index.html"],
+    ["a/b/index.html"],
+    ["a/index.html", "c/index.html"],
+    ["404.html"],
+    ["index.html"],
+  ]);
+  assert.deepEqual(publishSteps(["assets/x.js"]), [["assets/x.js"]], "no empty steps");
 });
