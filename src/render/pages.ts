@@ -81,8 +81,14 @@ export interface PlaceTimeline {
   url: string;
   /** This picture's position among `shots`. */
   index: number;
-  /** Oldest first. */
+  /**
+   * The place's dates around this one, oldest first: all of them up to
+   * TIMELINE_DATES, else that many centred on this one (the place's own page
+   * lists every date), so a spot shot daily for years keeps each page's size.
+   */
   shots: Shot[];
+  /** How many dates the place has in all. */
+  total: number;
   previous?: Shot;
   next?: Shot;
   /** The place's side-by-side page with this shot and its neighbour preselected (two dates or more). */
@@ -283,15 +289,20 @@ function shotOf(p: PanoramaRecord): Shot {
   };
 }
 
+/** The most dates a picture's page lists of its place. */
+export const TIMELINE_DATES = 21;
+
 function timeline(place: Place, shots: Shot[], slug: string): PlaceTimeline {
   const index = place.shots.findIndex((s) => s.slug === slug);
   // Side by side with the next date, or the previous one for the latest.
   const other = place.shots[index < place.shots.length - 1 ? index + 1 : index - 1];
+  const from = Math.max(0, Math.min(index - (TIMELINE_DATES >> 1), shots.length - TIMELINE_DATES));
   return {
     name: place.name,
     url: place.url,
-    index,
-    shots,
+    index: index - from,
+    shots: shots.slice(from, from + TIMELINE_DATES),
+    total: shots.length,
     ...(index > 0 ? { previous: shots[index - 1]! } : {}),
     ...(index < shots.length - 1 ? { next: shots[index + 1]! } : {}),
     ...(other ? { sideBySide: sideBySideUrl(place, slug, other.slug) } : {}),

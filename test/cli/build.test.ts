@@ -113,6 +113,30 @@ describe("build the demo gallery", () => {
     for (const [page, html] of own) assert.equal(viaConfigFile.get(page), html, `${page} is the same either way`);
   });
 
+  test("a place shot on 30 days: each shot's page lists 21 dates around its own and links to the place's page for all 30", async () => {
+    const manifest = await readManifest(dist);
+    const first = manifest.panoramas[0]!;
+    // Beside the demo's own pictures, which its about page shows.
+    manifest.panoramas.push(...Array.from({ length: 30 }, (_, i) => {
+      const day = new Date(Date.UTC(2026, 5, 1 + i)).toISOString().slice(0, 10);
+      return { ...first, id: `${first.id}-${i}`, slug: `spot-${i}`, title: `Spot, day ${i + 1}`, captureDate: `${day}T08:00:00Z`, place: "Spot" };
+    }));
+    const out = await mkdtemp(path.join(work, "daily-"));
+    await writeManifest(out, manifest);
+    const { stagingDir } = await renderSite({ outputDir: out, contentDir: gallery });
+    const html = await readFile(path.join(stagingDir, "spot-15/index.html"), "utf8");
+    const dates = /<details class="timeline-dates">[\s\S]*?<\/details>/.exec(html)![0];
+    assert.match(dates, /<summary>21 of its 30 dates<\/summary>/);
+    assert.equal([...dates.matchAll(/<li>/g)].length, 21);
+    assert.match(dates, /<a href="\/places\/spot\/">All 30 dates of Spot<\/a>/);
+    assert.match(dates, /aria-current="page">16 June 2026/);
+    const data = JSON.parse(/<script type="application\/json" id="rotunda-viewer-data">([\s\S]*?)<\/script>/.exec(html)![1]!) as { place: { index: number; shots: Array<{ url: string }> } };
+    assert.equal(data.place.shots.length, 21, "the viewer's data names the same dates as the page");
+    assert.equal(data.place.shots[data.place.index]!.url, "/spot-15/");
+    const place = await readFile(path.join(stagingDir, "places/spot/index.html"), "utf8");
+    assert.match(place, /href="\/spot-0\/"/, "the place's page reaches the oldest date");
+  });
+
   test("an Eleventy site with a pathPrefix gets every local URL under it, the viewer's too", async () => {
     const out = await mkdtemp(path.join(work, "prefixed-"));
     const config = path.join(out, "prefixed.config.ts");

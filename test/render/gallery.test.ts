@@ -8,7 +8,7 @@ import { validateManifest, type AlbumSettings, type GpsPoint, type Manifest, typ
 import { mapData, sideBySideData, viewerData } from "../../src/render/filters.ts";
 import { albumTree, buildGallery, MAX_AUTOMATIC_LINKS, monthsOf, orderPanoramas, placesOf, publicRecord, tagsOf, tourLinks, type Place } from "../../src/render/gallery.ts";
 import { bearingDegrees, distanceMetres } from "../../src/render/geo.ts";
-import { galleryPages, paginate } from "../../src/render/pages.ts";
+import { galleryPages, paginate, TIMELINE_DATES } from "../../src/render/pages.ts";
 import { sampleRecord } from "../support/manifest.ts";
 
 interface Picture {
@@ -315,6 +315,33 @@ describe("pages", () => {
     assert.deepEqual(office.crumbs.map((c) => c.url), ["/"], "a picture at the gallery's root is in no album");
     assert.deepEqual(office.links, [{ url: "/gate/", title: "To the gate", yaw: 30, pitch: -5, northOffset: 0 }]);
     assert.deepEqual(pages.panoramas.find((p) => p.url === "/bay-1/")!.tags, [{ url: "/tags/dock/", title: "dock" }]);
+  });
+
+  test("a place shot on many days: each picture's page lists the TIMELINE_DATES dates around its own, every page the same size", () => {
+    const days = 50;
+    const daily = Array.from({ length: days }, (_, i) => {
+      const day = new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10);
+      return pic(`gate-${String(i).padStart(2, "0")}`, { date: `${day}T08:00:00`, place: "Gate", north: i });
+    });
+    const pages = galleryPages(manifestOf(daily));
+    const timelineOf = (i: number) => pages.panoramas.find((p) => p.url === `/gate-${String(i).padStart(2, "0")}/`)!.place!;
+    const numbers = (i: number) => timelineOf(i).shots.map((s) => Number(/gate-(\d+)/.exec(s.url)![1]));
+    const run = (from: number) => Array.from({ length: TIMELINE_DATES }, (_, k) => from + k);
+    const half = TIMELINE_DATES >> 1;
+    assert.deepEqual(numbers(0), run(0), "the oldest: the oldest dates");
+    assert.deepEqual(numbers(25), run(25 - half), "in the middle: centred on it");
+    assert.deepEqual(numbers(days - 1), run(days - TIMELINE_DATES), "the latest: the latest dates");
+    for (const i of [0, 3, 25, 47, days - 1]) {
+      const t = timelineOf(i);
+      assert.equal(t.total, days);
+      assert.equal(t.shots.length, TIMELINE_DATES);
+      assert.equal(t.shots[t.index]!.url, `/gate-${String(i).padStart(2, "0")}/`, "index is this picture's place in the list");
+      assert.equal(t.shots[t.index]!.northOffset, i);
+    }
+    assert.equal(timelineOf(25).previous!.url, "/gate-24/");
+    assert.equal(timelineOf(25).next!.url, "/gate-26/");
+    const few = galleryPages(manifestOf(daily.slice(0, 3))).panoramas[0]!.place!;
+    assert.deepEqual([few.shots.length, few.total], [3, 3], "a place with few dates lists them all");
   });
 
   test("coordinates reach pages only when the gallery publishes GPS", () => {
