@@ -95,13 +95,15 @@ const FILE_LANES = 16;
 /**
  * The order in which staged files go live, as steps whose files may move together:
  * every file that is not a page, then pages by depth (deepest first, so a page's
- * links to deeper ones already resolve), the home page alone and last.
+ * links to deeper ones already resolve), the home page alone and last. A page's
+ * precompressed siblings (`.br`, `.gz`) move with it: a server may send them instead.
  */
 export function publishSteps(files: readonly string[]): string[][] {
-  const isPage = (rel: string) => rel.endsWith(".html");
+  const isPage = (rel: string) => /\.html(\.br|\.gz)?$/.test(rel);
+  const isHome = (rel: string) => /^index\.html(\.br|\.gz)?$/.test(rel);
   const depth = (rel: string) => rel.split("/").length;
-  const home = files.filter((f) => f === "index.html");
-  const pages = files.filter((f) => isPage(f) && f !== "index.html");
+  const home = files.filter(isHome).sort();
+  const pages = files.filter((f) => isPage(f) && !isHome(f));
   const steps: string[][] = [files.filter((f) => !isPage(f)).sort()];
   for (const d of [...new Set(pages.map(depth))].sort((a, b) => b - a)) steps.push(pages.filter((p) => depth(p) === d).sort());
   steps.push(home);
@@ -300,13 +302,21 @@ export class OutputFolder {
     await this.claimFiles(staged);
     const madeDirs = new Map<string, Promise<unknown>>();
     for (const step of publishSteps(staged)) {
+      // The first failure stops the files not yet started; those under way finish before it is thrown.
+      let failure: { error: unknown } | undefined;
       await eachLimit(step, FILE_LANES, async (rel) => {
-        const target = path.join(this.dir, rel);
-        const parent = path.dirname(target);
-        if (!madeDirs.has(parent)) madeDirs.set(parent, mkdir(parent, { recursive: true }));
-        await madeDirs.get(parent);
-        await rename(path.join(this.stagingDir, rel), target);
+        if (failure) return;
+        try {
+          const target = path.join(this.dir, rel);
+          const parent = path.dirname(target);
+          if (!madeDirs.has(parent)) madeDirs.set(parent, mkdir(parent, { recursive: true }));
+          await madeDirs.get(parent);
+          await rename(path.join(this.stagingDir, rel), target);
+        } catch (error) {
+          failure ??= { error };
+        }
       });
+      if (failure) throw failure.error;
     }
     await rm(this.stagingDir, { recursive: true, force: true });
     return staged.sort();

@@ -237,15 +237,29 @@ describe("what a build sweeps", () => {
   });
 });
 
-test("publish order: every file that is not a page, then pages deepest first, the home page alone and last", () => {
-  const files = ["index.html", "a/index.html", "a/b/index.html", "assets/x.js", "media/1/t.jpg", "a/index.html.br", "404.html", "c/index.html", "a/b/c/index.html"];
+test("publish order: every file that is not a page, then pages deepest first, the home page alone and last, each page with its precompressed siblings", () => {
+  const files = ["index.html", "index.html.gz", "a/index.html", "a/b/index.html", "assets/x.js", "assets/x.js.br", "media/1/t.jpg", "a/index.html.br", "404.html", "c/index.html", "a/b/c/index.html"];
   assert.deepEqual(publishSteps(files), [
-    ["a/index.html.br", "assets/x.js", "media/1/t.jpg"],
+    ["assets/x.js", "assets/x.js.br", "media/1/t.jpg"],
     ["a/b/c/index.html"],
     ["a/b/index.html"],
-    ["a/index.html", "c/index.html"],
+    ["a/index.html", "a/index.html.br", "c/index.html"],
     ["404.html"],
-    ["index.html"],
+    ["index.html", "index.html.gz"],
   ]);
   assert.deepEqual(publishSteps(["assets/x.js"]), [["assets/x.js"]], "no empty steps");
+});
+
+test("a file that cannot be moved stops the publish: the error is thrown and no later step goes live", async () => {
+  const dir = await fresh();
+  await put(path.join(dir, "blocker"), "theirs: a file where a page's folder would go");
+  const output = await OutputFolder.open({ outputDir: dir, command: "test", allowOtherFiles: true });
+  await output.begin();
+  await put(path.join(output.stagingDir, "blocker/index.html"), "page");
+  for (let i = 0; i < 40; i++) await put(path.join(output.stagingDir, `p${i}/index.html`), "page");
+  await put(path.join(output.stagingDir, "index.html"), "home");
+  await assert.rejects(output.publish(), /EEXIST|ENOTDIR/);
+  await assert.rejects(stat(path.join(dir, "index.html")), "the home page, a later step, did not go live");
+  assert.equal(await readFile(path.join(dir, "blocker"), "utf8"), "theirs: a file where a page's folder would go");
+  await output.close();
 });
