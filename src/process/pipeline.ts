@@ -89,7 +89,7 @@ export function explainDecodeError(error: unknown): string {
   if (/premature end|truncated|Corrupt JPEG|out of data|EOF|Invalid SOS|read error|incomplete|IDAT/i.test(message)) return "truncated or corrupt picture data";
   if (/unsupported image format|bad seek|Input file contains unsupported/i.test(message)) return "not a picture sharp can read";
   // libvips keeps one error buffer for all threads: when several decodes fail at once, one can clear
-  // another's message before sharp reads it. The header was already read, so the data itself is bad.
+  // another's message before sharp reads it. The file was recognised by its signature, so its data is bad.
   if (message === "" || message === "Unknown error") return "truncated or corrupt picture data";
   return message.split("\n")[0]!;
 }

@@ -279,7 +279,10 @@ describe("unusual and bad inputs", () => {
   });
 
   test("truncated pictures failing to decode at the same time are each named as truncated or corrupt", async () => {
-    // libvips shares one error buffer between threads, so concurrent failures can lose their messages.
+    // libvips shares one error buffer between threads, so concurrent failures can lose their messages:
+    // sharp then says "Unknown error", or nothing.
+    assert.equal(explainDecodeError(new Error("Unknown error")), "truncated or corrupt picture data");
+    assert.equal(explainDecodeError(new Error("")), "truncated or corrupt picture data");
     const noise = Buffer.alloc(1024 * 512 * 3);
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
     const whole = await sharp(noise, { raw: { width: 1024, height: 512, channels: 3 } }).jpeg().toBuffer();
