@@ -100,12 +100,14 @@ export interface ByteRange {
 /** Read buffers for hashFile, kept between calls: a fresh 1 MB buffer per chunk costs a page fault per 4 KB of it. */
 const hashBuffers: Buffer[] = [];
 const HASH_CHUNK = 1 << 20;
+/** Buffers kept for later calls; more hashes at once than this allocate their own. */
+const HASH_BUFFERS_KEPT = 8;
 
 /** The hex digest of a file, or of a byte range of it, read in chunks (never whole in memory). Default algorithm SHA-256. */
 export async function hashFile(file: string, options: { algorithm?: "sha256" | "md5"; range?: ByteRange } = {}): Promise<string> {
   const hash = createHash(options.algorithm ?? "sha256");
-  const buffer = hashBuffers.pop() ?? Buffer.allocUnsafeSlow(HASH_CHUNK);
   const handle = await open(file, "r");
+  const buffer = hashBuffers.pop() ?? Buffer.allocUnsafeSlow(HASH_CHUNK);
   try {
     let position = options.range?.start ?? 0;
     const end = options.range ? options.range.end + 1 : Infinity;
@@ -116,8 +118,8 @@ export async function hashFile(file: string, options: { algorithm?: "sha256" | "
       position += bytesRead;
     }
   } finally {
+    if (hashBuffers.length < HASH_BUFFERS_KEPT) hashBuffers.push(buffer);
     await handle.close();
-    hashBuffers.push(buffer);
   }
   return hash.digest("hex");
 }
