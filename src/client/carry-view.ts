@@ -1,5 +1,5 @@
 // Links that carry the reader's view: a link to another date of the same place
-// (the timeline's earlier and later links, the list of all its dates) or to a
+// (the timeline's earlier and later links, the list of its dates) or to a
 // tour target opens that picture looking the same way. Its #view= holds the
 // yaw carried through both pictures' north offsets (the same compass heading,
 // so the same wall even if the camera was turned in between), with the pitch

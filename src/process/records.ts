@@ -269,8 +269,9 @@ async function remembered<T>(file: string, read: (file: string) => Promise<T>, m
 
 /**
  * Each record's position, from its outputs; outputs made before positions were
- * recorded (or taken from the shared store, which holds none) have theirs read now
- * (ExifTool only, no image work) and kept in their entry for the cache.
+ * recorded have theirs read now (ExifTool only, no image work) and kept in their
+ * entry for the cache. (Outputs taken from the shared store, which holds no
+ * positions, arrive with theirs read by makeOutputs.)
  */
 async function recordPositions<E extends MadeEntry>(inputDir: string, items: PictureItem[], entries: Record<string, E>): Promise<boolean> {
   const unknown = items.filter((i) => entries[i.relPath] && entries[i.relPath]!.outputs.gps === undefined);

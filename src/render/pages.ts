@@ -83,8 +83,8 @@ export interface PlaceTimeline {
   index: number;
   /**
    * The place's dates around this one, oldest first: all of them up to
-   * TIMELINE_DATES, else that many centred on this one (the place's own page
-   * lists every date), so a spot shot daily for years keeps each page's size.
+   * TIMELINE_DATES, else that many centred on this one (the place's own pages
+   * list every date), so a spot shot daily for years keeps each page's size.
    */
   shots: Shot[];
   /** How many dates the place has in all. */

@@ -56,7 +56,7 @@ export async function precompressFolder(dir: string, published?: string): Promis
   const files = (await walkTree(dir)).filter((e) => e.kind === "file" && COMPRESSIBLE.test(e.name)).map((e) => e.relPath);
   const result: PrecompressResult = { files: files.length, written: 0, reused: 0 };
   // Each file is a chain of short steps on libuv's pool (read, compress, write, twice): with
-  // only a lane per core the pool sits idle between them, so the lanes outnumber the cores.
+  // a lane per core the pool sits idle between them, so there are more lanes than its threads.
   await eachLimit(files, FILE_LANES, async (rel) => {
     const file = path.join(dir, rel);
     const data = await readFile(file);
