@@ -61,7 +61,7 @@ export async function publisherKey(pages: ReadonlyArray<{ path: string; text: st
 /**
  * Hashes of the JSON of objects that are never changed once made, by identity:
  * the media parts of records (a serve's records share them from one run to the
- * next), and within a render the cards and breadcrumbs many pages share.
+ * next), and within a render the cards, shots and breadcrumbs many pages share.
  */
 const shared = new WeakMap<object, string>();
 const RECORD_PARTS = ["source", "variants", "ladder", "tiles", "socialCard", "thumbnail", "preview", "metadata", "metadataTable", "viewer"] as const;
@@ -93,7 +93,11 @@ function pageText(page: object, records: Map<PanoramaRecord, string>): string {
     text += `\0${key}:`;
     if (key === "panorama") text += recordKey(value as PanoramaRecord, records);
     else if (Array.isArray(value) && (key === "panoramas" || key === "albums" || key === "entries" || key === "crumbs")) text += value.map(sharedKey).join(",");
-    else text += JSON.stringify(value);
+    else if (key === "place" && value) {
+      // Each page lists its own window of the place's dates, made of the shots the place's pages share.
+      const { shots, ...rest } = value as { shots: object[] };
+      text += `${JSON.stringify(rest)}${shots.map(sharedKey).join(",")}`;
+    } else text += JSON.stringify(value);
   }
   return text;
 }
