@@ -95,8 +95,8 @@ function pageText(page: object, records: Map<PanoramaRecord, string>): string {
     else if (Array.isArray(value) && (key === "panoramas" || key === "albums" || key === "entries" || key === "crumbs")) text += value.map(sharedKey).join(",");
     else if (key === "place" && value) {
       // Each page lists its own window of the place's dates, made of the shots the place's pages share.
-      const { shots, ...rest } = value as { shots: object[] };
-      text += `${JSON.stringify(rest)}${shots.map(sharedKey).join(",")}`;
+      const { shots, ...rest } = value as { shots?: unknown };
+      text += `${JSON.stringify(rest)}${Array.isArray(shots) ? shots.map(sharedKey).join(",") : sharedKey(shots)}`;
     } else text += JSON.stringify(value);
   }
   return text;

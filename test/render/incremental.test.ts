@@ -46,6 +46,21 @@ describe("PageMemory", () => {
     ], "its page, its neighbours' links to it, and the listings with its card");
   });
 
+  test("a place's shots: a caption edit renders that shot's page and the side-by-side page (which holds the records); a shot's new date every page that lists it", () => {
+    const memory = new PageMemory();
+    const placed = () => base().map((p) => (p.album === "Yard" ? { ...p, place: "Bay" } : p));
+    const all = galleryPages(manifest(placed()));
+    assert.ok(all.sideBySide.length > 0, "the place has its side-by-side page");
+    memory.select(all, "shared");
+    memory.commit();
+    const captioned = placed().map((p) => (p.slug === "b" ? { ...p, caption: "New." } : p));
+    assert.deepEqual(urls(memory.select(galleryPages(manifest(captioned)), "shared").pages), ["/b/", "/places/bay/compare/"]);
+    memory.commit();
+    const redated = captioned.map((p) => (p.slug === "c" ? { ...p, captureDate: "2026-06-05T08:00:00" } : p));
+    const rendered = urls(memory.select(galleryPages(manifest(redated)), "shared").pages);
+    for (const url of ["/a/", "/b/", "/c/", "/places/bay/"]) assert.ok(rendered.includes(url), `${url} lists the shot's date: ${rendered.join(" ")}`);
+  });
+
   test("a change to what every page shares renders every page", () => {
     const memory = new PageMemory();
     const all = galleryPages(manifest(base()));
