@@ -186,15 +186,18 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const found = findOriginals(run, scan);
   const galleryKey = galleryKeyOf([...found.originals.map((o) => o.relPath), ...found.unrecognised.map((u) => u.source)]);
   const order = new Map(found.originals.map((o, i) => [o.relPath, i]));
-  const cache = await readCaches(run);
+  // The cache files are read only when some original's outputs are looked for (not after text edits alone).
+  let caches: Promise<Caches> | undefined;
+  const cache = () => (caches ??= readCaches(run));
   const { shard } = options;
-  const { originals, unrecognised, skipped, hashes } = shard ? await shardOf(found, shard, cache) : found;
+  const { originals, unrecognised, skipped, hashes } = shard ? await shardOf(found, shard, await cache()) : found;
   options.progress?.grow?.(originals.length + unrecognised.length);
   for (const bad of unrecognised) reportFailure(options, bad);
 
   // After text edits, pictures published last time keep their outputs as they were.
   const kept = textEdits ? keptEntries(originals, recalled.run) : {};
-  const made = await makeOutputs(run, originals.filter((o) => !kept[o.relPath]), cache, hashes);
+  const toMake = originals.filter((o) => !kept[o.relPath]);
+  const made = await makeOutputs(run, toMake, toMake.length > 0 ? await cache() : { own: {}, byPath: new Map() }, hashes);
   made.entries = { ...kept, ...made.entries };
   made.unchanged.push(...Object.keys(kept));
   const composed = await composeRecords(
