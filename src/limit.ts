@@ -21,10 +21,28 @@ export function limiter(n: number): Limiter {
   };
 }
 
-/** Maps `items` through `fn`, at most `n` calls at a time; results keep input order. Rejects on the first error. */
-export function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const limit = limiter(n);
-  return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
+/**
+ * Maps `items` through `fn`, at most `n` calls at a time; results keep input order.
+ * After a call fails no further item is started, and the first error is thrown
+ * once the calls under way have finished: nothing keeps working after it returns.
+ */
+export async function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index]!, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, n), items.length) }, lane));
+  if (failure) throw failure.error;
+  return results;
 }
 
 /** Runs `worker` over every item, at most `n` at a time. */

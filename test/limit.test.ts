@@ -69,6 +69,34 @@ test("mapLimit: a limit below one still runs every item, one at a time", async (
   assert.equal(most, 1);
 });
 
+test("mapLimit: after a call fails no further item starts, and it rejects only once the calls under way have finished", async () => {
+  const gates = Array.from({ length: 6 }, () => deferred());
+  const started: number[] = [];
+  const finished: number[] = [];
+  let settled = false;
+  const run = mapLimit([0, 1, 2, 3, 4, 5], 2, async (item) => {
+    started.push(item);
+    await gates[item]!.promise;
+    finished.push(item);
+  }).then(
+    () => assert.fail("a failed call must reject"),
+    (error: Error) => {
+      settled = true;
+      return error;
+    },
+  );
+  await tick();
+  gates[0]!.reject(new Error("item 0 failed"));
+  await tick();
+  await tick();
+  assert.deepEqual(started, [0, 1], "nothing started after the failure");
+  assert.equal(settled, false, "item 1 is still under way");
+  gates[1]!.resolve();
+  assert.equal((await run).message, "item 0 failed");
+  assert.deepEqual(finished, [1]);
+  assert.deepEqual(started, [0, 1]);
+});
+
 test("groupCommit: callers that arrive together share one flush", async () => {
   let flushes = 0;
   const commit = groupCommit(async () => {

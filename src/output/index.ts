@@ -302,21 +302,14 @@ export class OutputFolder {
     await this.claimFiles(staged);
     const madeDirs = new Map<string, Promise<unknown>>();
     for (const step of publishSteps(staged)) {
-      // The first failure stops the files not yet started; those under way finish before it is thrown.
-      let failure: { error: unknown } | undefined;
+      // A failure stops the files not yet started (eachLimit), and the steps after it.
       await eachLimit(step, FILE_LANES, async (rel) => {
-        if (failure) return;
-        try {
-          const target = path.join(this.dir, rel);
-          const parent = path.dirname(target);
-          if (!madeDirs.has(parent)) madeDirs.set(parent, mkdir(parent, { recursive: true }));
-          await madeDirs.get(parent);
-          await rename(path.join(this.stagingDir, rel), target);
-        } catch (error) {
-          failure ??= { error };
-        }
+        const target = path.join(this.dir, rel);
+        const parent = path.dirname(target);
+        if (!madeDirs.has(parent)) madeDirs.set(parent, mkdir(parent, { recursive: true }));
+        await madeDirs.get(parent);
+        await rename(path.join(this.stagingDir, rel), target);
       });
-      if (failure) throw failure.error;
     }
     await rm(this.stagingDir, { recursive: true, force: true });
     return staged.sort();
