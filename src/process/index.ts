@@ -454,8 +454,7 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
       if (outputs) {
         // The store keeps no positions: read here, while other lanes wait on the network.
         exiftool ??= startExifTool({ maxProcs: concurrency });
-        const gps = await readGps(exiftool, original.file).catch(() => undefined);
-        return { entry: { ...base, outputs: { ...outputs, gps: gps ?? null }, remote: true, stored: store.url }, how: "store" };
+        return { entry: { ...base, outputs: { ...outputs, gps: await readGps(exiftool, original.file) }, remote: true, stored: store.url }, how: "store" };
       }
     }
     const outputs = await images(async () => {

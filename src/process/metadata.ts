@@ -102,9 +102,13 @@ export function gpsOf(tags: Record<string, unknown>): GpsPoint | undefined {
   return { lat, lng };
 }
 
-/** Reads only the position (for outputs made before the position was recorded). */
-export async function readGps(exiftool: ExifTool, file: string): Promise<GpsPoint | undefined> {
-  return gpsOf((await exiftool.read(file)) as Record<string, unknown>);
+/**
+ * Reads only the position, for outputs that do not carry theirs (taken from the
+ * shared store, or made before positions were recorded): null when the picture
+ * has none or cannot be read.
+ */
+export async function readGps(exiftool: ExifTool, file: string): Promise<GpsPoint | null> {
+  return exiftool.read(file).then((tags) => gpsOf(tags as Record<string, unknown>) ?? null, () => null);
 }
 
 function captureDateOf(tags: Tags): string | undefined {

@@ -280,8 +280,7 @@ async function recordPositions<E extends MadeEntry>(inputDir: string, items: Pic
     try {
       await eachLimit(unknown, Math.max(1, availableParallelism()), async (item) => {
         const entry = entries[item.relPath]!;
-        const gps = await readGps(exiftool, path.join(inputDir, item.relPath)).catch(() => undefined);
-        entries[item.relPath] = { ...entry, outputs: { ...entry.outputs, gps: gps ?? null } };
+        entries[item.relPath] = { ...entry, outputs: { ...entry.outputs, gps: await readGps(exiftool, path.join(inputDir, item.relPath)) } };
       });
     } finally {
       await exiftool.end();
