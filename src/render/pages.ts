@@ -292,8 +292,7 @@ function shotOf(p: PanoramaRecord): Shot {
 /** The most dates a picture's page lists of its place. */
 export const TIMELINE_DATES = 21;
 
-function timeline(place: Place, shots: Shot[], slug: string): PlaceTimeline {
-  const index = place.shots.findIndex((s) => s.slug === slug);
+function timeline(place: Place, shots: Shot[], index: number): PlaceTimeline {
   // Side by side with the next date, or the previous one for the latest.
   const other = place.shots[index < place.shots.length - 1 ? index + 1 : index - 1];
   const from = Math.max(0, Math.min(index - (TIMELINE_DATES >> 1), shots.length - TIMELINE_DATES));
@@ -305,7 +304,7 @@ function timeline(place: Place, shots: Shot[], slug: string): PlaceTimeline {
     total: shots.length,
     ...(index > 0 ? { previous: shots[index - 1]! } : {}),
     ...(index < shots.length - 1 ? { next: shots[index + 1]! } : {}),
-    ...(other ? { sideBySide: sideBySideUrl(place, slug, other.slug) } : {}),
+    ...(other ? { sideBySide: sideBySideUrl(place, place.shots[index]!.slug, other.slug) } : {}),
   };
 }
 
@@ -404,6 +403,9 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
   const monthOf = new Map<string, Crumb>();
   for (const m of gallery.months) for (const p of m.panoramas) monthOf.set(p.slug, { url: m.url, title: monthTitle(m.year, m.month) });
   const shotsOf = new Map(gallery.places.map((pl) => [pl, pl.shots.map(shotOf)]));
+  // Each picture's place among its place's dates.
+  const dateOf = new Map<string, number>();
+  for (const pl of gallery.places) pl.shots.forEach((p, i) => dateOf.set(p.slug, i));
   // Each picture's place among its album's (or the root's) pictures, for its neighbours.
   const positionOf = new Map<PanoramaRecord, number>();
   for (const list of [gallery.rootPanoramas, ...gallery.albums.map((a) => a.panoramas)]) list.forEach((p, i) => positionOf.set(p, i));
@@ -426,7 +428,7 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
       },
       tags: (gallery.tagsOf.get(p.slug) ?? []).map((t) => ({ url: t.url, title: t.name })),
       ...(month ? { month } : {}),
-      ...(place ? { place: timeline(place, shotsOf.get(place)!, p.slug) } : {}),
+      ...(place ? { place: timeline(place, shotsOf.get(place)!, dateOf.get(p.slug)!) } : {}),
       links: (gallery.linksOf.get(p.slug) ?? []).map((l) => ({
         url: pageUrl(l.target),
         title: l.label ?? l.target.title,
