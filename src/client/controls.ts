@@ -94,8 +94,10 @@ export function decorateControls(context: ControlsContext): void {
     // Each scene has a compass of its own (the comparison page shows one per ladder step): a replaced one stops listening.
     const follow = () => {
       if (!compass.isConnected) return document.removeEventListener(VIEW_EVENT, follow);
-      compass.setAttribute("aria-label", name());
-      compass.title = name();
+      const label = name();
+      if (label === compass.title) return;
+      compass.setAttribute("aria-label", label);
+      compass.title = label;
     };
     document.addEventListener(VIEW_EVENT, follow);
   }

@@ -8,13 +8,13 @@
 import { keepAddressInStep } from "./address.ts";
 import { carryViewInLinks } from "./carry-view.ts";
 import { decorateControls } from "./controls.ts";
+import { measureDevice } from "./device.ts";
 import { neighbourForKey, type FocusPlace } from "./neighbours.ts";
 import { pannellumScene } from "./pannellum-scene.ts";
 import { tourHotSpots } from "./tour.ts";
 import { watchView } from "./view-events.ts";
 import type { ViewAngles } from "./view-link.ts";
 import { openingView, planViewer, sceneLabel, type PageData, type Scene, type ViewerPlan } from "./viewer-plan.ts";
-import { maxTextureSize } from "./webgl.ts";
 
 type ViewerWindow = Window & { rotundaViewer?: Pannellum.Viewer };
 
@@ -65,15 +65,8 @@ export function startPanoramaPage(): PanoramaPage | undefined {
   const data = JSON.parse(dataElement.textContent ?? "{}") as PageData;
   listenForNeighbourKeys(container, data);
   const ladder = document.getElementById("rotunda-ladder");
-  const connection = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection;
   const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
-  const device = {
-    maxTextureSize: maxTextureSize(),
-    viewportWidth: window.innerWidth,
-    devicePixelRatio: window.devicePixelRatio,
-    saveData: connection?.saveData === true,
-    reducedMotion,
-  };
+  const device = { ...measureDevice(), reducedMotion };
   const plan = planViewer(data, device, ladder !== null, location.hash);
   if (!plan) {
     root.dataset.viewer = "unsupported";
