@@ -53,9 +53,8 @@ const IMAGE_COMMANDS = new Set(["build", "process", "serve"]);
 const LONG_COMMANDS = new Set([...IMAGE_COMMANDS, "render"]);
 
 /** The memory this process may have, in bytes: its cgroup's limit when there is one below the machine's. */
-export function availableMemory() {
-  const limit = process.constrainedMemory?.() ?? 0;
-  return limit > 0 && limit < os.totalmem() ? limit : os.totalmem();
+export function availableMemory(limit = process.constrainedMemory?.() ?? 0, total = os.totalmem()) {
+  return limit > 0 && limit < total ? limit : total;
 }
 
 /**

@@ -84,8 +84,11 @@ describe("heapEnv: V8's heap limit", () => {
     assert.equal(heapEnv({}, ["--max_old_space_size=2048"], 64 * GiB, 4144), undefined);
   });
 
-  test("the memory available is the machine's, or less", () => {
-    const memory = availableMemory();
-    assert.ok(memory > 0 && memory <= os.totalmem(), String(memory));
+  test("the memory available is a container's limit where it is below the machine's, else the machine's", () => {
+    assert.equal(availableMemory(2 * GiB, 16 * GiB), 2 * GiB, "a container's limit");
+    assert.equal(availableMemory(0, 16 * GiB), 16 * GiB, "no limit (0)");
+    assert.equal(availableMemory(2 ** 62, 16 * GiB), 16 * GiB, "a limit above the machine (cgroup's 'max')");
+    const here = availableMemory();
+    assert.ok(here > 0 && here <= os.totalmem(), String(here));
   });
 });

@@ -278,24 +278,12 @@ describe("unusual and bad inputs", () => {
     assert.equal(result.manifest.failures.length, 5);
   });
 
-  test("truncated pictures failing to decode at the same time are each named as truncated or corrupt", async () => {
-    // libvips shares one error buffer between threads, so concurrent failures can lose their messages:
-    // sharp then says "Unknown error", or nothing.
+  test("a decode whose message was lost is named as truncated or corrupt picture data", () => {
+    // libvips shares one error buffer between threads: when several decodes fail at once, one can
+    // clear another's message, and sharp then says "Unknown error", or nothing.
     assert.equal(explainDecodeError(new Error("Unknown error")), "truncated or corrupt picture data");
     assert.equal(explainDecodeError(new Error("")), "truncated or corrupt picture data");
-    const noise = Buffer.alloc(1024 * 512 * 3);
-    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-    const whole = await sharp(noise, { raw: { width: 1024, height: 512, channels: 3 } }).jpeg().toBuffer();
-    const truncated = whole.subarray(0, whole.length >> 1);
-    const causes = new Set<string>();
-    for (let round = 0; round < 12; round++) {
-      const failures = Array.from({ length: 8 }, () => sharp(truncated, { failOn: "error", sequentialRead: true }).raw().toBuffer().then(
-        () => assert.fail("a truncated picture decoded"),
-        (error: unknown) => explainDecodeError(error),
-      ));
-      for (const cause of await Promise.all(failures)) causes.add(cause);
-    }
-    assert.deepEqual([...causes], ["truncated or corrupt picture data"]);
+    assert.equal(explainDecodeError(new Error("VipsJpeg: something else\nmore")), "VipsJpeg: something else", "other messages keep their first line");
   });
 
   test("a 4:3 picture is accepted as a partial panorama when GPano says so", async () => {

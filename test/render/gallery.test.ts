@@ -327,9 +327,8 @@ describe("pages", () => {
     const timelineOf = (i: number) => pages.panoramas.find((p) => p.url === `/gate-${String(i).padStart(2, "0")}/`)!.place!;
     const numbers = (i: number) => timelineOf(i).shots.map((s) => Number(/gate-(\d+)/.exec(s.url)![1]));
     const run = (from: number) => Array.from({ length: TIMELINE_DATES }, (_, k) => from + k);
-    const half = TIMELINE_DATES >> 1;
     assert.deepEqual(numbers(0), run(0), "the oldest: the oldest dates");
-    assert.deepEqual(numbers(25), run(25 - half), "in the middle: centred on it");
+    assert.deepEqual(numbers(25), run(15), "in the middle: centred on it (10 before, 10 after)");
     assert.deepEqual(numbers(days - 1), run(days - TIMELINE_DATES), "the latest: the latest dates");
     for (const i of [0, 3, 25, 47, days - 1]) {
       const t = timelineOf(i);

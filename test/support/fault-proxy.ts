@@ -10,7 +10,7 @@
 // enough always gets through: the tests assert that it does, not luck. `failAll`
 // answers every request with 503 SlowDown instead.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export interface FaultShares {
   slowDown: number;
@@ -41,7 +41,11 @@ export interface FaultProxy {
   configure(options: FaultProxyOptions): void;
   /** Called for every request once it is answered by the server (tests kill a client after the n-th one). */
   onForwarded?: (request: ProxiedRequest) => void;
-  /** Resolves once every request passed on to the server so far has its answer (or failed): what a killed client had sent has landed. */
+  /**
+   * Resolves once the proxy is idle: every client has hung up and every request
+   * passed on to the server has its answer (or failed). After a client is killed:
+   * what it had sent has landed. A client still connected keeps it waiting.
+   */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,10 +71,18 @@ export async function startFaultProxy(upstream: string, initial: FaultProxyOptio
   const faultsInARow = new Map<string, number>();
   const stalled = new Set<http.ServerResponse>();
   const requests: ProxiedRequest[] = [];
+  // Idle: no client connection open and nothing being forwarded. A connection's bytes are
+  // parsed before it closes, so a request a client sent just before it died is counted first.
   let forwarding = 0;
+  const connections = new Set<Socket>();
   const waitingForIdle: Array<() => void> = [];
+  const idle = () => forwarding === 0 && connections.size === 0;
+  const whenIdle = () => {
+    if (idle()) for (const resolve of waitingForIdle.splice(0)) resolve();
+  };
   const forwarded = () => {
-    if (--forwarding === 0) for (const resolve of waitingForIdle.splice(0)) resolve();
+    forwarding--;
+    whenIdle();
   };
 
   const configure = (change: FaultProxyOptions) => {
@@ -97,7 +109,7 @@ export async function startFaultProxy(upstream: string, initial: FaultProxyOptio
     url: "",
     requests,
     configure,
-    settled: () => (forwarding === 0 ? Promise.resolve() : new Promise<void>((resolve) => waitingForIdle.push(resolve))),
+    settled: () => (idle() ? Promise.resolve() : new Promise<void>((resolve) => waitingForIdle.push(resolve))),
     async close() {
       for (const res of stalled) res.socket?.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -163,6 +175,13 @@ export async function startFaultProxy(upstream: string, initial: FaultProxyOptio
         res.destroy();
       });
       forward.end(body);
+    });
+  });
+  server.on("connection", (socket: Socket) => {
+    connections.add(socket);
+    socket.on("close", () => {
+      connections.delete(socket);
+      whenIdle();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
