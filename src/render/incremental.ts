@@ -86,22 +86,20 @@ function recordText(record: PanoramaRecord): string {
   return `${JSON.stringify(small)}\0${RECORD_PARTS.map((key) => sharedKey(record[key])).join("\0")}`;
 }
 
-/**
- * A page's descriptor as text for its hash: the same text for the same data. The
- * lists in it (at the top or one level down: a listing's cards, a timeline's
- * shots) are hashed element by element, so elements that many pages share are
- * hashed once per render.
- */
+/** A page's descriptor as text for its hash: the same text for the same data. */
 function pageText(page: object, records: Map<PanoramaRecord, string>): string {
   let text = "";
-  for (const [key, value] of Object.entries(page)) text += `\0${key}:${key === "panorama" ? recordKey(value as PanoramaRecord, records) : fieldText(value, 1)}`;
+  for (const [key, value] of Object.entries(page)) {
+    text += `\0${key}:`;
+    if (key === "panorama") text += recordKey(value as PanoramaRecord, records);
+    else if (Array.isArray(value) && (key === "panoramas" || key === "albums" || key === "entries" || key === "crumbs")) text += value.map(sharedKey).join(",");
+    else if (key === "place" && value) {
+      // Each page lists its own window of the place's dates, made of the shots the place's pages share.
+      const { shots, ...rest } = value as { shots?: unknown };
+      text += `${JSON.stringify(rest)}${Array.isArray(shots) ? shots.map(sharedKey).join(",") : sharedKey(shots)}`;
+    } else text += JSON.stringify(value);
+  }
   return text;
-}
-
-function fieldText(value: unknown, depth: number): string {
-  if (Array.isArray(value)) return `[${value.map(sharedKey).join(",")}]`;
-  if (depth > 0 && value && typeof value === "object") return `{${Object.entries(value).map(([key, v]) => `${JSON.stringify(key)}:${fieldText(v, depth - 1)}`).join(",")}}`;
-  return JSON.stringify(value) ?? "";
 }
 
 export interface Selection {
