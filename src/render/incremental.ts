@@ -1,15 +1,15 @@
 // What `serve` remembers between renders into its output folder, so a rebuild
 // renders only the pages whose data changed: each page's descriptor (pages.ts)
-// with everything every page shares (the layouts, the bundles' URLs, the
-// gallery's settings and navigation) hashed, and compared with the hash of the
-// page as last published. The client bundles are remembered too, by the files
+// as last published, compared with its descriptor now, and a hash of everything
+// every page shares (the layouts, the bundles' URLs, the gallery's settings and
+// navigation): when that changes, every page is rendered. The client bundles are remembered too, by the files
 // they are made from. A render that is not published (it failed, or publishing
 // did) is never remembered: the next one starts from the last published state.
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { walkTree } from "../files.ts";
+import { sameData } from "../same-data.ts";
 import type { ClientAssets, ClientBundle } from "./assets.ts";
-import type { PanoramaRecord } from "../manifest.ts";
 import type { GalleryPages } from "./pages.ts";
 import { frontMatterText } from "./templates.ts";
 
@@ -58,50 +58,6 @@ export async function publisherKey(pages: ReadonlyArray<{ path: string; text: st
   return hash(`${fronts.join("\n")}\n${dataDir ? await contentKey(dataDir) : ""}`);
 }
 
-/**
- * Hashes of the JSON of objects that are never changed once made, by identity:
- * the media parts of records (a serve's records share them from one run to the
- * next), and within a render the cards, shots and breadcrumbs many pages share.
- */
-const shared = new WeakMap<object, string>();
-const RECORD_PARTS = ["source", "variants", "ladder", "tiles", "socialCard", "thumbnail", "preview", "metadata", "metadataTable", "viewer"] as const;
-
-function sharedKey(part: unknown): string {
-  if (!part || typeof part !== "object") return JSON.stringify(part) ?? "";
-  let key = shared.get(part);
-  if (key === undefined) shared.set(part, (key = hash(JSON.stringify(part))));
-  return key;
-}
-
-/** A record's hash, made once per render for the several pages that show it (its page, its compare page…). */
-function recordKey(record: PanoramaRecord, known: Map<PanoramaRecord, string>): string {
-  let key = known.get(record);
-  if (key === undefined) known.set(record, (key = hash(recordText(record))));
-  return key;
-}
-
-function recordText(record: PanoramaRecord): string {
-  const small: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) if (!(RECORD_PARTS as readonly string[]).includes(key)) small[key] = value;
-  return `${JSON.stringify(small)}\0${RECORD_PARTS.map((key) => sharedKey(record[key])).join("\0")}`;
-}
-
-/** A page's descriptor as text for its hash: the same text for the same data. */
-function pageText(page: object, records: Map<PanoramaRecord, string>): string {
-  let text = "";
-  for (const [key, value] of Object.entries(page)) {
-    text += `\0${key}:`;
-    if (key === "panorama") text += recordKey(value as PanoramaRecord, records);
-    else if (Array.isArray(value) && (key === "panoramas" || key === "albums" || key === "entries" || key === "crumbs")) text += value.map(sharedKey).join(",");
-    else if (key === "place" && value) {
-      // Each page lists its own window of the place's dates, made of the shots the place's pages share.
-      const { shots, ...rest } = value as { shots?: unknown };
-      text += `${JSON.stringify(rest)}${Array.isArray(shots) ? shots.map(sharedKey).join(",") : sharedKey(shots)}`;
-    } else text += JSON.stringify(value);
-  }
-  return text;
-}
-
 export interface Selection {
   /** The pages to render: those whose data changed since they were last published. */
   pages: GalleryPages;
@@ -111,12 +67,14 @@ export interface Selection {
 }
 
 interface Remembered {
-  pages: Map<string, string>;
+  /** The key of what every page shares, and each page's descriptor by its file. */
+  shared: string;
+  pages: Map<string, object>;
   assets?: { key: string; assets: ClientAssets; files: string[] };
 }
 
 export class PageMemory {
-  private published: Remembered = { pages: new Map() };
+  private published: Remembered = { shared: "", pages: new Map() };
   private pending: Remembered | undefined;
 
   /**
@@ -125,16 +83,16 @@ export class PageMemory {
    * descriptor changed. Held as pending until `commit`.
    */
   select(all: GalleryPages, shared: string): Selection {
-    const hashes = new Map<string, string>();
-    const records = new Map<PanoramaRecord, string>();
+    const descriptors = new Map<string, object>();
+    const known = this.published.shared === shared ? this.published.pages : new Map<string, object>();
     const kept: string[] = [];
     let rendered = 0;
     const pick = <T extends { url: string }>(list: T[]): T[] =>
       list.filter((page) => {
         const file = pageFile(page.url);
-        const digest = hash(`${shared}\0${pageText(page, records)}`);
-        hashes.set(file, digest);
-        if (this.published.pages.get(file) === digest) {
+        descriptors.set(file, page);
+        const last = known.get(file);
+        if (last !== undefined && sameData(page, last)) {
           kept.push(file);
           return false;
         }
@@ -144,7 +102,7 @@ export class PageMemory {
     const pages = { ...all } as GalleryPages;
     for (const list of PAGE_LISTS) (pages as unknown as Record<string, unknown>)[list] = pick(all[list] as Array<{ url: string }>);
     const assets = this.pending?.assets ?? this.published.assets;
-    this.pending = { pages: hashes, ...(assets ? { assets } : {}) };
+    this.pending = { shared, pages: descriptors, ...(assets ? { assets } : {}) };
     return { pages, kept, rendered };
   }
 
@@ -156,7 +114,8 @@ export class PageMemory {
 
   /** Every bundle file, whichever pages use it: the kept ones are not in the staging folder and must not be swept. */
   rememberAssets(key: string, { assets, files }: ClientBundle): void {
-    this.pending = { pages: this.pending?.pages ?? this.published.pages, assets: { key, assets, files } };
+    const { shared, pages } = this.pending ?? this.published;
+    this.pending = { shared, pages, assets: { key, assets, files } };
   }
 
   /** The render just made is published: later renders compare with it. */
@@ -172,7 +131,7 @@ export class PageMemory {
 
   /** Nothing is known: the next render renders everything. */
   forget(): void {
-    this.published = { pages: new Map() };
+    this.published = { shared: "", pages: new Map() };
     this.pending = undefined;
   }
 }
