@@ -211,6 +211,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
   const header = manifestHeader(options.config, composed.albums.settings, found.pages);
   const items: PartialItem[] = composed.items.map((item) => ({ ...item, order: order.get(item.relPath)! }));
   const assembled = assembleManifest(header, items, failed, composed.leftOut);
+  if (options.memory) assembled.manifest.panoramas = options.memory.keepUnchanged(assembled.manifest.panoramas);
   const publishedFolders = new Set(items.map((i) => mediaFolderOf(i.record.source.hash)));
   const unpublished = [...new Set(Object.values(made.entries).map((e) => mediaFolderOf(e.hash)))].filter((f) => !publishedFolders.has(f)).sort();
   const remote = remoteMedia(made.entries, options.store);

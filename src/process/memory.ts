@@ -5,6 +5,10 @@
 // (a picture added or changed, a folder, the configuration, a pull) makes the
 // next run a full one. Outputs of pictures published last time are taken as
 // present: the serve holds the output folder, and only its own builds write there.
+// A record whose data is the same as last run's is handed on as the same object,
+// so the render tells the pictures an edit left alone by identity.
+import type { PanoramaRecord } from "../manifest.ts";
+import { sameData } from "../same-data.ts";
 import type { AlbumFile, Sidecar } from "./sidecar.ts";
 import type { ScanResult } from "./scan.ts";
 
@@ -31,6 +35,8 @@ export class ProcessMemory {
   private changed: Set<string> | undefined = undefined;
   private readonly sidecars = new Map<string, Reading<Sidecar>>();
   private readonly albumFiles = new Map<string, Reading<AlbumFile>>();
+  /** The last run's records, by their original. */
+  private records = new Map<string, PanoramaRecord>();
 
   /** Files that changed since the last run (absolute paths). */
   note(paths: Iterable<string>): void {
@@ -78,5 +84,18 @@ export class ProcessMemory {
 
   rememberAlbumFile(file: string, reading: Reading<AlbumFile>): void {
     this.albumFiles.set(file, reading);
+  }
+
+  /** This run's records, each one whose data is unchanged replaced by the last run's object. */
+  keepUnchanged(records: PanoramaRecord[]): PanoramaRecord[] {
+    const next = new Map<string, PanoramaRecord>();
+    const kept = records.map((record) => {
+      const last = this.records.get(record.source.path);
+      const same = last !== undefined && sameData(record, last) ? last : record;
+      next.set(record.source.path, same);
+      return same;
+    });
+    this.records = next;
+    return kept;
   }
 }

@@ -222,10 +222,9 @@ export function assembleManifest(
     else delete record.links;
     return record;
   });
-  // Newest first; undated after dated; then by title.
-  panoramas.sort((a, b) =>
-    (b.captureDate ? Date.parse(b.captureDate) : -Infinity) - (a.captureDate ? Date.parse(a.captureDate) : -Infinity)
-    || a.title.localeCompare(b.title));
+  // Newest first; undated after dated; then by title. Each date is parsed once.
+  const times = new Map(panoramas.map((p) => [p, p.captureDate ? Date.parse(p.captureDate) : -Infinity]));
+  panoramas.sort((a, b) => times.get(b)! - times.get(a)! || a.title.localeCompare(b.title));
   const folders = [...new Set(panoramas.map((p) => p.album ?? ""))];
   const albums = header.gallery.albums.filter((a) => folders.some((f) => f === a.path || f.startsWith(a.path + "/")));
   failed.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));

@@ -402,9 +402,15 @@ const round = (n: number) => Math.round(n * 10) / 10;
 /** The record as pages may show it: no position unless the gallery publishes GPS. */
 export function publicRecord(record: PanoramaRecord, publishGps: boolean): PanoramaRecord {
   if (publishGps || !record.gps) return record;
-  const { gps: _gps, ...rest } = record;
-  return rest as PanoramaRecord;
+  let shown = withoutPosition.get(record);
+  if (shown === undefined) {
+    const { gps: _gps, ...rest } = record;
+    withoutPosition.set(record, (shown = rest as PanoramaRecord));
+  }
+  return shown;
 }
+/** Made once per record: the same record (serve hands on those an edit left alone) shows as the same object. */
+const withoutPosition = new WeakMap<PanoramaRecord, PanoramaRecord>();
 
 /** The whole gallery model of a manifest. */
 export function buildGallery(manifest: Manifest): Gallery {

@@ -98,6 +98,23 @@ describe("builds that remember", () => {
   });
 });
 
+describe("records handed on", () => {
+  test("a caption edit hands on every other record as the same object, and the edited one anew", async () => {
+    const first = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
+    await writeFile(path.join(gallery, "hall.md"), "---\ntitle: Hall\n---\nA caption of its own.\n");
+    memory.process.note([path.join(gallery, "hall.md")]);
+    const second = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
+    const before = new Map(first.process.manifest.panoramas.map((p) => [p.slug, p]));
+    for (const record of second.process.manifest.panoramas) {
+      if (record.slug === "hall") {
+        assert.notEqual(record, before.get("hall"));
+        assert.equal(record.caption, "A caption of its own.");
+      } else assert.equal(record, before.get(record.slug), `${record.slug} is the same object`);
+    }
+    assert.equal(second.process.manifest.panoramas.length, 3);
+  });
+});
+
 describe("rescanTextEdits", () => {
   test("accounts for sidecars and _album.md files; anything else asks for a full scan", async () => {
     const previous = await scanGallery(gallery);
