@@ -290,6 +290,27 @@ export async function readManifest(outputDir: string): Promise<Manifest> {
 export async function writeManifest(outputDir: string, manifest: ManifestInput, options: { trusted?: boolean } = {}): Promise<string> {
   const checked = options.trusted ? checkSlugs(manifest as Manifest, "manifest being written") : validateManifest(manifest, "manifest being written");
   const file = manifestPath(outputDir);
-  await writeFileAtomic(file, JSON.stringify(checked, null, 2) + "\n");
+  await writeFileAtomic(file, manifestText(checked));
   return file;
+}
+
+/** Each record's part of the manifest's text, made once per record: a serve's rebuild hands on the records it left alone as the same objects. */
+const recordTexts = new WeakMap<PanoramaRecord, Buffer>();
+const PANORAMAS_HERE = "\u0000panoramas\u0000";
+
+/** The manifest's text: the same bytes as `JSON.stringify(manifest, null, 2)` and a newline. */
+export function manifestText(manifest: Manifest): Buffer {
+  const [before, after] = (JSON.stringify({ ...manifest, panoramas: PANORAMAS_HERE }, null, 2) + "\n").split(JSON.stringify(PANORAMAS_HERE)) as [string, string];
+  if (manifest.panoramas.length === 0) return Buffer.from(`${before}[]${after}`);
+  const parts: Buffer[] = [Buffer.from(`${before}[\n`)];
+  for (const record of manifest.panoramas) {
+    let text = recordTexts.get(record);
+    if (text === undefined) recordTexts.set(record, (text = Buffer.from(`    ${JSON.stringify(record, null, 2).replaceAll("\n", "\n    ")},\n`)));
+    parts.push(text);
+  }
+  // The last record's comma and newline give way to the list's end.
+  const end = Buffer.from(`\n  ]${after}`);
+  const whole = Buffer.concat([...parts, end]);
+  end.copy(whole, whole.length - end.length - 2);
+  return whole.subarray(0, whole.length - 2);
 }

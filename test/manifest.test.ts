@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ManifestError, manifestPath, readManifest, validateManifest, writeManifest, type Manifest, type PanoramaRecord } from "../src/manifest.ts";
+import { ManifestError, manifestPath, manifestText, readManifest, validateManifest, writeManifest, type Manifest, type PanoramaRecord } from "../src/manifest.ts";
 import { completeRecord, sampleRecord } from "./support/manifest.ts";
 
 const manifest = (panoramas: PanoramaRecord[]): Manifest => ({
@@ -43,4 +43,12 @@ test("two panoramas cannot share a slug", () => {
 test("reading a missing manifest says what to run", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "rotunda-manifest-"));
   await assert.rejects(readManifest(dir), /no manifest; run `rotunda process`/);
+});
+
+test("the manifest's text is JSON.stringify's, two spaces deep, whatever it holds and after records change", () => {
+  const plain = (m: Manifest) => Buffer.from(JSON.stringify(m, null, 2) + "\n");
+  const records = [sampleRecord("lobby"), completeRecord("roof"), { ...sampleRecord("yard"), caption: "Line one\nline two, \"quoted\"" }];
+  for (const list of [[], records.slice(0, 1), records]) assert.ok(manifestText(manifest(list)).equals(plain(manifest(list))), `${list.length} records`);
+  const changed = [records[0]!, { ...records[1]!, title: "Roof, again" }, records[2]!];
+  assert.ok(manifestText(manifest(changed)).equals(plain(manifest(changed))), "a record made anew is written as it is now");
 });
