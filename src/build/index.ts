@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import type { GalleryConfig } from "../config.ts";
 import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
-import { readManifest, referencedUrls, writeManifest, type Manifest } from "../manifest.ts";
+import { readManifest, referencedUrls, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import type { KeepSet, OutputFolder } from "../output/index.ts";
 import { assembleManifest, prepareRecipe, processGallery, ProcessMemory, type ProcessResult, type Recipe, type Shard, type SharedStore, type SourceProblem } from "../process/index.ts";
 import { hasPartials, mergePartials, readPartials, removePartials, writePartial } from "../process/partial.ts";
@@ -239,15 +239,30 @@ const HEADERS = "_headers";
 export function keepSetOf(manifest: Manifest, unpublished: string[], files: string[]): KeepSet {
   const folders = new Map<string, Set<string>>();
   for (const panorama of manifest.panoramas) {
+    const { folder, names } = mediaFilesOf(panorama);
+    const known = folders.get(folder);
+    if (known) for (const name of names) known.add(name);
+    else folders.set(folder, new Set(names));
+  }
+  return { folders, held: new Set(unpublished.filter((f) => !folders.has(f))), files: new Set(files) };
+}
+
+/** Found once per record: a serve's rebuild hands on the records it left alone as the same objects. */
+const mediaFiles = new WeakMap<PanoramaRecord, { folder: string; names: string[] }>();
+
+/** A record's media folder and the names in it that the record refers to (files, and the tile folder). */
+function mediaFilesOf(panorama: PanoramaRecord): { folder: string; names: string[] } {
+  let known = mediaFiles.get(panorama);
+  if (known === undefined) {
     const folder = mediaFolderOf(panorama.source.hash);
-    const names = folders.get(folder) ?? new Set<string>();
+    const names = new Set<string>();
     for (const url of referencedUrls(panorama)) {
       const rel = url.slice(1);
       if (rel.startsWith(folder + "/")) names.add(rel.slice(folder.length + 1).split("/")[0]!);
     }
-    folders.set(folder, names);
+    mediaFiles.set(panorama, (known = { folder, names: [...names] }));
   }
-  return { folders, held: new Set(unpublished.filter((f) => !folders.has(f))), files: new Set(files) };
+  return known;
 }
 
 /**
