@@ -279,14 +279,37 @@ function albumTrail(albumByPath: ReadonlyMap<string, Album>, album: Album | unde
   return trail;
 }
 
+const shots = new WeakMap<PanoramaRecord, Shot>();
 function shotOf(p: PanoramaRecord): Shot {
-  return {
-    url: pageUrl(p),
-    date: p.captureDate ?? "",
-    label: p.captureDate ? readableDate(p.captureDate) : p.title,
-    ...(p.viewer.northOffset !== undefined ? { northOffset: p.viewer.northOffset } : {}),
-    title: p.title,
-  };
+  let made = shots.get(p);
+  if (!made) {
+    shots.set(p, (made = {
+      url: pageUrl(p),
+      date: p.captureDate ?? "",
+      label: dateLabel(p),
+      ...(p.viewer.northOffset !== undefined ? { northOffset: p.viewer.northOffset } : {}),
+      title: p.title,
+    }));
+  }
+  return made;
+}
+
+/** A picture's date as its place's pages show it, or its title when undated. */
+const dateLabel = (p: PanoramaRecord) => (p.captureDate ? readableDate(p.captureDate) : p.title);
+
+/** A link to a picture's page by its title. */
+const titleLinks = new WeakMap<PanoramaRecord, Crumb>();
+function linkTo(p: PanoramaRecord): Crumb {
+  let made = titleLinks.get(p);
+  if (!made) titleLinks.set(p, (made = { url: pageUrl(p), title: p.title }));
+  return made;
+}
+
+const sideBySideShots = new WeakMap<PanoramaRecord, SideBySideShot>();
+function sideBySideShot(p: PanoramaRecord): SideBySideShot {
+  let made = sideBySideShots.get(p);
+  if (!made) sideBySideShots.set(p, (made = { slug: p.slug, url: pageUrl(p), label: dateLabel(p), panorama: p }));
+  return made;
 }
 
 /** The most dates a picture's page lists of its place. */
@@ -388,7 +411,7 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
       url: sideBySideUrl(pl),
       place: { url: pl.url, title: pl.name },
       crumbs: [HOME, PLACES, { url: pl.url, title: pl.name }],
-      shots: pl.shots.map((p) => ({ slug: p.slug, url: pageUrl(p), label: p.captureDate ? readableDate(p.captureDate) : p.title, panorama: p })),
+      shots: pl.shots.map(sideBySideShot),
     }));
 
   const years = new Map<string, EntryLink[]>();
@@ -401,7 +424,11 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
   const months = gallery.months.flatMap((m) => listing(m.url, m.panoramas, size, { heading: monthTitle(m.year, m.month), crumbs: [HOME, DATES] }, ofPictures));
 
   const monthOf = new Map<string, Crumb>();
-  for (const m of gallery.months) for (const p of m.panoramas) monthOf.set(p.slug, { url: m.url, title: monthTitle(m.year, m.month) });
+  for (const m of gallery.months) {
+    const crumb = { url: m.url, title: monthTitle(m.year, m.month) };
+    for (const p of m.panoramas) monthOf.set(p.slug, crumb);
+  }
+  const tagCrumbs = new Map(gallery.tags.map((t) => [t, { url: t.url, title: t.name }]));
   const shotsOf = new Map(gallery.places.map((pl) => [pl, pl.shots.map(shotOf)]));
   // Each picture's place among its place's dates.
   const dateOf = new Map<string, number>();
@@ -423,10 +450,10 @@ export function pagesOf(gallery: Gallery, manifest: Pick<Manifest, "gallery">): 
       panorama: p,
       crumbs: album ? trailOf.get(album)! : [HOME],
       neighbours: {
-        ...(previous ? { previous: { url: pageUrl(previous), title: previous.title } } : {}),
-        ...(next ? { next: { url: pageUrl(next), title: next.title } } : {}),
+        ...(previous ? { previous: linkTo(previous) } : {}),
+        ...(next ? { next: linkTo(next) } : {}),
       },
-      tags: (gallery.tagsOf.get(p.slug) ?? []).map((t) => ({ url: t.url, title: t.name })),
+      tags: (gallery.tagsOf.get(p.slug) ?? []).map((t) => tagCrumbs.get(t)!),
       ...(month ? { month } : {}),
       ...(place ? { place: timeline(place, shotsOf.get(place)!, dateOf.get(p.slug)!) } : {}),
       links: (gallery.linksOf.get(p.slug) ?? []).map((l) => ({
