@@ -290,7 +290,9 @@ export async function readManifest(outputDir: string): Promise<Manifest> {
 export async function writeManifest(outputDir: string, manifest: ManifestInput, options: { trusted?: boolean } = {}): Promise<string> {
   const checked = options.trusted ? checkSlugs(manifest as Manifest, "manifest being written") : validateManifest(manifest, "manifest being written");
   const file = manifestPath(outputDir);
-  await writeFileAtomic(file, manifestText(checked));
+  // The records as given (they passed the check; the schema adds nothing to a record), so those a serve
+  // hands on from one rebuild to the next are written from their known text.
+  await writeFileAtomic(file, manifestText({ ...checked, panoramas: manifest.panoramas as PanoramaRecord[] }));
   return file;
 }
 
