@@ -15,12 +15,17 @@ export function tempPath(file: string): string {
 
 const TEMP_NAME = /\.\d+\.\d+\.tmp$/;
 
-/** Writes through a temp file and a rename, creating the folder if needed; a failed write (a full disk) leaves no temp file. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes through a temp file and a rename, creating the folder if needed; a failed
+ * write (a full disk) leaves no temp file. Pieces are written as they are, without
+ * first joining them into one buffer.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = tempPath(file);
   try {
-    await writeFile(temp, data);
+    if (Array.isArray(data)) await writePieces(temp, data);
+    else await writeFile(temp, data as string | Uint8Array);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
@@ -28,6 +33,35 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
+/** Buffers one writev takes at most (IOV_MAX on Linux and macOS). */
+const IOV_MAX = 1024;
+
+async function writePieces(file: string, pieces: readonly Uint8Array[]): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    for (let start = 0; start < pieces.length; start += IOV_MAX) {
+      let batch = pieces.slice(start, start + IOV_MAX);
+      let left = batch.reduce((n, piece) => n + piece.byteLength, 0);
+      while (left > 0) {
+        const { bytesWritten } = await handle.writev(batch);
+        if (bytesWritten === 0) throw new Error(`${file}: nothing could be written`);
+        left -= bytesWritten;
+        batch = piecesAfter(batch, bytesWritten);
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What of `pieces` is left once `written` bytes of them are written. */
+export function piecesAfter(pieces: Uint8Array[], written: number): Uint8Array[] {
+  let i = 0;
+  while (i < pieces.length && written >= pieces[i]!.byteLength) written -= pieces[i++]!.byteLength;
+  const rest = pieces.slice(i);
+  if (rest.length > 0 && written > 0) rest[0] = rest[0]!.subarray(written);
+  return rest;
+}
 
 export type EntryKind = "file" | "directory" | "symlink" | "fifo" | "socket" | "device";
 

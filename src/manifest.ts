@@ -300,19 +300,21 @@ export async function writeManifest(outputDir: string, manifest: ManifestInput, 
 const recordTexts = new WeakMap<PanoramaRecord, Buffer>();
 const PANORAMAS_HERE = "\u0000panoramas\u0000";
 
-/** The manifest's text: the same bytes as `JSON.stringify(manifest, null, 2)` and a newline. */
-export function manifestText(manifest: Manifest): Buffer {
+/**
+ * The manifest's text in pieces, the same bytes as `JSON.stringify(manifest, null, 2)`
+ * and a newline: each record's own, the separators and the rest around them.
+ */
+export function manifestText(manifest: Manifest): Buffer[] {
   const [before, after] = (JSON.stringify({ ...manifest, panoramas: PANORAMAS_HERE }, null, 2) + "\n").split(JSON.stringify(PANORAMAS_HERE)) as [string, string];
-  if (manifest.panoramas.length === 0) return Buffer.from(`${before}[]${after}`);
+  if (manifest.panoramas.length === 0) return [Buffer.from(`${before}[]${after}`)];
   const parts: Buffer[] = [Buffer.from(`${before}[\n`)];
-  for (const record of manifest.panoramas) {
+  manifest.panoramas.forEach((record, i) => {
     let text = recordTexts.get(record);
-    if (text === undefined) recordTexts.set(record, (text = Buffer.from(`    ${JSON.stringify(record, null, 2).replaceAll("\n", "\n    ")},\n`)));
+    if (text === undefined) recordTexts.set(record, (text = Buffer.from(`    ${JSON.stringify(record, null, 2).replaceAll("\n", "\n    ")}`)));
+    if (i > 0) parts.push(BETWEEN_RECORDS);
     parts.push(text);
-  }
-  // The last record's comma and newline give way to the list's end.
-  const end = Buffer.from(`\n  ]${after}`);
-  const whole = Buffer.concat([...parts, end]);
-  end.copy(whole, whole.length - end.length - 2);
-  return whole.subarray(0, whole.length - 2);
+  });
+  parts.push(Buffer.from(`\n  ]${after}`));
+  return parts;
 }
+const BETWEEN_RECORDS = Buffer.from(",\n");

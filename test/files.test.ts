@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { hashFile, isTempEntry, tempPath, walkTree } from "../src/files.ts";
+import { hashFile, isTempEntry, piecesAfter, tempPath, walkTree, writeFileAtomic } from "../src/files.ts";
 
 let dir: string;
 
@@ -86,4 +86,21 @@ test("isTempEntry: names tempPath makes, and folders ending .tmp; nothing else",
   assert.equal(isTempEntry(file("notes.tmp")), false, "a site's own file that merely ends .tmp");
   assert.equal(isTempEntry(file("hall.jpg")), false);
   assert.equal(isTempEntry({ name: "media", kind: "directory" }), false);
+});
+
+test("writeFileAtomic writes pieces as one file, more of them than one writev takes, empty ones included", async () => {
+  const pieces = Array.from({ length: 2500 }, (_, i) => (i % 7 === 0 ? Buffer.alloc(0) : randomBytes(1 + (i % 300))));
+  const file = path.join(dir, "pieces", "out.bin");
+  await writeFileAtomic(file, pieces);
+  assert.ok((await readFile(file)).equals(Buffer.concat(pieces)));
+  assert.deepEqual((await readdir(path.dirname(file))).filter((name) => name !== "out.bin"), [], "no temp file left");
+});
+
+test("piecesAfter: what a short write leaves, from any byte", () => {
+  const pieces = [Buffer.from("abc"), Buffer.from(""), Buffer.from("de"), Buffer.from("fghi")];
+  const whole = Buffer.concat(pieces).toString();
+  for (let written = 0; written <= whole.length; written++) {
+    assert.equal(Buffer.concat(piecesAfter(pieces, written)).toString(), whole.slice(written), `after ${written} bytes`);
+  }
+  assert.deepEqual(piecesAfter(pieces, whole.length), []);
 });
