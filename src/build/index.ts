@@ -10,6 +10,7 @@
 // partial manifests it finds (or takes the manifest as it is) and renders,
 // publishes, sweeps and completes as a build does.
 import { createHash } from "node:crypto";
+import { rm } from "node:fs/promises";
 import type { GalleryConfig } from "../config.ts";
 import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
 import { readManifest, referencedUrls, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
@@ -53,6 +54,8 @@ export interface BuildOptions {
 /** What the render half needs: the pages' manifest, and which media folders are held aside or only in the cache's bucket. */
 interface RenderSource {
   manifest: Manifest;
+  /** The manifest's write, when still under way: done before anything is published. */
+  manifestWritten?: Promise<void>;
   unpublished: string[];
   remote?: { url: string; endpoint?: string; folders: string[] };
 }
@@ -133,6 +136,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.store ? { store: options.store } : {}),
     memory: options.memory?.process,
+    // The manifest is written while the pages render; nothing is published before it is on disk.
+    overlapManifestWrite: !options.shard && options.render !== false,
   });
   ms.process = performance.now() - started;
   if (options.shard) return { ...(pull ? { pull } : {}), process: processed, ms };
@@ -214,7 +219,14 @@ async function renderAndPublish(output: OutputFolder, source: RenderSource, opti
   try {
     rendered = await renderSite({ outputDir: output.dir, contentDir: options.inputDir, layoutsDir: options.layoutsDir, eleventyConfig: options.eleventyConfig, mode: options.mode, memory: options.memory?.render, manifest: source.manifest });
   } catch (error) {
+    await source.manifestWritten?.catch(() => {});
     throw new RenderError(error);
+  }
+  try {
+    await source.manifestWritten;
+  } catch (error) {
+    await rm(rendered.stagingDir, { recursive: true, force: true });
+    throw error;
   }
   const published = await output.publish();
   rendered.published();

@@ -98,6 +98,11 @@ export interface ProcessOptions {
    * to sidecars and `_album.md` files only, the run reads just those.
    */
   memory?: ProcessMemory;
+  /**
+   * Return before the manifest is on disk, its write under way as `manifestWritten`:
+   * a build renders meanwhile and waits for it before anything is published.
+   */
+  overlapManifestWrite?: boolean;
 }
 
 export interface ProcessResult {
@@ -121,6 +126,8 @@ export interface ProcessResult {
   /** Media folders the pages use that are in the shared store and not in the output folder. */
   remote?: { url: string; endpoint?: string; folders: string[] };
   ms: number;
+  /** The manifest's write, when the caller asked to overlap it (ProcessOptions.overlapManifestWrite): await it before publishing. */
+  manifestWritten?: Promise<void>;
 }
 
 /** The cache of a whole-gallery run; a shard's is `process-cache-<k>-of-<n>.json`. Every run reads them all. */
@@ -234,10 +241,12 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
     // Partials of another sharding are leftovers of an earlier one; the render merges this one's.
     await removePartials(run.outputDir, shard.count);
     await writePartial(run.outputDir, part);
-  } else {
-    // After text edits every record's media are those checked when written last time; its text comes from checked sidecars.
-    await writeManifest(run.outputDir, assembled.manifest, { trusted: !!textEdits });
   }
+  // After text edits every record's media are those checked when written last time; its text comes from checked sidecars.
+  const manifestWritten = shard ? undefined : writeManifest(run.outputDir, assembled.manifest, { trusted: !!textEdits }).then(() => undefined);
+  // A failure is the caller's to see when it awaits the write, not an unhandled rejection meanwhile.
+  manifestWritten?.catch(() => {});
+  if (!options.overlapManifestWrite) await manifestWritten;
   // Text edits change no output: the cache on disk still says what each original's are.
   if (!textEdits || made.made.length > 0 || made.fromStore.length > 0 || composed.positionsRead) await saveCache(run, made.entries, { final: true });
   options.memory?.remember({ optionsKey: run.optionsKey, quick: !!options.quick, scan, entries: made.entries, published: publishedFolders }, recalled?.changed);
@@ -256,6 +265,7 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
     unpublished,
     ...(remote ? { remote } : {}),
     ms: performance.now() - started,
+    ...(manifestWritten && options.overlapManifestWrite ? { manifestWritten } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { STAGING_DIR } from "../output/index.ts";
 import { contentKey, fileKey, type PageMemory } from "./incremental.ts";
 import { LAYOUTS_DIR } from "./paths.ts";
 import type { IncrementalRender } from "./plugin.ts";
-import { SITE_HANDOFF, type SiteHandoff } from "./site.ts";
+import { SITE_HANDOFF, type SiteHandoff } from "./handoff.ts";
 
 export { default as rotundaPlugin } from "./plugin.ts";
 export { rotundaSite } from "./site.ts";

@@ -17,6 +17,7 @@ import { absoluteUrl, mapData, paragraphs, readableDate, sideBySideData, viewerD
 import { addPublisherFeatures } from "./publisher.ts";
 import type { CollectionItem } from "./discovery.ts";
 import { buildGallery, publicRecord } from "./gallery.ts";
+import { handoffOf } from "./handoff.ts";
 import { folderKey, pageFile, type PageMemory } from "./incremental.ts";
 import { albumFeeds, pagesOf, type AlbumFeed, type GalleryPages } from "./pages.ts";
 
@@ -77,7 +78,9 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
   eleventyConfig.on("eleventy.before", () => {
     manifest = assets = pages = visible = selected = undefined;
   });
-  const loadManifest = () => (manifest ??= options.manifest ? Promise.resolve(options.manifest) : readManifest(siteDir()));
+  // In Rotunda's own render of this site, the manifest the build holds (on disk it may still be being written).
+  const given = () => options.manifest ?? (options.outputDir ? undefined : handoffOf(eleventyConfig)?.manifest);
+  const loadManifest = () => (manifest ??= Promise.resolve(given() ?? readManifest(siteDir())));
   const loadAssets = () =>
     (assets ??= loadManifest().then((m) => clientAssets(eleventyConfig.directories.output, siteDir(), { map: m.gallery.publishGps }, options.incremental)));
   const loadPages = () => (pages ??= (async () => {

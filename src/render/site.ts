@@ -11,12 +11,13 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { UserConfig } from "@11ty/eleventy";
-import { readManifest, type Manifest } from "../manifest.ts";
+import { readManifest } from "../manifest.ts";
 import { siteDirOf } from "../output/index.ts";
 import { cacheNunjucksCompiles } from "./compile-cache.ts";
 import { publisherKey } from "./incremental.ts";
 import { LAYOUTS_DIR } from "./paths.ts";
-import rotundaPlugin, { type IncrementalRender, type RotundaPluginOptions } from "./plugin.ts";
+import { handoffOf } from "./handoff.ts";
+import rotundaPlugin, { type RotundaPluginOptions } from "./plugin.ts";
 import { precompressFolder } from "./precompress.ts";
 import { createEnvironment, siteTemplates, templateFolders } from "./templates.ts";
 
@@ -36,17 +37,6 @@ export interface RotundaSiteOptions extends RotundaPluginOptions {
   layouts?: string;
 }
 
-/** What `rotunda build` tells the plugin about the site it renders (see renderSite): one render, one Eleventy configuration. */
-export const SITE_HANDOFF = Symbol.for("rotunda.site");
-export interface SiteHandoff {
-  /** The site's layouts/ folder, or null for none. */
-  layoutsDir: string | null;
-  /** The manifest as the build that just wrote it holds it, instead of reading it back. */
-  manifest?: Manifest;
-  /** Rotunda's own renders in `serve`: only the gallery's pages whose data changed. */
-  incremental?: IncrementalRender;
-}
-
 /** A path as a glob that matches only itself: file names may hold `(`, `{`, `*`… */
 function escapeGlob(file: string): string {
   return file.replace(/[\\*?[\]{}()!+@]/g, "\\$&");
@@ -56,7 +46,7 @@ function escapeGlob(file: string): string {
 export const PAGE_LAYOUT = "page.njk";
 
 export async function rotundaSite(eleventyConfig: UserConfig, options: RotundaSiteOptions = {}): Promise<void> {
-  const handoff = (eleventyConfig as unknown as Record<symbol, SiteHandoff | undefined>)[SITE_HANDOFF];
+  const handoff = handoffOf(eleventyConfig);
   const siteLayouts = options.layouts ?? (handoff ? handoff.layoutsDir ?? undefined : path.resolve("layouts"));
   const siteDir = options.outputDir ?? siteDirOf(eleventyConfig.directories.output);
   const manifest = handoff?.manifest ?? (await readManifest(siteDir));
