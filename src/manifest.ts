@@ -290,27 +290,28 @@ export async function readManifest(outputDir: string): Promise<Manifest> {
 export async function writeManifest(outputDir: string, manifest: ManifestInput, options: { trusted?: boolean } = {}): Promise<string> {
   const checked = options.trusted ? checkSlugs(manifest as Manifest, "manifest being written") : validateManifest(manifest, "manifest being written");
   const file = manifestPath(outputDir);
-  // The records as given (they passed the check; the schema adds nothing to a record), so those a serve
-  // hands on from one rebuild to the next are written from their known text.
-  await writeFileAtomic(file, manifestText({ ...checked, panoramas: manifest.panoramas as PanoramaRecord[] }));
+  // Each record's text is kept with the record as given: a serve hands on the records it left alone, whose text is known.
+  await writeFileAtomic(file, manifestText(checked, manifest.panoramas as object[]));
   return file;
 }
 
 /** Each record's part of the manifest's text, made once per record: a serve's rebuild hands on the records it left alone as the same objects. */
-const recordTexts = new WeakMap<PanoramaRecord, Buffer>();
+const recordTexts = new WeakMap<object, Buffer>();
 const PANORAMAS_HERE = "\u0000panoramas\u0000";
 
 /**
  * The manifest's text in pieces, the same bytes as `JSON.stringify(manifest, null, 2)`
  * and a newline: each record's own, the separators and the rest around them.
  */
-export function manifestText(manifest: Manifest): Buffer[] {
+export function manifestText(manifest: Manifest, keys: readonly object[] = manifest.panoramas): Buffer[] {
   const [before, after] = (JSON.stringify({ ...manifest, panoramas: PANORAMAS_HERE }, null, 2) + "\n").split(JSON.stringify(PANORAMAS_HERE)) as [string, string];
   if (manifest.panoramas.length === 0) return [Buffer.from(`${before}[]${after}`)];
   const parts: Buffer[] = [Buffer.from(`${before}[\n`)];
   manifest.panoramas.forEach((record, i) => {
-    let text = recordTexts.get(record);
-    if (text === undefined) recordTexts.set(record, (text = Buffer.from(`    ${JSON.stringify(record, null, 2).replaceAll("\n", "\n    ")}`)));
+    // Known by `keys[i]`: the record as the caller holds it, of which `record` may be the checked copy.
+    const key = keys[i] ?? record;
+    let text = recordTexts.get(key);
+    if (text === undefined) recordTexts.set(key, (text = Buffer.from(`    ${JSON.stringify(record, null, 2).replaceAll("\n", "\n    ")}`)));
     if (i > 0) parts.push(BETWEEN_RECORDS);
     parts.push(text);
   });
