@@ -5,6 +5,7 @@
 // `.rotunda/manifest.json` so it always describes the media beside it, and it is
 // never deployed (deploy skips dot-folders). New pipeline features add optional
 // fields; a change that breaks old readers bumps MANIFEST_VERSION.
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -285,26 +286,30 @@ export async function readManifest(outputDir: string): Promise<Manifest> {
  * Writes atomically (temp file + rename) so a reader never sees half a manifest.
  * `trusted`: the caller built it from parts already checked (a serve rebuild after
  * a sidecar edit reuses every record's media as written last time): only that no
- * two panoramas share a slug is checked again.
+ * two panoramas share a slug is checked again. The check and the text are made
+ * before this returns, so a manifest that fails the check throws here; only the
+ * writing is left to the promise.
  */
-export async function writeManifest(outputDir: string, manifest: ManifestInput, options: { trusted?: boolean } = {}): Promise<string> {
+export function writeManifest(outputDir: string, manifest: ManifestInput, options: { trusted?: boolean } = {}): Promise<string> {
   const checked = options.trusted ? checkSlugs(manifest as Manifest, "manifest being written") : validateManifest(manifest, "manifest being written");
   const file = manifestPath(outputDir);
   // Each record's text is kept with the record as given: a serve hands on the records it left alone, whose text is known.
-  await writeFileAtomic(file, manifestText(checked, manifest.panoramas as object[]));
-  return file;
+  const text = manifestText(checked, manifest.panoramas as object[]);
+  return writeFileAtomic(file, text).then(() => file);
 }
 
 /** Each record's part of the manifest's text, made once per record: a serve's rebuild hands on the records it left alone as the same objects. */
 const recordTexts = new WeakMap<object, Buffer>();
-const PANORAMAS_HERE = "\u0000panoramas\u0000";
+const BETWEEN_RECORDS = Buffer.from(",\n");
 
 /**
  * The manifest's text in pieces, the same bytes as `JSON.stringify(manifest, null, 2)`
  * and a newline: each record's own, the separators and the rest around them.
  */
 export function manifestText(manifest: Manifest, keys: readonly object[] = manifest.panoramas): Buffer[] {
-  const [before, after] = (JSON.stringify({ ...manifest, panoramas: PANORAMAS_HERE }, null, 2) + "\n").split(JSON.stringify(PANORAMAS_HERE)) as [string, string];
+  // The rest of the manifest around a mark that nothing else in it can hold.
+  const mark = JSON.stringify(`\u0000panoramas ${randomUUID()}\u0000`);
+  const [before, after] = (JSON.stringify({ ...manifest, panoramas: JSON.parse(mark) as string }, null, 2) + "\n").split(mark) as [string, string];
   if (manifest.panoramas.length === 0) return [Buffer.from(`${before}[]${after}`)];
   const parts: Buffer[] = [Buffer.from(`${before}[\n`)];
   manifest.panoramas.forEach((record, i) => {
@@ -318,4 +323,3 @@ export function manifestText(manifest: Manifest, keys: readonly object[] = manif
   parts.push(Buffer.from(`\n  ]${after}`));
   return parts;
 }
-const BETWEEN_RECORDS = Buffer.from(",\n");

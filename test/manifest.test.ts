@@ -53,3 +53,16 @@ test("the manifest's text is JSON.stringify's, two spaces deep, whatever it hold
   const changed = [records[0]!, { ...records[1]!, title: "Roof, again" }, records[2]!];
   assert.ok(text(manifest(changed)).equals(plain(manifest(changed))), "a record made anew is written as it is now");
 });
+
+test("a checked write gives each record the schema's key order, and a later trusted write of the same records the same bytes", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "rotunda-manifest-order-"));
+  // The records as a caller may hold them: keys in another order than the schema's.
+  const given = [sampleRecord("lobby"), completeRecord("roof")].map((r) => Object.fromEntries(Object.entries(r).reverse()) as PanoramaRecord);
+  const m = manifest(given);
+  const expected = JSON.stringify(validateManifest(m), null, 2) + "\n";
+  assert.notEqual(expected, JSON.stringify(m, null, 2) + "\n", "the order differs");
+  await writeManifest(dir, m);
+  assert.equal(await readFile(manifestPath(dir), "utf8"), expected);
+  await writeManifest(dir, m, { trusted: true });
+  assert.equal(await readFile(manifestPath(dir), "utf8"), expected);
+});

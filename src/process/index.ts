@@ -243,12 +243,21 @@ export async function processGallery(options: ProcessOptions): Promise<ProcessRe
     await writePartial(run.outputDir, part);
   }
   // After text edits every record's media are those checked when written last time; its text comes from checked sidecars.
+  // A manifest that fails the check throws here; its writing may go on while the caller renders.
   const manifestWritten = shard ? undefined : writeManifest(run.outputDir, assembled.manifest, { trusted: !!textEdits }).then(() => undefined);
   // A failure is the caller's to see when it awaits the write, not an unhandled rejection meanwhile.
   manifestWritten?.catch(() => {});
   if (!options.overlapManifestWrite) await manifestWritten;
   // Text edits change no output: the cache on disk still says what each original's are.
-  if (!textEdits || made.made.length > 0 || made.fromStore.length > 0 || composed.positionsRead) await saveCache(run, made.entries, { final: true });
+  if (!textEdits || made.made.length > 0 || made.fromStore.length > 0 || composed.positionsRead) {
+    try {
+      await saveCache(run, made.entries, { final: true });
+    } catch (error) {
+      // No write of this run outlives it: a rebuild started next must not find this one's manifest landing after its own.
+      await manifestWritten?.catch(() => {});
+      throw error;
+    }
+  }
   options.memory?.remember({ optionsKey: run.optionsKey, quick: !!options.quick, scan, entries: made.entries, published: publishedFolders }, recalled?.changed);
   // A shard's slugs and links are not the gallery's: the render tells which ones moved or point nowhere.
   const warnings = [...skipped, ...ownWarnings, ...(shard ? [] : assembled.warnings)];
