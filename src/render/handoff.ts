@@ -12,6 +12,8 @@ export interface SiteHandoff {
   layoutsDir: string | null;
   /** The manifest as the build that just made it holds it, instead of reading it back (it may still be being written). */
   manifest?: Manifest;
+  /** The output folder the render is for (absolute): the manifest above is that folder's. */
+  outputDir: string;
   /** Rotunda's own renders in `serve`: only the gallery's pages whose data changed. */
   incremental?: IncrementalRender;
 }

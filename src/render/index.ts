@@ -120,6 +120,7 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
     : undefined;
   const handoff: SiteHandoff = {
     layoutsDir,
+    outputDir,
     ...(options.manifest ? { manifest: options.manifest } : {}),
     ...(incremental ? { incremental } : {}),
   };

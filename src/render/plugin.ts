@@ -79,7 +79,11 @@ export default function rotundaPlugin(eleventyConfig: UserConfig, options: Rotun
     manifest = assets = pages = visible = selected = undefined;
   });
   // In Rotunda's own render of this site, the manifest the build holds (on disk it may still be being written).
-  const given = () => options.manifest ?? (options.outputDir ? undefined : handoffOf(eleventyConfig)?.manifest);
+  const given = () => {
+    const handoff = handoffOf(eleventyConfig);
+    const ours = handoff && (!options.outputDir || path.resolve(options.outputDir) === handoff.outputDir);
+    return options.manifest ?? (ours ? handoff.manifest : undefined);
+  };
   const loadManifest = () => (manifest ??= Promise.resolve(given() ?? readManifest(siteDir())));
   const loadAssets = () =>
     (assets ??= loadManifest().then((m) => clientAssets(eleventyConfig.directories.output, siteDir(), { map: m.gallery.publishGps }, options.incremental)));

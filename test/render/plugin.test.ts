@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import Eleventy from "@11ty/eleventy";
-import { writeManifest, type ManifestInput } from "../../src/manifest.ts";
+import { validateManifest, writeManifest, type ManifestInput } from "../../src/manifest.ts";
+import { SITE_HANDOFF, type SiteHandoff } from "../../src/render/handoff.ts";
 import rotundaPlugin from "../../src/render/plugin.ts";
 import { ROOT } from "../support/cli.ts";
 import { completeRecord, sampleRecord } from "../support/manifest.ts";
@@ -177,5 +178,34 @@ export default function (eleventyConfig) {
       assert.match(messages, /blog-typo\/post\.njk: \{% panorama "lobyy" %\}: no panorama has this slug \(the gallery has lobby, roof, hall\)/);
       return true;
     });
+  });
+});
+
+describe("the plugin in Rotunda's own render", () => {
+  /** The caption the one-template site shows for "hall" when the render's handoff holds `held` for `output`. */
+  async function captionShown(output: string, pluginOutputDir: string | undefined, held: ManifestInput): Promise<string | undefined> {
+    const site = await mkdtemp(path.join(work, "own-"));
+    const eleventy = new Eleventy(path.relative(process.cwd(), input), site, {
+      configPath: false,
+      quietMode: true,
+      config: (c) => {
+        (c as unknown as Record<symbol, SiteHandoff>)[SITE_HANDOFF] = { layoutsDir: null, outputDir: output, manifest: validateManifest(held) };
+        c.addPlugin(rotundaPlugin, pluginOutputDir ? { outputDir: pluginOutputDir } : {});
+      },
+    });
+    await eleventy.write();
+    return /<div id="caption">(.*?)<\/div>/s.exec(await readFile(path.join(site, "hall/index.html"), "utf8"))?.[1];
+  }
+  const captioned = (caption: string): ManifestInput => ({ ...manifest, panoramas: [{ ...sampleRecord("hall"), caption }] });
+
+  test("uses the manifest the build holds for its output folder (its file may still be being written), and reads another folder's", async () => {
+    const output = await mkdtemp(path.join(work, "dist-"));
+    await writeManifest(output, captioned("On disk, older."));
+    const other = await mkdtemp(path.join(work, "other-"));
+    await writeManifest(other, captioned("Another gallery."));
+    const held = captioned("Held by the build.");
+    assert.equal(await captionShown(output, undefined, held), "<p>Held by the build.</p>");
+    assert.equal(await captionShown(output, output, held), "<p>Held by the build.</p>", "named as the render's own folder");
+    assert.equal(await captionShown(output, other, held), "<p>Another gallery.</p>");
   });
 });
