@@ -16,6 +16,8 @@ export function sameData(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
+  // Anything but a plain object (a Date, a class's instance) is what its JSON says.
+  if (!plain(a) || !plain(b)) return JSON.stringify(a) === JSON.stringify(b);
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
   let keys = 0;
@@ -26,4 +28,9 @@ export function sameData(a: unknown, b: unknown): boolean {
   }
   for (const key in right) if (right[key] !== undefined) keys--;
   return keys === 0;
+}
+
+function plain(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }

@@ -22,6 +22,8 @@ test("any difference, at any depth, is told", () => {
   assert.ok(!sameData({ a: null }, { a: {} }));
   assert.ok(!sameData("1", 1));
   assert.ok(!sameData({ a: 0 }, { a: undefined }));
+  assert.ok(!sameData({ at: new Date(0) }, { at: new Date(1000) }), "dates, by their JSON");
+  assert.ok(sameData({ at: new Date(0) }, { at: new Date(0) }));
 });
 
 test("an object shared by both is equal at once, without being walked", () => {
