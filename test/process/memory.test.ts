@@ -99,16 +99,19 @@ describe("builds that remember", () => {
 });
 
 describe("records handed on", () => {
-  test("a caption edit hands on every other record as the same object, and the edited one anew", async () => {
-    const first = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
-    await writeFile(path.join(gallery, "hall.md"), "---\ntitle: Hall\n---\nA caption of its own.\n");
+  test("a caption edit hands on every other record as the same object, one with tour links included, and the edited one anew", async () => {
+    await writeFile(path.join(gallery, "hall.md"), "---\ntitle: Hall\nlinks: [{ to: gate, yaw: 10, pitch: 0 }]\n---\nA caption of its own.\n");
     memory.process.note([path.join(gallery, "hall.md")]);
+    const first = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
+    await writeFile(path.join(gallery, "Yard", "bay.md"), "---\ntitle: Bay\n---\nThe bay, captioned.\n");
+    memory.process.note([path.join(gallery, "Yard", "bay.md")]);
     const second = await buildSite({ inputDir: gallery, output, config: CONFIG, mode: "serve", memory });
     const before = new Map(first.process.manifest.panoramas.map((p) => [p.slug, p]));
+    assert.deepEqual(before.get("hall")!.links?.map((l) => l.to), ["gate"]);
     for (const record of second.process.manifest.panoramas) {
-      if (record.slug === "hall") {
-        assert.notEqual(record, before.get("hall"));
-        assert.equal(record.caption, "A caption of its own.");
+      if (record.slug === "bay") {
+        assert.notEqual(record, before.get("bay"));
+        assert.equal(record.caption, "The bay, captioned.");
       } else assert.equal(record, before.get(record.slug), `${record.slug} is the same object`);
     }
     assert.equal(second.process.manifest.panoramas.length, 3);
