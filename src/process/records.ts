@@ -161,7 +161,7 @@ export async function composeRecords<E extends MadeEntry>(
     const make = () => recordOf(original, entry, { ...sidecar, ...(place ? { place } : {}) }, folder);
     items.push({
       relPath: original.relPath,
-      // In a serve, a picture whose outputs and sidecar reading are those of last run keeps last run's record.
+      // In a serve, a picture whose outputs, sidecar reading, place and album are last run's keeps last run's record.
       record: memory ? memory.composedOnce(original.relPath, [entry, original.sidecar ? sidecar : undefined, place, folder], make) : make(),
       ...(sidecar.slug ? { wish: sidecar.slug } : {}),
       ...(original.sidecar ? { sidecar: relativeToGallery(original.sidecar) } : {}),

@@ -2,9 +2,10 @@
 // renders only the pages whose data changed: each page's descriptor (pages.ts)
 // as last published, compared with its descriptor now, and a hash of everything
 // every page shares (the layouts, the bundles' URLs, the gallery's settings and
-// navigation): when that changes, every page is rendered. The client bundles are remembered too, by the files
-// they are made from. A render that is not published (it failed, or publishing
-// did) is never remembered: the next one starts from the last published state.
+// navigation): when that changes, every page is rendered. The client bundles
+// are remembered too, by the files they are made from. A render that is not
+// published (it failed, or publishing did) is never remembered: the next one
+// starts from the last published state.
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { walkTree } from "../files.ts";
