@@ -286,7 +286,7 @@ async function captionEdits(server: RotundaProcess & { url: string }, page: Page
     rebuilt.push(Number(line[1]) * 1000);
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { shown: median(shown), loaded: median(loaded), rebuilt: Math.round(median(rebuilt)), worst: Math.max(...shown) };
+  return { shown: median(shown), loaded: median(loaded), rebuilt: Math.round(median(rebuilt)), worst: Math.max(...shown), first: shown[0]!, each: shown };
 }
 
 async function serveEdits(work: string, count: number, edits: number, before: string | undefined): Promise<Figure[]> {
@@ -316,6 +316,7 @@ async function serveEdits(work: string, count: number, edits: number, before: st
         if (modern) {
           figures.push({ name: `serve, ${label}: caption edit → caption on the open page (median of ${edits})`, value: result.shown, unit: "ms", target: "≤ 1000 ms" });
           figures.push({ name: `serve, ${label}: caption edit → caption shown (worst of ${edits})`, value: result.worst, unit: "ms" });
+          figures.push({ name: `serve, ${label}: caption edit → caption shown (the first edit, of ${result.each.join(", ")} ms in turn)`, value: result.first, unit: "ms" });
           figures.push({ name: `serve, ${label}: caption edit → its viewer loaded again (median)`, value: result.loaded, unit: "ms" });
           figures.push({ name: `serve, ${label}: of which the rebuild (process + render, from the serve log)`, value: result.rebuilt, unit: "ms" });
           figures.push({ name: `serve, ${label}: first build, start to watching`, value: round(firstBuild / 1000, 1), unit: "s" });
