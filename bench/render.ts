@@ -274,6 +274,8 @@ async function captionEdits(server: RotundaProcess & { url: string }, page: Page
   const loaded: number[] = [];
   const rebuilt: number[] = [];
   for (let n = 0; n < edits; n++) {
+    // Every edit, the first included, starts the same time after its page's viewer loaded.
+    await new Promise((r) => setTimeout(r, 300));
     const marker = `edit-${n}-${Date.now()}`;
     const from = server.output().length;
     const t0 = Date.now();
@@ -284,9 +286,8 @@ async function captionEdits(server: RotundaProcess & { url: string }, page: Page
     loaded.push(((await viewer.jsonValue()) as number) - t0);
     const line = await server.waitFor(/rebuilt \([^)]*\.md\)[^\n]* · ([\d.]+) s\n/, { timeoutMs: timeout, from });
     rebuilt.push(Number(line[1]) * 1000);
-    await new Promise((r) => setTimeout(r, 300));
   }
-  return { shown: median(shown), loaded: median(loaded), rebuilt: Math.round(median(rebuilt)), worst: Math.max(...shown), first: shown[0]!, each: shown };
+  return { shown: median(shown), loaded: median(loaded), rebuilt: Math.round(median(rebuilt)), worst: Math.max(...shown), first: shown[0]!, each: shown, rebuilds: rebuilt };
 }
 
 async function serveEdits(work: string, count: number, edits: number, before: string | undefined): Promise<Figure[]> {
@@ -316,7 +317,7 @@ async function serveEdits(work: string, count: number, edits: number, before: st
         if (modern) {
           figures.push({ name: `serve, ${label}: caption edit → caption on the open page (median of ${edits})`, value: result.shown, unit: "ms", target: "≤ 1000 ms" });
           figures.push({ name: `serve, ${label}: caption edit → caption shown (worst of ${edits})`, value: result.worst, unit: "ms" });
-          figures.push({ name: `serve, ${label}: caption edit → caption shown (the first edit, of ${result.each.join(", ")} ms in turn)`, value: result.first, unit: "ms" });
+          figures.push({ name: `serve, ${label}: caption edit → caption shown (the first edit, of ${result.each.join(", ")} ms in turn; rebuilds ${result.rebuilds.join(", ")} ms)`, value: result.first, unit: "ms" });
           figures.push({ name: `serve, ${label}: caption edit → its viewer loaded again (median)`, value: result.loaded, unit: "ms" });
           figures.push({ name: `serve, ${label}: of which the rebuild (process + render, from the serve log)`, value: result.rebuilt, unit: "ms" });
           figures.push({ name: `serve, ${label}: first build, start to watching`, value: round(firstBuild / 1000, 1), unit: "s" });
