@@ -33,21 +33,17 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array | 
   }
 }
 
-/** Buffers one writev takes at most (IOV_MAX on Linux and macOS). */
-const IOV_MAX = 1024;
-
+/** libuv's writev writes every piece (IOV_MAX at a time); it stops short only when the disk refuses more, which the next call reports. */
 async function writePieces(file: string, pieces: readonly Uint8Array[]): Promise<void> {
   const handle = await open(file, "w");
   try {
-    for (let start = 0; start < pieces.length; start += IOV_MAX) {
-      let batch = pieces.slice(start, start + IOV_MAX);
-      let left = batch.reduce((n, piece) => n + piece.byteLength, 0);
-      while (left > 0) {
-        const { bytesWritten } = await handle.writev(batch);
-        if (bytesWritten === 0) throw new Error(`${file}: nothing could be written`);
-        left -= bytesWritten;
-        batch = piecesAfter(batch, bytesWritten);
-      }
+    let rest = [...pieces];
+    let left = rest.reduce((n, piece) => n + piece.byteLength, 0);
+    while (left > 0) {
+      const { bytesWritten } = await handle.writev(rest);
+      if (bytesWritten === 0) throw new Error(`${file}: nothing could be written`);
+      left -= bytesWritten;
+      rest = piecesAfter(rest, bytesWritten);
     }
   } finally {
     await handle.close();
