@@ -1,6 +1,7 @@
 // Equality of JSON-like data, for what serve remembers between runs: a record
 // unchanged since the last run is kept as the same object (process), and a page
-// whose descriptor is unchanged is not rendered again (render).
+// whose descriptor is unchanged is not rendered again (render). What is derived
+// from such an object is made once per object, so it too stays the same.
 /**
  * Whether two values hold the same data, as their JSON would tell (a key whose
  * value is undefined is no key). The same object is equal to itself at once:
@@ -33,4 +34,18 @@ export function sameData(a: unknown, b: unknown): boolean {
 function plain(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * `make`, remembering its value per object: the same object (a record a serve
+ * handed on unchanged) gets the same value, made once.
+ */
+export function oncePerObject<K extends object, V>(make: (key: K) => V): (key: K) => V {
+  const made = new WeakMap<K, V>();
+  return (key) => {
+    if (made.has(key)) return made.get(key)!;
+    const value = make(key);
+    made.set(key, value);
+    return value;
+  };
 }

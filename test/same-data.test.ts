@@ -1,7 +1,7 @@
 // sameData: equal when the JSON would be, walking only what is not the same object.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { sameData } from "../src/same-data.ts";
+import { oncePerObject, sameData } from "../src/same-data.ts";
 
 test("values with the same JSON are the same data; a key holding undefined counts as no key", () => {
   assert.ok(sameData({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 }), "key order does not matter");
@@ -32,4 +32,17 @@ test("an object shared by both is equal at once, without being walked", () => {
   const watched = new Proxy(shared, { ownKeys: (t) => (walked++, Reflect.ownKeys(t)), get: (t, k) => (walked++, Reflect.get(t, k)) });
   assert.ok(sameData({ a: 1, part: watched }, { a: 1, part: watched }));
   assert.equal(walked, 0);
+});
+
+test("oncePerObject makes a value once per object, the same value for the same object", () => {
+  let calls = 0;
+  const wrapped = oncePerObject((o: { n: number }) => (calls++, { twice: o.n * 2 }));
+  const a = { n: 1 };
+  assert.equal(wrapped(a), wrapped(a));
+  assert.notEqual(wrapped(a), wrapped({ n: 1 }), "another object, another value");
+  assert.equal(calls, 2);
+  const undefinedOnce = oncePerObject(() => (calls++, undefined));
+  undefinedOnce(a);
+  undefinedOnce(a);
+  assert.equal(calls, 3, "an undefined value is remembered too");
 });

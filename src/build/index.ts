@@ -19,6 +19,7 @@ import { assembleManifest, prepareRecipe, processGallery, ProcessMemory, type Pr
 import { hasPartials, mergePartials, readPartials, removePartials, writePartial } from "../process/partial.ts";
 import { mediaFolderOf } from "../process/pipeline.ts";
 import type { Progress } from "../progress.ts";
+import { oncePerObject } from "../same-data.ts";
 import type { PullResult } from "../pull/index.ts";
 import { PageMemory, renderSite } from "../render/index.ts";
 
@@ -259,23 +260,16 @@ export function keepSetOf(manifest: Manifest, unpublished: string[], files: stri
   return { folders, held: new Set(unpublished.filter((f) => !folders.has(f))), files: new Set(files) };
 }
 
-/** Found once per record: a serve's rebuild hands on the records it left alone as the same objects. */
-const mediaFiles = new WeakMap<PanoramaRecord, { folder: string; names: string[] }>();
-
 /** A record's media folder and the names in it that the record refers to (files, and the tile folder). */
-function mediaFilesOf(panorama: PanoramaRecord): { folder: string; names: string[] } {
-  let known = mediaFiles.get(panorama);
-  if (known === undefined) {
-    const folder = mediaFolderOf(panorama.source.hash);
-    const names = new Set<string>();
-    for (const url of referencedUrls(panorama)) {
-      const rel = url.slice(1);
-      if (rel.startsWith(folder + "/")) names.add(rel.slice(folder.length + 1).split("/")[0]!);
-    }
-    mediaFiles.set(panorama, (known = { folder, names: [...names] }));
+const mediaFilesOf = oncePerObject((panorama: PanoramaRecord): { folder: string; names: string[] } => {
+  const folder = mediaFolderOf(panorama.source.hash);
+  const names = new Set<string>();
+  for (const url of referencedUrls(panorama)) {
+    const rel = url.slice(1);
+    if (rel.startsWith(folder + "/")) names.add(rel.slice(folder.length + 1).split("/")[0]!);
   }
-  return known;
-}
+  return { folder, names: [...names] };
+});
 
 /**
  * What serve's builds remember from one to the next: the pages render

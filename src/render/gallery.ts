@@ -4,6 +4,7 @@
 // picture's neighbours and timeline); nothing here reads a file or knows Eleventy.
 import type { AlbumSettings, GpsPoint, Manifest, PanoramaRecord } from "../manifest.ts";
 import { slugify } from "../format.ts";
+import { oncePerObject } from "../same-data.ts";
 import { bearingDegrees, ProximityGrid, signedDegrees } from "./geo.ts";
 
 export type AlbumOrder = NonNullable<AlbumSettings["order"]>;
@@ -80,12 +81,7 @@ export interface Gallery {
 const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 const byText = (a: string, b: string) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 /** Capture times, parsed once per record. */
-const times = new WeakMap<PanoramaRecord, number>();
-function time(p: PanoramaRecord): number {
-  let t = times.get(p);
-  if (t === undefined) times.set(p, (t = p.captureDate ? Date.parse(p.captureDate) : NaN));
-  return t;
-}
+const time = oncePerObject((p: PanoramaRecord): number => (p.captureDate ? Date.parse(p.captureDate) : NaN));
 
 /** The folder a record sits in ("" at the gallery's root). */
 export function albumPathOf(record: PanoramaRecord): string {
@@ -401,16 +397,10 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 /** The record as pages may show it: no position unless the gallery publishes GPS. */
 export function publicRecord(record: PanoramaRecord, publishGps: boolean): PanoramaRecord {
-  if (publishGps || !record.gps) return record;
-  let shown = withoutPosition.get(record);
-  if (shown === undefined) {
-    const { gps: _gps, ...rest } = record;
-    withoutPosition.set(record, (shown = rest as PanoramaRecord));
-  }
-  return shown;
+  return publishGps || !record.gps ? record : withoutPosition(record);
 }
-/** Made once per record: the same record (serve hands on those an edit left alone) shows as the same object. */
-const withoutPosition = new WeakMap<PanoramaRecord, PanoramaRecord>();
+
+const withoutPosition = oncePerObject(({ gps: _gps, ...rest }: PanoramaRecord) => rest as PanoramaRecord);
 
 /** The whole gallery model of a manifest. */
 export function buildGallery(manifest: Manifest): Gallery {

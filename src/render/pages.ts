@@ -5,6 +5,7 @@
 import type { GpsPoint, ImageRef, Manifest, PanoramaRecord } from "../manifest.ts";
 import { feedEntries } from "./discovery.ts";
 import { readableDate } from "./filters.ts";
+import { oncePerObject } from "../same-data.ts";
 import { buildGallery, type Album, type Gallery, type Place } from "./gallery.ts";
 
 export interface Crumb {
@@ -225,12 +226,7 @@ export function paginate<T>(items: readonly T[], size: number, baseUrl: string):
   });
 }
 
-const cards = new WeakMap<PanoramaRecord, PanoramaCard>();
-function card(p: PanoramaRecord): PanoramaCard {
-  let made = cards.get(p);
-  if (!made) cards.set(p, (made = { url: pageUrl(p), title: p.title, thumbnail: p.thumbnail, ...(p.captureDate ? { captureDate: p.captureDate } : {}) }));
-  return made;
-}
+const card = oncePerObject((p: PanoramaRecord): PanoramaCard => ({ url: pageUrl(p), title: p.title, thumbnail: p.thumbnail, ...(p.captureDate ? { captureDate: p.captureDate } : {}) }));
 
 function albumCard(a: Album): AlbumCard {
   return { url: a.url, title: a.title, count: a.count, ...(a.cover ? { thumbnail: a.cover.thumbnail } : {}) };
@@ -279,38 +275,21 @@ function albumTrail(albumByPath: ReadonlyMap<string, Album>, album: Album | unde
   return trail;
 }
 
-const shots = new WeakMap<PanoramaRecord, Shot>();
-function shotOf(p: PanoramaRecord): Shot {
-  let made = shots.get(p);
-  if (!made) {
-    shots.set(p, (made = {
-      url: pageUrl(p),
-      date: p.captureDate ?? "",
-      label: dateLabel(p),
-      ...(p.viewer.northOffset !== undefined ? { northOffset: p.viewer.northOffset } : {}),
-      title: p.title,
-    }));
-  }
-  return made;
-}
+const shotOf = oncePerObject((p: PanoramaRecord): Shot => ({
+  url: pageUrl(p),
+  date: p.captureDate ?? "",
+  label: dateLabel(p),
+  ...(p.viewer.northOffset !== undefined ? { northOffset: p.viewer.northOffset } : {}),
+  title: p.title,
+}));
 
 /** A picture's date as its place's pages show it, or its title when undated. */
 const dateLabel = (p: PanoramaRecord) => (p.captureDate ? readableDate(p.captureDate) : p.title);
 
 /** A link to a picture's page by its title. */
-const titleLinks = new WeakMap<PanoramaRecord, Crumb>();
-function linkTo(p: PanoramaRecord): Crumb {
-  let made = titleLinks.get(p);
-  if (!made) titleLinks.set(p, (made = { url: pageUrl(p), title: p.title }));
-  return made;
-}
+const linkTo = oncePerObject((p: PanoramaRecord): Crumb => ({ url: pageUrl(p), title: p.title }));
 
-const sideBySideShots = new WeakMap<PanoramaRecord, SideBySideShot>();
-function sideBySideShot(p: PanoramaRecord): SideBySideShot {
-  let made = sideBySideShots.get(p);
-  if (!made) sideBySideShots.set(p, (made = { slug: p.slug, url: pageUrl(p), label: dateLabel(p), panorama: p }));
-  return made;
-}
+const sideBySideShot = oncePerObject((p: PanoramaRecord): SideBySideShot => ({ slug: p.slug, url: pageUrl(p), label: dateLabel(p), panorama: p }));
 
 /** The most dates a picture's page lists of its place. */
 export const TIMELINE_DATES = 21;
