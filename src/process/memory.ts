@@ -37,6 +37,8 @@ export class ProcessMemory {
   private readonly albumFiles = new Map<string, Reading<AlbumFile>>();
   /** The last run's records, by their original. */
   private records = new Map<string, PanoramaRecord>();
+  /** Each original's record as composed last (before its slug), with the objects it was made from. */
+  private composed = new Map<string, { from: readonly unknown[]; made: object }>();
 
   /** Files that changed since the last run (absolute paths). */
   note(paths: Iterable<string>): void {
@@ -86,6 +88,18 @@ export class ProcessMemory {
     this.albumFiles.set(file, reading);
   }
 
+  /**
+   * An original's record as composed last time when it is made from the same
+   * objects (its outputs, its sidecar's reading…), else `make()`'s.
+   */
+  composedOnce<T extends object>(relPath: string, from: readonly unknown[], make: () => T): T {
+    const last = this.composed.get(relPath);
+    if (last && last.from.length === from.length && last.from.every((part, i) => part === from[i])) return last.made as T;
+    const made = make();
+    this.composed.set(relPath, { from, made });
+    return made;
+  }
+
   /** This run's records, each one whose data is unchanged replaced by the last run's object. */
   keepUnchanged(records: PanoramaRecord[]): PanoramaRecord[] {
     const next = new Map<string, PanoramaRecord>();
@@ -96,6 +110,8 @@ export class ProcessMemory {
       return same;
     });
     this.records = next;
+    // Originals gone from the gallery are forgotten.
+    for (const relPath of this.composed.keys()) if (!next.has(relPath)) this.composed.delete(relPath);
     return kept;
   }
 }

@@ -158,9 +158,11 @@ export async function composeRecords<E extends MadeEntry>(
       continue;
     }
     const place = sidecar.place ?? cameraPlace(original.relPath);
+    const make = () => recordOf(original, entry, { ...sidecar, ...(place ? { place } : {}) }, folder);
     items.push({
       relPath: original.relPath,
-      record: recordOf(original, entry, { ...sidecar, ...(place ? { place } : {}) }, folder),
+      // In a serve, a picture whose outputs, sidecar reading, place and album are last run's keeps last run's record.
+      record: memory ? memory.composedOnce(original.relPath, [entry, original.sidecar ? sidecar : undefined, place, folder], make) : make(),
       ...(sidecar.slug ? { wish: sidecar.slug } : {}),
       ...(original.sidecar ? { sidecar: relativeToGallery(original.sidecar) } : {}),
     });
@@ -209,8 +211,14 @@ export function assembleManifest(
   const waiting = new Set(leftOut);
   const panoramas: PanoramaRecord[] = items.map((item, i) => {
     const slug = slugs[i]!;
+    // A record without links is the same for the same parts and slug: made once (a serve hands on its parts).
+    const known = item.record.links ? undefined : withSlug.get(item.record);
+    if (known?.slug === slug) return known;
     const record = { id: slug, slug, ...item.record } as PanoramaRecord;
-    if (!record.links) return record;
+    if (!record.links) {
+      withSlug.set(item.record, record);
+      return record;
+    }
     const where = item.sidecar ?? item.relPath;
     const links = record.links.filter((link, n) => {
       if (link.to === slug) failed.push({ source: where, message: `links[${n}].to: "${link.to}" is this picture itself` });
@@ -231,6 +239,8 @@ export function assembleManifest(
   failed.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   return { manifest: { ...header, gallery: { ...header.gallery, albums }, panoramas, failures: failed }, warnings };
 }
+
+const withSlug = new WeakMap<object, PanoramaRecord>();
 
 /** Whether every file a published record names is in the output folder. */
 export async function outputsExist(outputDir: string, media: PanoramaMedia): Promise<boolean> {
@@ -288,7 +298,8 @@ async function recordPositions<E extends MadeEntry>(inputDir: string, items: Pic
   }
   for (const item of items) {
     const gps = entries[item.relPath]?.outputs.gps;
-    if (gps) item.record.gps = gps;
+    // A record kept from the last run has its position already.
+    if (gps && item.record.gps !== gps) item.record.gps = gps;
   }
   return unknown.length > 0;
 }
