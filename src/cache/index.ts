@@ -13,8 +13,10 @@
 // its files are. A record is used only when it reads, is the one its key names,
 // and every file it lists is in the bucket at its size (and MD5, where the ETag
 // tells it); otherwise it is ignored (with a warning when it is corrupt or
-// foreign) and the original is made again. Deploy never uploads or prunes the
-// records (dot-keys). Requests go through deploy's S3 client with its retries.
+// foreign) and the original is made again. Whether the files are there is told by
+// listing the original's media folder; once many records are being found, by one
+// listing of all the media instead (media-scan.ts). Deploy never uploads or prunes
+// the records (dot-keys). Requests go through deploy's S3 client with its retries.
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
@@ -29,7 +31,8 @@ import { hashFile, walkTree } from "../files.ts";
 import { limiter, type Limiter } from "../limit.ts";
 import { panoramaMediaSchema, referencedUrls } from "../manifest.ts";
 import type { ImageOutputs, SharedStore } from "../process/index.ts";
-import { mediaFolderOf } from "../process/pipeline.ts";
+import { MEDIA_DIR, mediaFolderOf } from "../process/pipeline.ts";
+import { MediaScan } from "./media-scan.ts";
 
 /** Below the prefix: where records live (a dot-folder: deploy never uploads, lists as stale, or prunes it). */
 export const RECORDS_DIR = ".rotunda-cache";
@@ -64,6 +67,10 @@ export interface BucketCacheOptions {
   idleTimeoutMs?: number;
   /** A client of the caller's (tests put a fault-injecting proxy in front of the server). */
   client?: S3Client;
+  /** Records found after which media are checked against one listing of all the media (media-scan.ts). Default 32. */
+  scanAfterRecords?: number;
+  /** Objects that listing keeps at most. Default 160,000 (about 3,000 originals' media). */
+  scanMaxObjects?: number;
 }
 
 export interface CacheStats {
@@ -111,6 +118,12 @@ export class BucketCache implements SharedStore {
   private readonly retry: UploadOptions;
   private inFlight = 0;
   private busySince = 0;
+  private recordsFound = 0;
+  /** Aborted on close: a listing still under way (the scan's) stops retrying. */
+  private readonly closing = new AbortController();
+  private scan?: MediaScan;
+  private readonly scanAfterRecords: number;
+  private readonly scanMaxObjects: number;
 
   constructor(
     private readonly target: S3Target,
@@ -124,6 +137,8 @@ export class BucketCache implements SharedStore {
     this.requests = limiter(options.concurrency ?? 8);
     this.uploads = limiter(options.concurrency ?? 8);
     this.retry = { ...DEFAULT_UPLOAD_OPTIONS, ...options.upload };
+    this.scanAfterRecords = options.scanAfterRecords ?? 32;
+    this.scanMaxObjects = options.scanMaxObjects ?? 160_000;
   }
 
   /** The key of an original's record. */
@@ -150,10 +165,14 @@ export class BucketCache implements SharedStore {
   private async send<T>(request: () => Promise<T>): Promise<T> {
     return this.requests(() =>
       this.timed(() =>
-        sendWithRetry(this.retry, () => {
-          this.stats.requests++;
-          return request();
-        }),
+        sendWithRetry(
+          this.retry,
+          () => {
+            this.stats.requests++;
+            return request();
+          },
+          this.closing.signal,
+        ),
       ),
     );
   }
@@ -174,6 +193,18 @@ export class BucketCache implements SharedStore {
       if (error instanceof NoSuchKey || httpStatusOf(error) === 404) return undefined;
       throw error;
     }
+  }
+
+  /** One page of the keys below `prefix` (relative to the site), keys relative to the site. */
+  private async listPage(prefix: string, token: string | undefined) {
+    const page = await this.send(() =>
+      this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: this.keyOf(prefix), ContinuationToken: token })),
+    );
+    const objects: RemoteObject[] = [];
+    for (const o of page.Contents ?? []) {
+      if (o.Key?.startsWith(this.target.prefix)) objects.push({ key: o.Key.slice(this.target.prefix.length), size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
+    }
+    return { objects, ...(page.IsTruncated && page.NextContinuationToken ? { next: page.NextContinuationToken } : {}) };
   }
 
   /** Every object below a folder of the site ("media/<hash12>"), by path relative to the site. */
@@ -199,18 +230,25 @@ export class BucketCache implements SharedStore {
       warn(`ignored the cache's record ${key}: ${record}`);
       return undefined;
     }
-    let there: Map<string, RemoteObject>;
-    try {
-      there = await this.listFolder(mediaFolderOf(hash));
-    } catch (error) {
-      warn(`the cache ${this.url} could not be listed (${describe(error)}): made here`);
-      return undefined;
+    if (++this.recordsFound === this.scanAfterRecords) this.scan = new MediaScan(MEDIA_DIR, (prefix, token) => this.listPage(prefix, token), this.scanMaxObjects);
+    const notThere = (there: Map<string, RemoteObject>) =>
+      record.files.filter((f) => {
+        const object = there.get(f.path);
+        const md5 = object && remoteMd5(object);
+        return !object || object.size !== f.bytes || (md5 !== undefined && md5 !== f.md5);
+      });
+    const folder = mediaFolderOf(hash);
+    const scanned = await this.scan?.folder(folder);
+    let missing = scanned && notThere(scanned);
+    // Not in the scan, or missing from it (which may have been before the files arrived): listed now.
+    if (missing === undefined || missing.length > 0) {
+      try {
+        missing = notThere(await this.listFolder(folder));
+      } catch (error) {
+        warn(`the cache ${this.url} could not be listed (${describe(error)}): made here`);
+        return undefined;
+      }
     }
-    const missing = record.files.filter((f) => {
-      const object = there.get(f.path);
-      const md5 = object && remoteMd5(object);
-      return !object || object.size !== f.bytes || (md5 !== undefined && md5 !== f.md5);
-    });
     if (missing.length > 0) {
       warn(`the cache's record ${key} names ${missing.length} file${missing.length === 1 ? "" : "s"} the bucket does not hold as recorded (${missing[0]!.path}…): made here`);
       return undefined;
@@ -300,6 +338,7 @@ export class BucketCache implements SharedStore {
   }
 
   close(): void {
+    this.closing.abort();
     this.client.destroy();
   }
 }

@@ -66,10 +66,10 @@ export function isRetryable(error: unknown): boolean {
 /** The longest wait between two attempts. */
 const MAX_BACKOFF_MS = 10_000;
 
-/** One S3 request (`send` opens fresh bodies each time), retried under `options` when the failure is transient. */
-export function sendWithRetry<T>(options: Pick<UploadOptions, "attempts" | "backoffMs">, send: () => Promise<T>): Promise<T> {
+/** One S3 request (`send` opens fresh bodies each time), retried under `options` when the failure is transient, until `signal` aborts. */
+export function sendWithRetry<T>(options: Pick<UploadOptions, "attempts" | "backoffMs">, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const policy: RetryPolicy = { retries: Math.max(0, options.attempts - 1), baseDelayMs: options.backoffMs, maxDelayMs: MAX_BACKOFF_MS };
-  return retry(send, { policy, retryable: isRetryable, delayHint: retryAfterMs });
+  return retry(send, { policy, retryable: isRetryable, delayHint: retryAfterMs, ...(signal ? { signal } : {}) });
 }
 
 const hexToBase64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");

@@ -149,6 +149,65 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
     }
   });
 
+  test("once many records are found, media are checked against one listing of all the media; a file that listing missed is listed again", async () => {
+    const keys = await listKeys("site/");
+    const records = [...keys.keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`)).sort();
+    assert.equal(records.length, 6);
+    const ids = records.map((k) => /([0-9a-f]{64})-(.+)\.json$/.exec(k)!).map(([, hash, optionsKey]) => ({ hash: hash!, optionsKey: optionsKey! }));
+    const proxy = await startFaultProxy(swift.endpoint);
+    const warnings: string[] = [];
+    const warn = (m: string) => warnings.push(m);
+    const lookAll = async (scanAfterRecords: number) => {
+      const cache = await openBucketCache({ url: `s3://${BUCKET}/site`, endpoint: proxy.url, scanAfterRecords });
+      try {
+        return await Promise.all(ids.map(({ hash, optionsKey }) => cache.lookup(hash, optionsKey, warn)));
+      } finally {
+        cache.close();
+      }
+    };
+    const listings = (from: number) => {
+      const urls = proxy.requests.slice(from).map((r) => decodeURIComponent(r.url));
+      return { folders: urls.filter((u) => /prefix=site\/media\/[0-9a-f]{12}\//.test(u)).length, digits: urls.filter((u) => /prefix=site\/media\/[0-9a-f](&|$)/.test(u)).length };
+    };
+    try {
+      let from = proxy.requests.length;
+      assert.ok((await lookAll(100)).every(Boolean), "every record taken");
+      assert.deepEqual(listings(from), { folders: 6, digits: 0 }, "below the threshold: one listing per original");
+
+      from = proxy.requests.length;
+      assert.ok((await lookAll(1)).every(Boolean), "every record taken");
+      // The digits no lookup waited for may not all have been sent before the cache was closed.
+      const scanned = listings(from);
+      assert.equal(scanned.folders, 0, "from the first record on: no listing per original");
+      assert.ok(scanned.digits >= 1 && scanned.digits <= 16, `one listing per hex digit at most (${scanned.digits})`);
+      await proxy.settled();
+
+      // A file the scan did not see (it arrived after, or is gone): its folder is listed again before anything is said.
+      const record = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `site/${records[0]}` }))).Body!.transformToString()) as { files: Array<{ path: string }> };
+      const gone = record.files[0]!.path;
+      const bytes = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `site/${gone}` }))).Body!.transformToByteArray());
+      await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `site/${gone}` }));
+      const cache = await openBucketCache({ url: `s3://${BUCKET}/site`, endpoint: proxy.url, scanAfterRecords: 1 });
+      try {
+        from = proxy.requests.length;
+        assert.ok(await cache.lookup(ids[1]!.hash, ids[1]!.optionsKey, warn), "the scan starts on this record");
+        assert.equal(await cache.lookup(ids[0]!.hash, ids[0]!.optionsKey, warn), undefined, "a record with a file missing is not used");
+        assert.match(warnings.at(-1) ?? "", new RegExp(`names 1 file the bucket does not hold as recorded \\(${gone}`));
+        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${gone}`, Body: bytes, ContentType: "image/jpeg" }));
+        assert.ok(await cache.lookup(ids[0]!.hash, ids[0]!.optionsKey, warn), "the file is back: listed again, the record is used");
+        const listed = listings(from);
+        assert.equal(listed.folders, 2, "the folder of the file the scan missed, listed each time");
+        assert.ok(listed.digits <= 16);
+      } finally {
+        cache.close();
+      }
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+    } finally {
+      await proxy.close();
+    }
+    assert.equal(await assertRecordsComplete("site/"), 6);
+  });
+
   test("a shard killed (SIGKILL) while it puts media, then run again: it completes, and no record points at missing media", async () => {
     const proxy = await startFaultProxy(swift.endpoint);
     const dist = path.join(work, "killed");
