@@ -15,13 +15,14 @@
 // tells it); otherwise it is ignored (with a warning when it is corrupt or
 // foreign) and the original is made again. Whether the files are there is told by
 // listing the original's media folder; once many records are being found, by one
-// listing of all the media instead (media-scan.ts). Deploy never uploads or prunes
-// the records (dot-keys). Requests go through deploy's S3 client with its retries.
+// listing of all the media instead (media-scan.ts). A run reads its shard's pack
+// first (pack.ts: the records of the last run of that shard in one object), and
+// writes it anew at its end. Deploy never uploads or prunes the records and packs
+// (dot-keys). Requests go through deploy's S3 client with its retries.
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
 import { ConfigError } from "../config.ts";
 import { headersFor, phaseOf } from "../deploy/headers.ts";
 import { listRemote, MD5_METADATA_KEY, remoteMd5, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
@@ -29,27 +30,15 @@ import { createS3Client, describeEndpoint, explainS3Error, httpStatusOf, parseS3
 import { DEFAULT_UPLOAD_OPTIONS, sendWithRetry, uploadFile, type UploadOptions } from "../deploy/upload.ts";
 import { hashFile, walkTree } from "../files.ts";
 import { limiter, type Limiter } from "../limit.ts";
-import { panoramaMediaSchema, referencedUrls } from "../manifest.ts";
-import type { ImageOutputs, SharedStore } from "../process/index.ts";
+import { referencedUrls } from "../manifest.ts";
+import type { ImageOutputs, SharedStore, StoreRun } from "../process/index.ts";
 import { MEDIA_DIR, mediaFolderOf } from "../process/pipeline.ts";
 import { MediaScan } from "./media-scan.ts";
+import { packPath, packText, readPack } from "./pack.ts";
+import { checkRecord, RECORD_VERSION, type CacheRecord } from "./record.ts";
 
 /** Below the prefix: where records live (a dot-folder: deploy never uploads, lists as stale, or prunes it). */
 export const RECORDS_DIR = ".rotunda-cache";
-const RECORD_VERSION = 1;
-
-const fileSchema = z.object({ path: z.string(), bytes: z.int().nonnegative(), md5: z.string().regex(/^[0-9a-f]{32}$/) });
-const recordSchema = z.object({
-  version: z.literal(RECORD_VERSION),
-  generator: z.literal("rotunda"),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  optionsKey: z.string().min(1),
-  outputs: z.looseObject({ format: z.string(), captureDate: z.string().optional(), media: panoramaMediaSchema }),
-  /** Every file of the outputs, relative to the site ("media/<hash12>/…"). */
-  files: z.array(fileSchema).min(1),
-});
-type CacheRecord = z.infer<typeof recordSchema>;
-
 /** The cache cannot be used (unreachable, refused, a bad URL): exit 2, naming it and the endpoint. */
 export class CacheError extends ConfigError {
   override name = "CacheError";
@@ -119,6 +108,14 @@ export class BucketCache implements SharedStore {
   private inFlight = 0;
   private busySince = 0;
   private recordsFound = 0;
+  /** This run (its shard and recipe), once told. */
+  private run?: StoreRun;
+  /** The run's pack as the bucket held it at the start: its text and its records by content hash. */
+  private pack?: Promise<{ text: string; records: Map<string, unknown> } | undefined>;
+  /** Records found good or put by this run, by content hash: what its pack will hold. */
+  private readonly held = new Map<string, unknown>();
+  /** Content hashes looked up by this run: a packed record of one of them that is not held is not carried on. */
+  private readonly lookedUp = new Set<string>();
   /** Aborted on close: a listing still under way (the scan's) stops retrying. */
   private readonly closing = new AbortController();
   private scan?: MediaScan;
@@ -215,7 +212,36 @@ export class BucketCache implements SharedStore {
     return new Map([...listed.values()].map((o) => [o.key.slice(this.target.prefix.length), o]));
   }
 
+  begin(run: StoreRun, warn: (message: string) => void): void {
+    this.run = run;
+    const key = this.keyOf(packPath(RECORDS_DIR, run.optionsKey, run.shard));
+    this.pack = this.readRecord(key).then(
+      (text) => {
+        if (text === undefined) return undefined;
+        const records = readPack(text, run.optionsKey, run.shard);
+        if (typeof records !== "string") {
+          // As many records as that to come: the media are listed once, from the start.
+          if (records.size >= this.scanAfterRecords) this.startScan();
+          return { text, records };
+        }
+        warn(`ignored the cache's pack ${key}: ${records}`);
+        return undefined;
+      },
+      (error: unknown) => {
+        warn(`the cache's pack ${key} could not be read (${this.explain(error)}): records read one by one`);
+        return undefined;
+      },
+    );
+  }
+
   async lookup(hash: string, optionsKey: string, warn: (message: string) => void): Promise<ImageOutputs | undefined> {
+    this.lookedUp.add(hash);
+    const packed = optionsKey === this.run?.optionsKey ? (await this.pack)?.records.get(hash) : undefined;
+    if (packed !== undefined) {
+      const record = checkRecord(packed, hash, optionsKey);
+      // A packed record that fails here is only a hint gone stale: the record's own object decides.
+      if (typeof record !== "string" && (await this.missingFiles(record).catch(() => undefined))?.length === 0) return this.taken(record, packed);
+    }
     const key = this.recordKey(hash, optionsKey);
     let text: string | undefined;
     try {
@@ -225,59 +251,93 @@ export class BucketCache implements SharedStore {
       return undefined;
     }
     if (text === undefined) return undefined;
-    const record = this.checkRecord(text, hash, optionsKey);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      warn(`ignored the cache's record ${key}: not JSON (corrupt)`);
+      return undefined;
+    }
+    const record = checkRecord(raw, hash, optionsKey);
     if (typeof record === "string") {
       warn(`ignored the cache's record ${key}: ${record}`);
       return undefined;
     }
-    if (++this.recordsFound === this.scanAfterRecords) this.scan = new MediaScan(MEDIA_DIR, (prefix, token) => this.listPage(prefix, token), this.scanMaxObjects);
+    let missing: CacheRecord["files"];
+    try {
+      missing = await this.missingFiles(record);
+    } catch (error) {
+      warn(`the cache ${this.url} could not be listed (${describe(error)}): made here`);
+      return undefined;
+    }
+    if (missing.length > 0) {
+      warn(`the cache's record ${key} names ${missing.length} file${missing.length === 1 ? "" : "s"} the bucket does not hold as recorded (${missing[0]!.path}…): made here`);
+      return undefined;
+    }
+    return this.taken(record, raw);
+  }
+
+  /** The outputs of a record found good; the run's pack will hold it as it was read (`raw`), so an unchanged pack keeps its bytes. */
+  private taken(record: CacheRecord, raw: unknown): ImageOutputs {
+    this.held.set(record.hash, raw);
+    const { gps: _position, ...outputs } = record.outputs as ImageOutputs;
+    return outputs;
+  }
+
+  private startScan(): void {
+    this.scan ??= new MediaScan(MEDIA_DIR, (prefix, token) => this.listPage(prefix, token), this.scanMaxObjects);
+  }
+
+  /** The files of a record the bucket does not hold as recorded (size, and MD5 where the ETag tells it). */
+  private async missingFiles(record: CacheRecord): Promise<CacheRecord["files"]> {
+    if (++this.recordsFound >= this.scanAfterRecords) this.startScan();
     const notThere = (there: Map<string, RemoteObject>) =>
       record.files.filter((f) => {
         const object = there.get(f.path);
         const md5 = object && remoteMd5(object);
         return !object || object.size !== f.bytes || (md5 !== undefined && md5 !== f.md5);
       });
-    const folder = mediaFolderOf(hash);
+    const folder = mediaFolderOf(record.hash);
     const scanned = await this.scan?.folder(folder);
-    let missing = scanned && notThere(scanned);
+    const missing = scanned && notThere(scanned);
     // Not in the scan, or missing from it (which may have been before the files arrived): listed now.
-    if (missing === undefined || missing.length > 0) {
-      try {
-        missing = notThere(await this.listFolder(folder));
-      } catch (error) {
-        warn(`the cache ${this.url} could not be listed (${describe(error)}): made here`);
-        return undefined;
-      }
-    }
-    if (missing.length > 0) {
-      warn(`the cache's record ${key} names ${missing.length} file${missing.length === 1 ? "" : "s"} the bucket does not hold as recorded (${missing[0]!.path}…): made here`);
-      return undefined;
-    }
-    const { gps: _position, ...outputs } = record.outputs as ImageOutputs;
-    return outputs;
+    return missing === undefined || missing.length > 0 ? notThere(await this.listFolder(folder)) : missing;
   }
 
-  /** The record if it is a good one for this original and recipe, else why not. */
-  private checkRecord(text: string, hash: string, optionsKey: string): CacheRecord | string {
-    let raw: unknown;
+  async finish(hashes: Iterable<string>, warn: (message: string) => void): Promise<void> {
+    const { run } = this;
+    if (!run) return;
+    const before = await this.pack;
+    const records: unknown[] = [];
+    for (const hash of new Set(hashes)) {
+      // Records this run did not look up (its outputs were here) are carried on as the last pack had them.
+      const record = this.held.get(hash) ?? (this.lookedUp.has(hash) ? undefined : before?.records.get(hash));
+      if (record !== undefined) records.push(record);
+    }
+    const text = packText(run.optionsKey, run.shard, records);
+    if (text === before?.text || (records.length === 0 && !before)) return;
+    const key = this.keyOf(packPath(RECORDS_DIR, run.optionsKey, run.shard));
     try {
-      raw = JSON.parse(text);
-    } catch {
-      return "not JSON (corrupt)";
+      await this.putText(key, text);
+    } catch (error) {
+      warn(`the cache's pack ${key} could not be written (${this.explain(error)}): the next run reads the records one by one`);
     }
-    const parsed = recordSchema.safeParse(raw);
-    if (!parsed.success) return `not a Rotunda cache record (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`;
-    const record = parsed.data;
-    if (record.hash !== hash || record.optionsKey !== optionsKey) return "it is the record of another original or recipe than its key says (foreign)";
-    const folder = mediaFolderOf(hash);
-    const files = new Set(record.files.map((f) => f.path));
-    if ([...files].some((f) => !f.startsWith(folder + "/") || f.split("/").includes(".."))) return `it names files outside ${folder}/`;
-    for (const url of referencedUrls(record.outputs.media)) {
-      const rel = url.slice(1);
-      const covered = url.endsWith("/") ? [...files].some((f) => f.startsWith(rel)) : files.has(rel);
-      if (!covered) return `its outputs use ${url}, which it does not list`;
-    }
-    return record;
+  }
+
+  /** Puts a JSON object with its MD5 checked by the server. */
+  private async putText(key: string, body: string): Promise<void> {
+    await this.send(() =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.target.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json; charset=utf-8",
+          ContentMD5: Buffer.from(md5Of(body), "hex").toString("base64"),
+          Metadata: { [MD5_METADATA_KEY]: md5Of(body) },
+        }),
+      ),
+    );
   }
 
   async put(hash: string, optionsKey: string, outputs: ImageOutputs, outputDir: string): Promise<void> {
@@ -317,19 +377,8 @@ export class BucketCache implements SharedStore {
     // bucket may be public, and each machine reads the original's GPS itself.
     const { gps: _position, ...shared } = outputs;
     const record: CacheRecord = { version: RECORD_VERSION, generator: "rotunda", hash, optionsKey, outputs: shared as CacheRecord["outputs"], files };
-    const body = JSON.stringify(record);
-    await this.send(() =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.target.bucket,
-          Key: this.recordKey(hash, optionsKey),
-          Body: body,
-          ContentType: "application/json; charset=utf-8",
-          ContentMD5: Buffer.from(md5Of(body), "hex").toString("base64"),
-          Metadata: { [MD5_METADATA_KEY]: md5Of(body) },
-        }),
-      ),
-    );
+    await this.putText(this.recordKey(hash, optionsKey), JSON.stringify(record));
+    this.held.set(hash, record);
   }
 
   /** Why a failure happened, in one line without secrets (for the build's report). */

@@ -65,6 +65,16 @@ export interface SharedStore {
   lookup(hash: string, optionsKey: string, warn: (message: string) => void): Promise<ImageOutputs | undefined>;
   /** Puts the outputs made here (their files under `outputDir` first, the record last). */
   put(hash: string, optionsKey: string, outputs: ImageOutputs, outputDir: string): Promise<void>;
+  /** Told before the first lookup which run this is: the store may read at once what it keeps for that run. */
+  begin?(run: StoreRun, warn: (message: string) => void): void;
+  /** Told, once every original is obtained and every put has ended, the content hashes of the run's originals. */
+  finish?(hashes: Iterable<string>, warn: (message: string) => void): Promise<void>;
+}
+
+/** What a store is told of a run: its shard ("2-of-3"; "1-of-1" for a whole gallery) and its recipe. */
+export interface StoreRun {
+  shard: string;
+  optionsKey: string;
 }
 
 export interface ProcessOptions {
@@ -536,6 +546,8 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
     return obtaining;
   };
 
+  const storeWarning = (message: string) => result.warnings.push({ source: store!.url, message });
+  store?.begin?.({ shard: shardLabel(options.shard ?? { index: 1, count: 1 }), optionsKey: run.optionsKey }, storeWarning);
   try {
     await eachLimit(originals, lanes, async (original) => {
       const { relPath } = original;
@@ -559,6 +571,10 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
       }
     });
     await Promise.all(puts);
+    await store?.finish?.(
+      Object.values(result.entries).map((e) => e.hash),
+      storeWarning,
+    );
   } finally {
     await exiftool?.end();
   }

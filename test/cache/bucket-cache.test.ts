@@ -29,6 +29,8 @@ let single: string;
 const savedEnv = { ...process.env };
 let env: NodeJS.ProcessEnv;
 
+/** A record's key below the prefix (not a pack's: `.rotunda-cache/packs/…`). */
+const isRecordKey = (key: string) => new RegExp(`^${RECORDS_DIR}/[0-9a-f]{64}-[^/]+\\.json$`).test(key);
 const md5 = (b: Buffer | string) => createHash("md5").update(b).digest("hex");
 
 /** Every key below `prefix` → its ETag (MD5 for single-part objects), the prefix cut off. */
@@ -57,7 +59,7 @@ async function siteFiles(dir: string): Promise<Map<string, Buffer>> {
 /** Every record below `prefix` names only files the bucket holds, at their size and MD5; returns how many records there are. */
 async function assertRecordsComplete(prefix: string): Promise<number> {
   const keys = await listKeys(prefix);
-  const records = [...keys.keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`));
+  const records = [...keys.keys()].filter(isRecordKey);
   for (const key of records) {
     const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: prefix + key }))).Body!.transformToString();
     const record = JSON.parse(body) as { files: Array<{ path: string; md5: string }> };
@@ -126,6 +128,10 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
       // Media folders are listed (their keys are in the query, escaped); no media object is read or written.
       assert.deepEqual(proxy.requests.filter((r) => r.url.includes("/media/")), [], "no media downloaded");
       assert.ok(proxy.requests.some((r) => /prefix=site%2Fmedia%2F/.test(r.url)), "the media were checked by listing");
+      // Each shard read the records from the pack its first run left: none was read on its own.
+      const paths = proxy.requests.filter((r) => r.method === "GET").map((r) => decodeURIComponent(r.url));
+      assert.deepEqual(paths.filter((u) => /\.rotunda-cache\/[0-9a-f]{64}-/.test(u)), [], "no record read on its own");
+      assert.equal(paths.filter((u) => /\.rotunda-cache\/packs\/[^/]+\/[123]-of-3\.json/.test(u)).length, 3, "one pack read per shard");
       const rendered = await runRotunda(["render", "--input", gallery, "--output", dist]);
       assert.equal(rendered.code, 0, rendered.output);
       const pages = await siteFiles(dist);
@@ -151,7 +157,7 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
 
   test("once many records are found, media are checked against one listing of all the media; a file that listing missed is listed again", async () => {
     const keys = await listKeys("site/");
-    const records = [...keys.keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`)).sort();
+    const records = [...keys.keys()].filter(isRecordKey).sort();
     assert.equal(records.length, 6);
     const ids = records.map((k) => /([0-9a-f]{64})-(.+)\.json$/.exec(k)!).map(([, hash, optionsKey]) => ({ hash: hash!, optionsKey: optionsKey! }));
     const proxy = await startFaultProxy(swift.endpoint);
@@ -206,6 +212,52 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
       await proxy.close();
     }
     assert.equal(await assertRecordsComplete("site/"), 6);
+  });
+
+  test("a pack that does not read is ignored with a warning; a packed record whose files differ is read from its own object; an unchanged run leaves the pack", async () => {
+    const packKey = [...(await listKeys("site/")).keys()].find((k) => /^\.rotunda-cache\/packs\/[^/]+\/1-of-3\.json$/.test(k));
+    assert.ok(packKey, "the first shard's pack is there");
+    const readPackObject = async () => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `site/${packKey}` }))).Body!.transformToString()) as { records: Array<{ hash: string; files: Array<{ md5: string }> }> };
+    const good = await readPackObject();
+    assert.ok(good.records.length > 0);
+    const shard1 = (dist: string, endpoint = swift.endpoint) => runRotunda(["process", "--input", gallery, "--output", dist, "--shard", "1/3", "--cache", `s3://${BUCKET}/site`, "--endpoint", endpoint], { env });
+
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${packKey}`, Body: "{ not json" }));
+    const corrupt = await shard1(path.join(work, "pack-corrupt"));
+    assert.equal(corrupt.code, 0, corrupt.output);
+    assert.match(corrupt.stdout, /· 0 made/, corrupt.output);
+    assert.ok(corrupt.stderr.includes(`ignored the cache's pack site/${packKey}: not JSON (corrupt)`), corrupt.stderr);
+    assert.deepEqual(await readPackObject(), good, "the pack written anew, as it was");
+
+    const stale = structuredClone(good);
+    stale.records[0]!.files[0]!.md5 = "0".repeat(32);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${packKey}`, Body: JSON.stringify(stale) }));
+    const proxy = await startFaultProxy(swift.endpoint);
+    try {
+      const dist = path.join(work, "pack-stale");
+      const staleRun = await shard1(dist, proxy.url);
+      assert.equal(staleRun.code, 0, staleRun.output);
+      assert.match(staleRun.stdout, /· 0 made/, staleRun.output);
+      assert.doesNotMatch(staleRun.stderr, /warning|ignored/i, "a stale packed record is no one's mistake");
+      const reads = proxy.requests.filter((r) => r.method === "GET").map((r) => decodeURIComponent(r.url));
+      assert.deepEqual(reads.filter((u) => /\.rotunda-cache\/[0-9a-f]{64}-/.test(u)).map((u) => /[0-9a-f]{64}/.exec(u)![0]), [stale.records[0]!.hash], "that record alone read on its own");
+      assert.deepEqual(await readPackObject(), good, "the pack mended");
+
+      // A folder whose outputs were made here and put already: its next run looks nothing up.
+      const local = path.join(work, "pack-local");
+      const made = await runRotunda(["process", "--input", gallery, "--output", local, "--shard", "1/3"], { env });
+      assert.match(made.stdout, /· [1-9]\d* made/, made.output);
+      const put = await shard1(local, proxy.url);
+      assert.match(put.stdout, /· 0 made, [1-9]\d* unchanged/, put.output);
+      const from = proxy.requests.length;
+      const unchanged = await shard1(local, proxy.url);
+      assert.equal(unchanged.code, 0, unchanged.output);
+      assert.match(unchanged.stdout, /· 0 made, [1-9]\d* unchanged.*\n.*0 taken, 0 put/, unchanged.output);
+      assert.deepEqual(proxy.requests.slice(from).filter((r) => r.method === "PUT").map((r) => r.url), [], "nothing put: the pack keeps what the run did not look up");
+      assert.deepEqual(await readPackObject(), good);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test("a shard killed (SIGKILL) while it puts media, then run again: it completes, and no record points at missing media", async () => {
@@ -268,10 +320,14 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
     const cache = ["--cache", `s3://${BUCKET}/located`, "--endpoint", swift.endpoint];
     const first = await runRotunda(["process", "--input", located, "--output", path.join(work, "located-a"), ...cache], { env });
     assert.equal(first.code, 0, first.output);
-    const records = [...(await listKeys("located/")).keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`));
+    const records = [...(await listKeys("located/")).keys()].filter(isRecordKey);
     assert.equal(records.length, 1);
     const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `located/${records[0]}` }))).Body!.transformToString();
     assert.doesNotMatch(body, /gps|33\.85|151\.21/i, "no coordinates in the bucket");
+    const packs = [...(await listKeys("located/")).keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/packs/`));
+    assert.equal(packs.length, 1, "the run's pack");
+    const pack = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `located/${packs[0]}` }))).Body!.transformToString();
+    assert.doesNotMatch(pack, /gps|33\.85|151\.21/i, "no coordinates in its pack");
     const other = path.join(work, "located-b");
     const second = await runRotunda(["process", "--input", located, "--output", other, ...cache], { env });
     assert.equal(second.code, 0, second.output);
@@ -283,10 +339,12 @@ describe("the bucket as shared cache", { timeout: 300_000 }, () => {
     const dist = path.join(work, "corrupt");
     const first = await runRotunda(["build", "--no-pull", "--input", gallery, "--output", dist, "--cache", `s3://${BUCKET}/site`, "--endpoint", swift.endpoint], { env });
     assert.match(first.stdout, /· 0 made/, "all from the cache");
-    const records = [...(await listKeys("site/")).keys()].filter((k) => k.startsWith(`${RECORDS_DIR}/`)).sort();
+    const records = [...(await listKeys("site/")).keys()].filter(isRecordKey).sort();
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${records[0]}`, Body: "{ not json" }));
     const other = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `site/${records[2]}` }))).Body!.transformToString();
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `site/${records[1]}`, Body: other }));
+    // Without the packs, which hold good copies of them, the records are read on their own.
+    for (const key of (await listKeys("site/")).keys()) if (key.startsWith(`${RECORDS_DIR}/packs/`)) await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `site/${key}` }));
     const fresh = path.join(work, "corrupt-2");
     const second = await runRotunda(["build", "--no-pull", "--input", gallery, "--output", fresh, "--cache", `s3://${BUCKET}/site`, "--endpoint", swift.endpoint], { env });
     assert.equal(second.code, 0, second.output);
