@@ -1,10 +1,10 @@
 // File-system helpers every stage uses: atomic writes (a reader never sees half a
 // file, and two writers of one file never share a temp file), the one walk of a
-// folder tree, and the one streaming file hasher.
-import { createHash } from "node:crypto";
+// folder tree, and the one file hasher.
 import type { Dirent } from "node:fs";
 import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { digestOnWorker } from "./hash-workers.ts";
 
 let counter = 0;
 
@@ -127,29 +127,7 @@ export interface ByteRange {
   end: number;
 }
 
-/** Read buffers for hashFile, kept between calls: a fresh 1 MB buffer per chunk costs a page fault per 4 KB of it. */
-const hashBuffers: Buffer[] = [];
-const HASH_CHUNK = 1 << 20;
-/** Buffers kept for later calls; more hashes at once than this allocate their own. */
-const HASH_BUFFERS_KEPT = 8;
-
-/** The hex digest of a file, or of a byte range of it, read in chunks (never whole in memory). Default algorithm SHA-256. */
-export async function hashFile(file: string, options: { algorithm?: "sha256" | "md5"; range?: ByteRange } = {}): Promise<string> {
-  const hash = createHash(options.algorithm ?? "sha256");
-  const handle = await open(file, "r");
-  const buffer = hashBuffers.pop() ?? Buffer.allocUnsafeSlow(HASH_CHUNK);
-  try {
-    let position = options.range?.start ?? 0;
-    const end = options.range ? options.range.end + 1 : Infinity;
-    while (position < end) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - position), position);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
-  } finally {
-    if (hashBuffers.length < HASH_BUFFERS_KEPT) hashBuffers.push(buffer);
-    await handle.close();
-  }
-  return hash.digest("hex");
+/** The hex digest of a file, or of a byte range of it, read in chunks (never whole in memory) on a worker thread (hash-workers.ts). Default algorithm SHA-256. */
+export function hashFile(file: string, options: { algorithm?: "sha256" | "md5"; range?: ByteRange } = {}): Promise<string> {
+  return digestOnWorker({ file, algorithm: options.algorithm ?? "sha256", ...(options.range ? { start: options.range.start, end: options.range.end } : {}) });
 }

@@ -104,3 +104,14 @@ test("piecesAfter: what a short write leaves, from any byte", () => {
   }
   assert.deepEqual(piecesAfter(pieces, whole.length), []);
 });
+
+test("hashFile of a file that cannot be read fails as fs does: its code and path", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "rotunda-hash-missing-"));
+  try {
+    const missing = path.join(dir, "gone.jpg");
+    await assert.rejects(hashFile(missing), (error: NodeJS.ErrnoException) => error.code === "ENOENT" && error.path === missing && error.message.includes(missing));
+    await assert.rejects(hashFile(dir), (error: NodeJS.ErrnoException) => error.code === "EISDIR");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,128 @@
+// File digests on worker threads. Hashing is synchronous CPU work: on the main
+// thread, the originals of a gallery (9 MB each) keep it from everything else a run
+// does meanwhile (requests to the cache, ExifTool's answers, the render's start).
+// A small pool of workers, one per core (at most four), reads and hashes whole
+// files, one file per worker at a time; the main thread only sends a path and gets
+// a hex digest back.
+//
+// The workers run plain CommonJS given as text (no module of the project), so the
+// pool works the same from the TypeScript sources and from the CLI's bundle. An
+// idle worker does not keep the process alive.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+
+export interface HashJob {
+  file: string;
+  algorithm: "sha256" | "md5";
+  /** First and last byte (inclusive); the whole file when absent. */
+  start?: number;
+  end?: number;
+}
+
+const WORKER_SOURCE = String.raw`
+const { parentPort } = require("node:worker_threads");
+const { openSync, readSync, closeSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const buffer = Buffer.allocUnsafeSlow(1 << 20);
+parentPort.on("message", (job) => {
+  let fd;
+  try {
+    const hash = createHash(job.algorithm);
+    fd = openSync(job.file, "r");
+    let position = job.start ?? 0;
+    const end = job.end === undefined ? Infinity : job.end + 1;
+    while (position < end) {
+      const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    parentPort.postMessage({ digest: hash.digest("hex") });
+  } catch (error) {
+    const { message, code, errno, syscall, path } = error;
+    parentPort.postMessage({ error: { message, code, errno, syscall, path } });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+});
+`;
+
+interface Pending {
+  job: HashJob;
+  resolve: (digest: string) => void;
+  reject: (error: Error) => void;
+}
+
+interface Lane {
+  worker: Worker;
+  current?: Pending;
+}
+
+type WorkerError = { message: string; code?: string; errno?: number; syscall?: string; path?: string };
+
+/** An Error as fs would have thrown it (message, code, errno, syscall, path). */
+function fsError(error: WorkerError): Error {
+  return Object.assign(new Error(error.message), Object.fromEntries(Object.entries(error).filter(([k, v]) => k !== "message" && v !== undefined)));
+}
+
+class HashPool {
+  private readonly lanes: Lane[] = [];
+  private readonly queue: Pending[] = [];
+
+  constructor(private readonly size: number) {}
+
+  digest(job: HashJob): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.next();
+    });
+  }
+
+  /** Gives queued jobs to idle workers, starting workers up to the pool's size. */
+  private next(): void {
+    while (this.queue.length > 0) {
+      let lane = this.lanes.find((l) => !l.current);
+      if (!lane && this.lanes.length < this.size) lane = this.start();
+      if (!lane) return;
+      const pending = this.queue.shift()!;
+      lane.current = pending;
+      lane.worker.ref();
+      lane.worker.postMessage(pending.job);
+    }
+  }
+
+  private start(): Lane {
+    const lane: Lane = { worker: new Worker(WORKER_SOURCE, { eval: true }) };
+    lane.worker.on("message", (answer: { digest?: string; error?: WorkerError }) => {
+      const pending = lane.current!;
+      lane.current = undefined;
+      lane.worker.unref();
+      if (answer.error) pending.reject(fsError(answer.error));
+      else pending.resolve(answer.digest!);
+      this.next();
+    });
+    // A worker that dies (out of memory) fails its file; the next job starts another.
+    lane.worker.on("error", (error) => this.lost(lane, error));
+    lane.worker.on("exit", (code) => this.lost(lane, new Error(`the hashing worker stopped (exit code ${code})`)));
+    this.lanes.push(lane);
+    return lane;
+  }
+
+  private lost(lane: Lane, error: Error): void {
+    const index = this.lanes.indexOf(lane);
+    if (index < 0) return;
+    this.lanes.splice(index, 1);
+    lane.current?.reject(error);
+    lane.current = undefined;
+    void lane.worker.terminate();
+    this.next();
+  }
+}
+
+let pool: HashPool | undefined;
+
+/** The hex digest of a file (or a byte range of it), computed on a worker thread. */
+export function digestOnWorker(job: HashJob): Promise<string> {
+  pool ??= new HashPool(Math.min(4, Math.max(1, availableParallelism())));
+  return pool.digest(job);
+}
