@@ -480,12 +480,12 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
   const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<Obtained> => {
     const base = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey };
     if (store) {
+      // The store keeps no positions: read here, while the lookup waits on the network (a
+      // picture the store does not have is read whole when it is made, and this is dropped).
+      exiftool ??= startExifTool({ maxProcs: concurrency });
+      const position = readGps(exiftool, original.file);
       const outputs = await store.lookup(hash, run.optionsKey, (message) => result.warnings.push({ source: original.relPath, message }));
-      if (outputs) {
-        // The store keeps no positions: read here, while other lanes wait on the network.
-        exiftool ??= startExifTool({ maxProcs: concurrency });
-        return { entry: { ...base, outputs: { ...outputs, gps: await readGps(exiftool, original.file) }, remote: true, stored: store.url }, how: "store" };
-      }
+      if (outputs) return { entry: { ...base, outputs: { ...outputs, gps: await position }, remote: true, stored: store.url }, how: "store" };
     }
     const outputs = await images(async () => {
       exiftool ??= startExifTool({ maxProcs: concurrency });
