@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
-import { isBuiltin } from "node:module";
+import module, { isBuiltin } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -181,6 +181,10 @@ async function run() {
   }
   if (entry) {
     keepInUse(entry);
+    // Node 22.1 and later keep the compiled code of the bundle and of the packages it loads
+    // beside the bundle (and remove it with it), so each start after the first skips
+    // compiling them; Node 20 has no such cache.
+    module.enableCompileCache?.(path.join(path.dirname(entry), "compiled"));
     await import(pathToFileURL(entry).href);
   } else {
     const { register } = await import("tsx/esm/api");
