@@ -4,7 +4,7 @@
 import type { Dirent } from "node:fs";
 import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { digestOnWorker } from "./hash-workers.ts";
+import { digestOnWorker } from "./worker-pool.ts";
 
 let counter = 0;
 
@@ -127,7 +127,7 @@ export interface ByteRange {
   end: number;
 }
 
-/** The hex digest of a file, or of a byte range of it, read in chunks (never whole in memory) on a worker thread (hash-workers.ts). Default algorithm SHA-256. */
+/** The hex digest of a file, or of a byte range of it, read in chunks (never whole in memory) on a worker thread (worker-pool.ts). Default algorithm SHA-256. */
 export function hashFile(file: string, options: { algorithm?: "sha256" | "md5"; range?: ByteRange } = {}): Promise<string> {
   return digestOnWorker({ file, algorithm: options.algorithm ?? "sha256", ...(options.range ? { start: options.range.start, end: options.range.end } : {}) });
 }

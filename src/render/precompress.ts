@@ -7,14 +7,12 @@
 // serves what it is given), and `_headers` does not list them.
 import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
-import { brotliCompress, constants, gzip } from "node:zlib";
+import { constants } from "node:zlib";
 import { walkTree } from "../files.ts";
 import { eachLimit } from "../limit.ts";
+import { compressOnWorker } from "../worker-pool.ts";
 import { ASSETS_DIR } from "./assets.ts";
 
-const brotli = promisify(brotliCompress);
-const gzipped = promisify(gzip);
 
 export const COMPRESSIBLE = /\.(html|css|js|mjs|json|xml|svg)$/i;
 const ENCODINGS = ["br", "gz"] as const;
@@ -25,18 +23,18 @@ const PAGE_QUALITY = 6;
 /** Brotli's default window (4 MB): the most a file is given. */
 const DEFAULT_WINDOW_BITS = 22;
 
+/** Compressed on a worker thread (worker-pool.ts): the main thread only hands the bytes over. */
 async function compress(rel: string, data: Buffer, encoding: (typeof ENCODINGS)[number]): Promise<Buffer> {
-  if (encoding === "gz") return gzipped(data, { level: 9 });
-  return brotli(data, {
-    params: {
-      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_QUALITY]: rel.startsWith(`${ASSETS_DIR}/`) ? constants.BROTLI_MAX_QUALITY : PAGE_QUALITY,
-      [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
-      // A window just big enough for the file: the same bytes out, and the encoder no longer
-      // sets up (and frees) a 4 MB window for each page of a few kilobytes.
-      [constants.BROTLI_PARAM_LGWIN]: Math.min(DEFAULT_WINDOW_BITS, Math.max(constants.BROTLI_MIN_WINDOW_BITS, Math.ceil(Math.log2(data.length + 1)))),
-    },
-  });
+  if (encoding === "gz") return compressOnWorker({ data, encoding, options: { level: 9 } });
+  const params = {
+    [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+    [constants.BROTLI_PARAM_QUALITY]: rel.startsWith(`${ASSETS_DIR}/`) ? constants.BROTLI_MAX_QUALITY : PAGE_QUALITY,
+    [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+    // A window just big enough for the file: the same bytes out, and the encoder no longer
+    // sets up (and frees) a 4 MB window for each page of a few kilobytes.
+    [constants.BROTLI_PARAM_LGWIN]: Math.min(DEFAULT_WINDOW_BITS, Math.max(constants.BROTLI_MIN_WINDOW_BITS, Math.ceil(Math.log2(data.length + 1)))),
+  };
+  return compressOnWorker({ data, encoding, options: { params } });
 }
 
 /** Files compressed at a time. */
@@ -61,8 +59,8 @@ export interface PrecompressResult {
 export async function precompressFolder(dir: string, published?: string): Promise<PrecompressResult> {
   const files = (await walkTree(dir)).filter((e) => e.kind === "file" && COMPRESSIBLE.test(e.name)).map((e) => e.relPath);
   const result: PrecompressResult = { files: files.length, written: 0, reused: 0 };
-  // Each file is a chain of short steps on libuv's pool (read, compress, write, twice): with
-  // a lane per core the pool sits idle between them, so there are more lanes than its threads.
+  // Each file is a chain of short steps (read, compress on a worker, write, twice): with a
+  // lane per core the workers sit idle between them, so there are more lanes than workers.
   await eachLimit(files, FILE_LANES, async (rel) => {
     const file = path.join(dir, rel);
     const data = await readFile(file);

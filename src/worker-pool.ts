@@ -1,9 +1,11 @@
-// File digests on worker threads. Hashing is synchronous CPU work: on the main
-// thread, the originals of a gallery (9 MB each) keep it from everything else a run
-// does meanwhile (requests to the cache, ExifTool's answers, the render's start).
-// A small pool of workers, one per core (at most four), reads and hashes whole
-// files, one file per worker at a time; the main thread only sends a path and gets
-// a hex digest back.
+// CPU work on files, on worker threads: file digests and the compression of a
+// site's text files. Both are synchronous CPU work: on the main thread, hashing the
+// originals of a gallery (9 MB each) or compressing every page keeps it from all a
+// run does meanwhile (requests to the cache, ExifTool's answers, the render), and
+// Node's asynchronous zlib still sets up and tears down each stream there. A small
+// pool of workers, one per core (at most four), takes one job at a time each; the
+// main thread sends a path (or a file's bytes) and gets the digest (or the
+// compressed bytes) back.
 //
 // The workers run plain CommonJS given as text (no module of the project), so the
 // pool works the same from the TypeScript sources and from the CLI's bundle. An
@@ -19,12 +21,22 @@ export interface HashJob {
   end?: number;
 }
 
+export interface CompressJob {
+  data: Uint8Array;
+  encoding: "br" | "gz";
+  /** Options for zlib's brotliCompressSync or gzipSync. */
+  options: object;
+}
+
+type Job = ({ kind: "digest" } & HashJob) | ({ kind: "compress" } & CompressJob);
+
 const WORKER_SOURCE = String.raw`
 const { parentPort } = require("node:worker_threads");
 const { openSync, readSync, closeSync } = require("node:fs");
 const { createHash } = require("node:crypto");
+const zlib = require("node:zlib");
 const buffer = Buffer.allocUnsafeSlow(1 << 20);
-parentPort.on("message", (job) => {
+function digest(job) {
   let fd;
   try {
     const hash = createHash(job.algorithm);
@@ -37,19 +49,27 @@ parentPort.on("message", (job) => {
       hash.update(buffer.subarray(0, bytesRead));
       position += bytesRead;
     }
-    parentPort.postMessage({ digest: hash.digest("hex") });
+    return hash.digest("hex");
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+function compress(job) {
+  return job.encoding === "br" ? zlib.brotliCompressSync(job.data, job.options) : zlib.gzipSync(job.data, job.options);
+}
+parentPort.on("message", (job) => {
+  try {
+    parentPort.postMessage({ result: job.kind === "digest" ? digest(job) : compress(job) });
   } catch (error) {
     const { message, code, errno, syscall, path } = error;
     parentPort.postMessage({ error: { message, code, errno, syscall, path } });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 });
 `;
 
 interface Pending {
-  job: HashJob;
-  resolve: (digest: string) => void;
+  job: Job;
+  resolve: (result: unknown) => void;
   reject: (error: Error) => void;
 }
 
@@ -65,13 +85,13 @@ function fsError(error: WorkerError): Error {
   return Object.assign(new Error(error.message), Object.fromEntries(Object.entries(error).filter(([k, v]) => k !== "message" && v !== undefined)));
 }
 
-class HashPool {
+class WorkerPool {
   private readonly lanes: Lane[] = [];
   private readonly queue: Pending[] = [];
 
   constructor(private readonly size: number) {}
 
-  digest(job: HashJob): Promise<string> {
+  run(job: Job): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.next();
@@ -93,17 +113,17 @@ class HashPool {
 
   private start(): Lane {
     const lane: Lane = { worker: new Worker(WORKER_SOURCE, { eval: true }) };
-    lane.worker.on("message", (answer: { digest?: string; error?: WorkerError }) => {
+    lane.worker.on("message", (answer: { result?: unknown; error?: WorkerError }) => {
       const pending = lane.current!;
       lane.current = undefined;
       lane.worker.unref();
       if (answer.error) pending.reject(fsError(answer.error));
-      else pending.resolve(answer.digest!);
+      else pending.resolve(answer.result);
       this.next();
     });
-    // A worker that dies (out of memory) fails its file; the next job starts another.
+    // A worker that dies (out of memory) fails its job; the next job starts another.
     lane.worker.on("error", (error) => this.lost(lane, error));
-    lane.worker.on("exit", (code) => this.lost(lane, new Error(`the hashing worker stopped (exit code ${code})`)));
+    lane.worker.on("exit", (code) => this.lost(lane, new Error(`a worker thread stopped (exit code ${code})`)));
     this.lanes.push(lane);
     return lane;
   }
@@ -119,10 +139,16 @@ class HashPool {
   }
 }
 
-let pool: HashPool | undefined;
+let pool: WorkerPool | undefined;
+const thePool = () => (pool ??= new WorkerPool(Math.min(4, Math.max(1, availableParallelism()))));
 
 /** The hex digest of a file (or a byte range of it), computed on a worker thread. */
-export function digestOnWorker(job: HashJob): Promise<string> {
-  pool ??= new HashPool(Math.min(4, Math.max(1, availableParallelism())));
-  return pool.digest(job);
+export async function digestOnWorker(job: HashJob): Promise<string> {
+  return (await thePool().run({ kind: "digest", ...job })) as string;
+}
+
+/** `data` compressed (brotli or gzip, with zlib's options) on a worker thread. */
+export async function compressOnWorker(job: CompressJob): Promise<Buffer> {
+  const result = (await thePool().run({ kind: "compress", ...job })) as Uint8Array;
+  return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
 }
