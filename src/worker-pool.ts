@@ -1,6 +1,6 @@
 // CPU work on files, on worker threads: file digests and the compression of a
-// site's text files. Both are synchronous CPU work: on the main thread, hashing the
-// originals of a gallery (9 MB each) or compressing every page keeps it from all a
+// site's text files. Both are synchronous CPU work: on the main thread, hashing a
+// gallery's originals or compressing every page keeps it from all a
 // run does meanwhile (requests to the cache, ExifTool's answers, the render), and
 // Node's asynchronous zlib still sets up and tears down each stream there. A small
 // pool of workers, one per core (at most four), takes one job at a time each; the
@@ -105,9 +105,14 @@ class WorkerPool {
       if (!lane && this.lanes.length < this.size) lane = this.start();
       if (!lane) return;
       const pending = this.queue.shift()!;
+      try {
+        lane.worker.postMessage(pending.job);
+      } catch (error) {
+        pending.reject(error as Error); // a job that cannot be sent (it does not clone)
+        continue;
+      }
       lane.current = pending;
       lane.worker.ref();
-      lane.worker.postMessage(pending.job);
     }
   }
 

@@ -25,7 +25,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../config.ts";
 import { headersFor, phaseOf } from "../deploy/headers.ts";
-import { listRemote, MD5_METADATA_KEY, remoteMd5, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
+import { listRemote, MD5_METADATA_KEY, remoteMd5, remoteObjectOf, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
 import { createS3Client, describeEndpoint, explainS3Error, httpStatusOf, parseS3Url, type S3Target } from "../deploy/s3-target.ts";
 import { DEFAULT_UPLOAD_OPTIONS, sendWithRetry, uploadFile, type UploadOptions } from "../deploy/upload.ts";
 import { hashFile, walkTree } from "../files.ts";
@@ -56,9 +56,9 @@ export interface BucketCacheOptions {
   idleTimeoutMs?: number;
   /** A client of the caller's (tests put a fault-injecting proxy in front of the server). */
   client?: S3Client;
-  /** Records found after which media are checked against one listing of all the media (media-scan.ts). Default 32. */
+  /** Good records found (or, with a pack, packed) from which media are checked against one listing of all the media (media-scan.ts). Default 32. */
   scanAfterRecords?: number;
-  /** Objects that listing keeps at most. Default 160,000 (about 3,000 originals' media). */
+  /** Objects that listing keeps at most. Default 160,000. */
   scanMaxObjects?: number;
 }
 
@@ -98,6 +98,18 @@ function describe(error: unknown): string {
 
 const md5Of = (text: string | Buffer) => createHash("md5").update(text).digest("hex");
 
+/** The most a record is read: one names its original's outputs, some dozens of files. */
+const MAX_RECORD_BYTES = 16 * 2 ** 20;
+/** The most a pack is read or written: beyond it (tens of thousands of originals in one shard), records are read one by one. */
+const MAX_PACK_BYTES = 256 * 2 ** 20;
+
+/** An object in the bucket larger than the cache reads. */
+class TooLarge extends Error {
+  constructor(maxBytes: number) {
+    super(`larger than ${maxBytes / 2 ** 20} MB, not read`);
+  }
+}
+
 export class BucketCache implements SharedStore {
   readonly url: string;
   readonly endpoint?: string;
@@ -107,7 +119,10 @@ export class BucketCache implements SharedStore {
   private readonly retry: UploadOptions;
   private inFlight = 0;
   private busySince = 0;
-  private recordsFound = 0;
+  /** Originals whose record passed its checks: from `scanAfterRecords` of them on, media are scanned. */
+  private readonly found = new Set<string>();
+  /** The run's pack was there but could not be read: what it held for originals not looked up is not known. */
+  private packUnread = false;
   /** This run (its shard and recipe), once told. */
   private run?: StoreRun;
   /** The run's pack as the bucket held it at the start: its text and its records by content hash. */
@@ -165,6 +180,8 @@ export class BucketCache implements SharedStore {
         sendWithRetry(
           this.retry,
           () => {
+            // A request still queued when the cache is closed (the scan's next pages) is not sent.
+            this.closing.signal.throwIfAborted();
             this.stats.requests++;
             return request();
           },
@@ -178,11 +195,18 @@ export class BucketCache implements SharedStore {
     await this.send(() => this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: this.keyOf(`${RECORDS_DIR}/`), MaxKeys: 1 })));
   }
 
-  /** The record's text, or undefined when there is none. */
-  private async readRecord(key: string): Promise<string | undefined> {
+  /**
+   * An object's text (a record or a pack), or undefined when there is none; one
+   * larger than `maxBytes` is not read (TooLarge): the bucket may not be the site's alone.
+   */
+  private async readText(key: string, maxBytes: number): Promise<string | undefined> {
     try {
       return await this.send(async () => {
-        const answer = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: key }));
+        const answer = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: key }), { abortSignal: this.closing.signal });
+        if ((answer.ContentLength ?? 0) > maxBytes) {
+          await answer.Body?.transformToByteArray().catch(() => {});
+          throw new TooLarge(maxBytes);
+        }
         // Read inside the retried request: a connection reset mid-body tries again.
         return answer.Body!.transformToString("utf8");
       });
@@ -195,11 +219,11 @@ export class BucketCache implements SharedStore {
   /** One page of the keys below `prefix` (relative to the site), keys relative to the site. */
   private async listPage(prefix: string, token: string | undefined) {
     const page = await this.send(() =>
-      this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: this.keyOf(prefix), ContinuationToken: token })),
+      this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: this.keyOf(prefix), ContinuationToken: token }), { abortSignal: this.closing.signal }),
     );
     const objects: RemoteObject[] = [];
     for (const o of page.Contents ?? []) {
-      if (o.Key?.startsWith(this.target.prefix)) objects.push({ key: o.Key.slice(this.target.prefix.length), size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
+      if (o.Key?.startsWith(this.target.prefix)) objects.push(remoteObjectOf({ ...o, Key: o.Key.slice(this.target.prefix.length) }));
     }
     return { objects, ...(page.IsTruncated && page.NextContinuationToken ? { next: page.NextContinuationToken } : {}) };
   }
@@ -215,29 +239,34 @@ export class BucketCache implements SharedStore {
   begin(run: StoreRun, warn: (message: string) => void): void {
     this.run = run;
     const key = this.keyOf(packPath(RECORDS_DIR, run.optionsKey, run.shard));
-    this.pack = this.readRecord(key).then(
+    this.pack = this.readText(key, MAX_PACK_BYTES).then(
       (text) => {
         if (text === undefined) return undefined;
         const records = readPack(text, run.optionsKey, run.shard);
-        if (typeof records !== "string") {
-          // As many records as that to come: the media are listed once, from the start.
-          if (records.size >= this.scanAfterRecords) this.startScan();
-          return { text, records };
-        }
+        if (typeof records !== "string") return { text, records };
+        this.packUnread = true;
         warn(`ignored the cache's pack ${key}: ${records}`);
         return undefined;
       },
       (error: unknown) => {
-        warn(`the cache's pack ${key} could not be read (${this.explain(error)}): records read one by one`);
+        this.packUnread = true;
+        if (!(error instanceof TooLarge)) warn(`the cache's pack ${key} could not be read (${this.explain(error)}): records read one by one`);
         return undefined;
       },
     );
   }
 
+  async expects(hash: string, optionsKey: string): Promise<boolean> {
+    return optionsKey === this.run?.optionsKey && (await this.pack)?.records.has(hash) === true;
+  }
+
   async lookup(hash: string, optionsKey: string, warn: (message: string) => void): Promise<ImageOutputs | undefined> {
     this.lookedUp.add(hash);
-    const packed = optionsKey === this.run?.optionsKey ? (await this.pack)?.records.get(hash) : undefined;
+    const pack = optionsKey === this.run?.optionsKey ? await this.pack : undefined;
+    const packed = pack?.records.get(hash);
     if (packed !== undefined) {
+      // As many records as that to come: the media are listed once, from the first.
+      if (pack!.records.size >= this.scanAfterRecords) this.startScan();
       const record = checkRecord(packed, hash, optionsKey);
       // A packed record that fails here is only a hint gone stale: the record's own object decides.
       if (typeof record !== "string" && (await this.missingFiles(record).catch(() => undefined))?.length === 0) return this.taken(record, packed);
@@ -245,8 +274,12 @@ export class BucketCache implements SharedStore {
     const key = this.recordKey(hash, optionsKey);
     let text: string | undefined;
     try {
-      text = await this.readRecord(key);
+      text = await this.readText(key, MAX_RECORD_BYTES);
     } catch (error) {
+      if (error instanceof TooLarge) {
+        warn(`ignored the cache's record ${key}: ${error.message}`);
+        return undefined;
+      }
       warn(`the cache ${this.url} could not be read (${explainS3Error(error, this.where, this.target)?.message ?? describe(error)}): made here`);
       return undefined;
     }
@@ -290,7 +323,8 @@ export class BucketCache implements SharedStore {
 
   /** The files of a record the bucket does not hold as recorded (size, and MD5 where the ETag tells it). */
   private async missingFiles(record: CacheRecord): Promise<CacheRecord["files"]> {
-    if (++this.recordsFound >= this.scanAfterRecords) this.startScan();
+    this.found.add(record.hash);
+    if (this.found.size >= this.scanAfterRecords) this.startScan();
     const notThere = (there: Map<string, RemoteObject>) =>
       record.files.filter((f) => {
         const object = there.get(f.path);
@@ -307,6 +341,7 @@ export class BucketCache implements SharedStore {
   async finish(hashes: Iterable<string>, warn: (message: string) => void): Promise<void> {
     const { run } = this;
     if (!run) return;
+    hashes = [...hashes];
     const before = await this.pack;
     const records: unknown[] = [];
     for (const hash of new Set(hashes)) {
@@ -314,8 +349,11 @@ export class BucketCache implements SharedStore {
       const record = this.held.get(hash) ?? (this.lookedUp.has(hash) ? undefined : before?.records.get(hash));
       if (record !== undefined) records.push(record);
     }
+    // Over a pack that could not be read, only a run that looked up every original writes: what
+    // the others' records were is not known, and a smaller pack would lose them.
+    if (this.packUnread && records.length < new Set(hashes).size) return;
     const text = packText(run.optionsKey, run.shard, records);
-    if (text === before?.text || (records.length === 0 && !before)) return;
+    if (text === before?.text || (records.length === 0 && !before) || text.length > MAX_PACK_BYTES) return;
     const key = this.keyOf(packPath(RECORDS_DIR, run.optionsKey, run.shard));
     try {
       await this.putText(key, text);

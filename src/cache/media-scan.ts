@@ -1,9 +1,9 @@
 // One listing of the bucket's media for many lookups. Each record the cache finds
 // is checked against the bucket: every file it names must be there. Listing each
 // original's folder costs one request per original; once many records are being
-// found, listing all of `media/` costs one request per 1,000 objects instead
-// (about 55 objects an original with the default outputs), split by the first
-// hex digit of the folders' names so that 16 listings run side by side.
+// found, listing all of `media/` costs one request per 1,000 objects instead (an
+// original's outputs are some dozens of files), split by the first hex digit of
+// the folders' names so that 16 listings run side by side.
 //
 // The scan is bounded: a digit whose objects outgrow its share of `maxObjects` (a
 // bucket holding far more than this gallery) is given up, and its folders are

@@ -181,7 +181,7 @@ async function run() {
   }
   if (entry) {
     keepInUse(entry);
-    // Node 22.1 and later keep the compiled code of the bundle and of the packages it loads
+    // Node 22.8 and later keep the compiled code of the bundle and of the packages it loads
     // beside the bundle (and remove it with it), so each start after the first skips
     // compiling them; Node 20 has no such cache.
     module.enableCompileCache?.(path.join(path.dirname(entry), "compiled"));

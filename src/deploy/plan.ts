@@ -83,6 +83,11 @@ export function makePlan(local: readonly LocalFile[], remote: ReadonlyMap<string
   return { uploads, unchanged, stale };
 }
 
+/** An object as a listing names it: its key, size and ETag (unquoted, lower case). */
+export function remoteObjectOf(o: { Key: string; Size?: number; ETag?: string }): RemoteObject {
+  return { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() };
+}
+
 /**
  * Everything under `prefix` (the target's own by default), page by page
  * (`pageSize` keys a request; the server's default when not given), each page
@@ -102,10 +107,7 @@ export async function listRemote(
       options.onRequest?.();
       return client.send(new ListObjectsV2Command({ Bucket: target.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }));
     });
-    for (const o of page.Contents ?? []) {
-      if (o.Key === undefined) continue;
-      out.set(o.Key, { key: o.Key, size: o.Size ?? 0, etag: (o.ETag ?? "").replace(/"/g, "").toLowerCase() });
-    }
+    for (const o of page.Contents ?? []) if (o.Key !== undefined) out.set(o.Key, remoteObjectOf({ ...o, Key: o.Key }));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return out;

@@ -67,6 +67,8 @@ export interface SharedStore {
   put(hash: string, optionsKey: string, outputs: ImageOutputs, outputDir: string): Promise<void>;
   /** Told before the first lookup which run this is: the store may read at once what it keeps for that run. */
   begin?(run: StoreRun, warn: (message: string) => void): void;
+  /** Whether the store expects to have the outputs of this original (a lookup still decides). */
+  expects?(hash: string, optionsKey: string): Promise<boolean>;
   /** Told, once every original is obtained and every put has ended, the content hashes of the run's originals. */
   finish?(hashes: Iterable<string>, warn: (message: string) => void): Promise<void>;
 }
@@ -480,12 +482,13 @@ async function makeOutputs(run: Run, originals: OriginalFile[], cache: Caches, k
   const make = async (original: OriginalFile, info: { size: number; mtimeMs: number }, hash: string): Promise<Obtained> => {
     const base = { size: info.size, mtimeMs: info.mtimeMs, hash, optionsKey: run.optionsKey };
     if (store) {
-      // The store keeps no positions: read here, while the lookup waits on the network (a
-      // picture the store does not have is read whole when it is made, and this is dropped).
+      // The store keeps no positions: read here. Where the store expects to have the picture, the
+      // read runs while the lookup waits on the network; otherwise only once it is found (a picture
+      // that is made has its metadata read whole).
       exiftool ??= startExifTool({ maxProcs: concurrency });
-      const position = readGps(exiftool, original.file);
+      const early = (await store.expects?.(hash, run.optionsKey)) ? readGps(exiftool, original.file) : undefined;
       const outputs = await store.lookup(hash, run.optionsKey, (message) => result.warnings.push({ source: original.relPath, message }));
-      if (outputs) return { entry: { ...base, outputs: { ...outputs, gps: await position }, remote: true, stored: store.url }, how: "store" };
+      if (outputs) return { entry: { ...base, outputs: { ...outputs, gps: await (early ?? readGps(exiftool, original.file)) }, remote: true, stored: store.url }, how: "store" };
     }
     const outputs = await images(async () => {
       exiftool ??= startExifTool({ maxProcs: concurrency });
