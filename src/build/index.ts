@@ -21,7 +21,7 @@ import { mediaFolderOf } from "../process/pipeline.ts";
 import type { Progress } from "../progress.ts";
 import { oncePerObject } from "../same-data.ts";
 import type { PullResult } from "../pull/index.ts";
-import { PageMemory, renderSite } from "../render/index.ts";
+import { PageMemory, prepareRender, renderSite } from "../render/index.ts";
 
 export interface BuildOptions {
   inputDir: string;
@@ -126,6 +126,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildReport> {
 
   started = performance.now();
   await output.begin();
+  if (options.render !== false) prepareRender(options.eleventyConfig);
   const processed = await processGallery({
     inputDir: options.inputDir,
     outputDir: output.dir,

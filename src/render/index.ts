@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import Eleventy, { type UserConfig } from "@11ty/eleventy";
+import type { UserConfig } from "@11ty/eleventy";
 import { STATE_DIR, type Manifest } from "../manifest.ts";
 import { STAGING_DIR } from "../output/index.ts";
 import { contentKey, fileKey, type PageMemory } from "./incremental.ts";
@@ -99,6 +99,19 @@ function loadTypeScript(): Promise<void> {
   return typescript;
 }
 
+let eleventyModule: Promise<typeof import("@11ty/eleventy")> | undefined;
+const loadEleventy = () => (eleventyModule ??= import("@11ty/eleventy"));
+
+/**
+ * Starts loading what a render needs before it has its manifest (Eleventy, and
+ * TypeScript's loader for a `.ts` configuration), so a build does it while its
+ * process step waits on workers and the network. A failure is the render's to report.
+ */
+export function prepareRender(eleventyConfig?: string): void {
+  loadEleventy().catch(() => {});
+  if (/\.[mc]?ts$/.test(eleventyConfig ?? DEFAULT_CONFIG)) loadTypeScript().catch(() => {});
+}
+
 /**
  * Renders every page, and the client bundles, into the output folder's staging
  * folder: a render that fails midway (a template error, a full disk) leaves the
@@ -124,6 +137,7 @@ export async function renderSite(options: RenderOptions): Promise<RenderResult> 
     ...(options.manifest ? { manifest: options.manifest } : {}),
     ...(incremental ? { incremental } : {}),
   };
+  const { default: Eleventy } = await loadEleventy();
   const eleventy = new Eleventy(input, stagingDir, {
     configPath,
     quietMode: true,
