@@ -26,7 +26,7 @@ export interface RetryOptions {
    * the wait is never shorter, nor longer than the policy's maximum.
    */
   delayHint?: (error: unknown) => number | undefined;
-  /** Stops the waiting, and any retry, once aborted. */
+  /** Stops the waiting, and any attempt not yet begun (the first included), once aborted. */
   signal?: AbortSignal;
 }
 
@@ -40,6 +40,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const { policy, signal } = options;
   for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
     try {
       return await fn(attempt);
     } catch (error) {

@@ -38,6 +38,14 @@ test("retry: an aborted signal ends the retrying with the abort reason", async (
   assert.equal(calls, 1);
 });
 
+test("retry: a signal aborted before the first attempt (a queued request of a closed client) makes no attempt", async () => {
+  const controller = new AbortController();
+  controller.abort(new Error("closed"));
+  let calls = 0;
+  await assert.rejects(retry(async () => calls++, { policy: { retries: 3, baseDelayMs: 1, maxDelayMs: 1 }, retryable: () => true, signal: controller.signal }), /closed/);
+  assert.equal(calls, 0);
+});
+
 test("backoff: equal jitter between half the ceiling and the ceiling, which doubles up to the maximum", () => {
   const policy = { retries: 5, baseDelayMs: 100, maxDelayMs: 1000 };
   for (let i = 0; i < 50; i++) {

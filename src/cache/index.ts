@@ -180,11 +180,10 @@ export class BucketCache implements SharedStore {
         sendWithRetry(
           this.retry,
           () => {
-            // A request still queued when the cache is closed (the scan's next pages) is not sent.
-            this.closing.signal.throwIfAborted();
             this.stats.requests++;
             return request();
           },
+          // A request still queued when the cache is closed (the scan's next pages) is not sent.
           this.closing.signal,
         ),
       ),
