@@ -25,7 +25,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../config.ts";
 import { headersFor, phaseOf } from "../deploy/headers.ts";
-import { listRemote, MD5_METADATA_KEY, remoteMd5, remoteObjectOf, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
+import { MD5_METADATA_KEY, remoteMd5, remoteObjectOf, type PlannedUpload, type RemoteObject } from "../deploy/plan.ts";
 import { createS3Client, describeEndpoint, explainS3Error, httpStatusOf, parseS3Url, type S3Target } from "../deploy/s3-target.ts";
 import { DEFAULT_UPLOAD_OPTIONS, sendWithRetry, uploadFile, type UploadOptions } from "../deploy/upload.ts";
 import { hashFile, walkTree } from "../files.ts";
@@ -203,7 +203,7 @@ export class BucketCache implements SharedStore {
       return await this.send(async () => {
         const answer = await this.client.send(new GetObjectCommand({ Bucket: this.target.bucket, Key: key }), { abortSignal: this.closing.signal });
         if ((answer.ContentLength ?? 0) > maxBytes) {
-          await answer.Body?.transformToByteArray().catch(() => {});
+          (answer.Body as { destroy?: () => void } | undefined)?.destroy?.(); // not read: that is the point
           throw new TooLarge(maxBytes);
         }
         // Read inside the retried request: a connection reset mid-body tries again.
@@ -229,10 +229,14 @@ export class BucketCache implements SharedStore {
 
   /** Every object below a folder of the site ("media/<hash12>"), by path relative to the site. */
   private async listFolder(folder: string): Promise<Map<string, RemoteObject>> {
-    const listed = await this.requests(() =>
-      this.timed(() => listRemote(this.client, this.target, undefined, { prefix: this.keyOf(`${folder}/`), retry: this.retry, onRequest: () => this.stats.requests++ })),
-    );
-    return new Map([...listed.values()].map((o) => [o.key.slice(this.target.prefix.length), o]));
+    const listed = new Map<string, RemoteObject>();
+    let token: string | undefined;
+    do {
+      const page = await this.listPage(`${folder}/`, token);
+      for (const object of page.objects) listed.set(object.key, object);
+      token = page.next;
+    } while (token);
+    return listed;
   }
 
   begin(run: StoreRun, warn: (message: string) => void): void {
@@ -340,17 +344,17 @@ export class BucketCache implements SharedStore {
   async finish(hashes: Iterable<string>, warn: (message: string) => void): Promise<void> {
     const { run } = this;
     if (!run) return;
-    hashes = [...hashes];
+    const originals = new Set(hashes);
     const before = await this.pack;
     const records: unknown[] = [];
-    for (const hash of new Set(hashes)) {
+    for (const hash of originals) {
       // Records this run did not look up (its outputs were here) are carried on as the last pack had them.
       const record = this.held.get(hash) ?? (this.lookedUp.has(hash) ? undefined : before?.records.get(hash));
       if (record !== undefined) records.push(record);
     }
     // Over a pack that could not be read, only a run that looked up every original writes: what
     // the others' records were is not known, and a smaller pack would lose them.
-    if (this.packUnread && records.length < new Set(hashes).size) return;
+    if (this.packUnread && records.length < originals.size) return;
     const text = packText(run.optionsKey, run.shard, records);
     if (text === before?.text || (records.length === 0 && !before) || text.length > MAX_PACK_BYTES) return;
     const key = this.keyOf(packPath(RECORDS_DIR, run.optionsKey, run.shard));
