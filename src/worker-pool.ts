@@ -129,6 +129,10 @@ class WorkerPool {
     // A worker that dies (out of memory) fails its job; the next job starts another.
     lane.worker.on("error", (error) => this.lost(lane, error));
     lane.worker.on("exit", (code) => this.lost(lane, new Error(`a worker thread stopped (exit code ${code})`)));
+    // Held only while it has a job (next() refs it as it sends one), so a worker whose first
+    // job could not be sent never keeps the process alive. After the listeners: adding a
+    // "message" listener refs a worker again.
+    lane.worker.unref();
     this.lanes.push(lane);
     return lane;
   }
