@@ -11,7 +11,7 @@
 // and the browser, apt-get install -y --no-install-recommends chromium.
 //
 // Each run is a fresh browser (a warm-up page first, so SwiftShader's start-up is
-// not billed to the page), cache off, the network throttled through the DevTools
+// not billed to the page; the measured page then opens in the same tab), cache off, the network throttled through the DevTools
 // protocol. "First visible" is the first paint of any part of the panorama (an
 // image in the page, by Element Timing, or the first frame drawn after a WebGL
 // texture upload; images without the attribute count when they are a largest
@@ -294,8 +294,10 @@ async function measure(target: Target, profile: ProfileName, deviceScaleFactor: 
   const browser: Browser = await launchBrowser();
   try {
     const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor });
-    await warmUp(await context.newPage());
+    // The page opens in the warm-up's tab, as a link a reader follows does: a new tab makes
+    // Chromium reload its own omnibox pop-up (a WebUI page) while the measured page loads.
     const page = await context.newPage();
+    await warmUp(page);
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
@@ -321,7 +323,6 @@ async function warmUp(page: Page): Promise<void> {
     gl.clear(gl.COLOR_BUFFER_BIT);
     return new Promise((resolve) => requestAnimationFrame(resolve));
   });
-  await page.close();
 }
 
 /** Requests in flight and the last texture upload: a page is settled when both have been quiet a while. */
