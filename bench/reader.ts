@@ -11,19 +11,21 @@
 // and the browser, apt-get install -y --no-install-recommends chromium.
 //
 // Each run is a fresh browser (a warm-up page first, so SwiftShader's start-up is
-// not billed to the page; the measured page then opens in the same tab), cache off, the network throttled through the DevTools
-// protocol. "First visible" is the first paint of any part of the panorama (an
-// image in the page, by Element Timing, or the first frame drawn after a WebGL
-// texture upload; images without the attribute count when they are a largest
-// contentful paint); "sharp" is the frame after the last texture upload of the
-// initial view; "bytes to sharp" counts every response finished by then. Every
-// page shows the same initial view in a viewer of the same size. Medians of
-// BENCH_READER_RUNS runs.
+// not billed to the page; the measured page then opens in the same tab), cache
+// off, the network throttled through the DevTools protocol. "First visible" is
+// the first paint of any part of the panorama (an image in the page, by Element
+// Timing, or the first frame drawn after a WebGL texture upload; images without
+// the attribute count when they are a largest contentful paint); "sharp" is the
+// frame after the last texture upload of the initial view; "bytes to sharp"
+// counts every response finished by then. Every page shows the same initial view
+// in a viewer of the same size. Medians of BENCH_READER_RUNS runs.
 //
 // Input: theta-z1-like.jpg from $ROTUNDA_SAMPLES or ../shared/samples, else a
 // generated one of that size. Env: BENCH_READER_RUNS (3); BENCH_READER_BEFORE=<dir>
 // also measures the Rotunda checkout in <dir> (with its own node_modules or a
-// link to these), as "Rotunda before"; BENCH_READER_DIR (os.tmpdir()).
+// link to these), as "Rotunda before"; BENCH_READER_DIR (os.tmpdir());
+// BENCH_READER_LIGHTHOUSE_RUNS (3): Lighthouse's performance score (its mobile
+// profile) of Rotunda's panorama and home pages and of stock multires' page.
 import { spawnSync } from "node:child_process";
 import { createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -35,6 +37,7 @@ import { createGzip } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { launchBrowser } from "../test/support/browser.ts";
+import { runLighthouse } from "../test/support/lighthouse.ts";
 import { median, REPO_ROOT, round, runIfMain, thetaSample, type Figure } from "./common.ts";
 
 const PYTHON = "/usr/bin/python3"; // not a pyenv shim: the Debian packages are for this one
@@ -153,7 +156,8 @@ export async function run(): Promise<Figure[]> {
     // Rotunda, this checkout (and the one before, when given).
     const rotundaDist = path.join(work, "rotunda");
     buildRotunda(REPO_ROOT, gallery, rotundaDist);
-    const rotundaUrl = (await serve(rotundaDist)) + "/theta-z1-like/";
+    const rotundaBase = await serve(rotundaDist);
+    const rotundaUrl = rotundaBase + "/theta-z1-like/";
     const before = process.env.BENCH_READER_BEFORE;
     if (before) {
       const dist = path.join(work, "rotunda-before");
@@ -224,7 +228,15 @@ export async function run(): Promise<Figure[]> {
       }
       console.error(`reader: run ${r + 1}/${runs} done`);
     }
-    return report(targets, results, stockMultires, floorBytes);
+    const figures = report(targets, results, stockMultires, floorBytes);
+    // Lighthouse's performance score (its own mobile profile, simulated Slow 4G) for
+    // Rotunda's panorama page and home page, and stock multires' page.
+    const lighthousePages = [
+      { label: "Rotunda's panorama page", url: rotundaUrl, target: true },
+      { label: "Rotunda's home page", url: rotundaBase + "/", target: true },
+      ...(stockMultires ? [{ label: "stock Pannellum multires page", url: stockMultires.url, target: false }] : []),
+    ];
+    return [...figures, ...(await lighthouseFigures(lighthousePages, Math.max(1, Number(process.env.BENCH_READER_LIGHTHOUSE_RUNS ?? 3))))];
   } finally {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
     await rm(work, { recursive: true, force: true });
@@ -394,6 +406,29 @@ async function serveCompressed(root: string): Promise<Server> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return server;
+}
+
+/** Lighthouse's performance score and its metrics per page, medians of `runs`. */
+async function lighthouseFigures(pages: { label: string; url: string; target: boolean }[], runs: number): Promise<Figure[]> {
+  const scores = new Map<string, number[]>();
+  const metrics = new Map<string, Record<string, number>[]>();
+  for (let r = 0; r < runs; r++) {
+    for (const p of pages) {
+      const lh = await runLighthouse(p.url, { categories: ["performance"] });
+      scores.set(p.label, [...(scores.get(p.label) ?? []), lh.scores.performance!]);
+      metrics.set(p.label, [...(metrics.get(p.label) ?? []), lh.metrics]);
+    }
+  }
+  const rows = ["| page | Lighthouse performance | FCP | LCP | TBT | speed index |", "|---|---|---|---|---|---|"];
+  const figures: Figure[] = [];
+  for (const p of pages) {
+    const score = median(scores.get(p.label)!);
+    const m = (id: string) => median(metrics.get(p.label)!.map((x) => x[id]).filter((v): v is number => v !== undefined));
+    rows.push(`| ${p.label} | ${Math.round(score * 100)} | ${(m("first-contentful-paint") / 1000).toFixed(2)} s | ${(m("largest-contentful-paint") / 1000).toFixed(2)} s | ${Math.round(m("total-blocking-time"))} ms | ${(m("speed-index") / 1000).toFixed(2)} s |`);
+    figures.push({ name: `Lighthouse performance, ${p.label} (median of ${runs})`, value: Math.round(score * 100), unit: "", ...(p.target ? { target: "≥ 95" } : {}) });
+  }
+  console.log(`\n${rows.join("\n")}`);
+  return figures;
 }
 
 function report(targets: Target[], results: Map<string, RunResult[]>, stock: Target | undefined, floorBytes: number): Figure[] {
