@@ -214,10 +214,12 @@ export async function run(): Promise<Figure[]> {
     }
     targets.splice(1, 0, stockEquirect, ...(stockMultires ? [stockMultires] : []));
 
-    // Interleaved, so a busy moment on the machine spreads over every page.
+    // Interleaved, so a busy moment on the machine spreads over every page; each run
+    // starts one page later, so no page is always measured right after the same one
+    // (the page measured after another was measurably slower, whichever it was).
     const results = new Map<string, RunResult[]>();
     for (let r = 0; r < runs; r++) {
-      for (const target of targets) {
+      for (const target of targets.map((_, i) => targets[(i + r) % targets.length]!)) {
         for (const profile of Object.keys(PROFILES) as ProfileName[]) {
           for (const scale of target.twoX ? [1, 2] : [1]) {
             const key = `${target.key}|${profile}|${scale}`;
