@@ -185,6 +185,20 @@ describe("a panorama visible at once and sharp soon", () => {
     assert.ok(laptop.requested.includes(2) && !laptop.requested.includes(1), `levels ${laptop.requested.join(",")}`);
   });
 
+  test("the embed control and the footer are drawn only once the reader scrolls near them", async () => {
+    // A short window puts both far below the fold; checkVisibility counts content a
+    // content-visibility: auto ancestor skips as not visible.
+    const page = await browser.newPage({ viewport: { width: 1000, height: 500 } });
+    await page.goto(server.url + "/summit/", { waitUntil: "load" });
+    const drawn = () => page.evaluate(() => [".embed-code summary", ".site-footer a"].map((s) => document.querySelector(s)!.checkVisibility({ contentVisibilityAuto: true })));
+    assert.deepEqual(await drawn(), [false, false], "skipped while far below the fold");
+    assert.equal(await page.locator("h1").evaluate((h) => h.checkVisibility({ contentVisibilityAuto: true })), true);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForFunction(() => [".embed-code summary", ".site-footer a"].every((s) => document.querySelector(s)!.checkVisibility({ contentVisibilityAuto: true })));
+    assert.ok((await page.locator(".site-footer a").boundingBox())!.height > 0);
+    await page.close();
+  });
+
   test("without JavaScript: the thumbnail, the title, the caption and the details", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
