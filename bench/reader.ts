@@ -216,7 +216,7 @@ export async function run(): Promise<Figure[]> {
 
     // Interleaved, so a busy moment on the machine spreads over every page; each run
     // starts one page later, so no page is always measured right after the same one
-    // (the page measured after another was measurably slower, whichever it was).
+    // (in two runs with two builds swapped, the one measured second was slower, whichever it was).
     const results = new Map<string, RunResult[]>();
     for (let r = 0; r < runs; r++) {
       for (const target of targets.map((_, i) => targets[(i + r) % targets.length]!)) {
