@@ -1,11 +1,12 @@
-// CPU work on files, on worker threads: file digests and the compression of a
+// CPU work on files, on worker threads: file digests and the .br/.gz siblings of a
 // site's text files. Both are synchronous CPU work: on the main thread, hashing a
 // gallery's originals or compressing every page keeps it from all a
 // run does meanwhile (requests to the cache, ExifTool's answers, the render), and
 // Node's asynchronous zlib still sets up and tears down each stream there. A small
 // pool of workers, one per core (at most four), takes one job at a time each; the
-// main thread sends a path (or a file's bytes) and gets the digest (or the
-// compressed bytes) back.
+// main thread sends paths and gets a digest, or a count of the siblings written,
+// back. The workers read and write the files themselves: a site's thousands of
+// small pages cost more in reads, writes and hand-overs than in compression.
 //
 // The workers run plain CommonJS given as text (no module of the project), so the
 // pool works the same from the TypeScript sources and from the CLI's bundle. An
@@ -21,18 +22,35 @@ export interface HashJob {
   end?: number;
 }
 
-export interface CompressJob {
-  data: Uint8Array;
-  encoding: "br" | "gz";
-  /** Options for zlib's brotliCompressSync or gzipSync. */
-  options: object;
+/** A text file whose `.br` and `.gz` siblings a worker writes beside it. */
+export interface SiblingsFile {
+  file: string;
+  /**
+   * The same file in the published site: when it holds the same bytes, its
+   * siblings are copied instead of compressing again (where it has them).
+   */
+  published?: string;
+  /** Brotli's quality (its window is sized to the file); gzip's level. */
+  brotliQuality: number;
+  gzipLevel: number;
 }
 
-type Job = ({ kind: "digest" } & HashJob) | ({ kind: "compress" } & CompressJob);
+export interface SiblingsJob {
+  files: SiblingsFile[];
+}
+
+export interface SiblingsResult {
+  /** Siblings written: only where smaller than their file. */
+  written: number;
+  /** Of those, copied from the published site. */
+  reused: number;
+}
+
+type Job = ({ kind: "digest" } & HashJob) | ({ kind: "siblings" } & SiblingsJob);
 
 const WORKER_SOURCE = String.raw`
 const { parentPort } = require("node:worker_threads");
-const { openSync, readSync, closeSync } = require("node:fs");
+const { openSync, readSync, closeSync, readFileSync, writeFileSync, copyFileSync } = require("node:fs");
 const { createHash } = require("node:crypto");
 const zlib = require("node:zlib");
 const buffer = Buffer.allocUnsafeSlow(1 << 20);
@@ -54,12 +72,53 @@ function digest(job) {
     if (fd !== undefined) closeSync(fd);
   }
 }
-function compress(job) {
-  return job.encoding === "br" ? zlib.brotliCompressSync(job.data, job.options) : zlib.gzipSync(job.data, job.options);
+// Brotli's window just big enough for the file (it holds 2^lgwin - 16 bytes), at most
+// its default 4 MB: about as small an output, without setting up 4 MB for a small page.
+function brotli(data, quality) {
+  const c = zlib.constants;
+  const lgwin = Math.min(22, Math.max(c.BROTLI_MIN_WINDOW_BITS, Math.ceil(Math.log2(data.length + 16))));
+  return zlib.brotliCompressSync(data, {
+    params: { [c.BROTLI_PARAM_MODE]: c.BROTLI_MODE_TEXT, [c.BROTLI_PARAM_QUALITY]: quality, [c.BROTLI_PARAM_SIZE_HINT]: data.length, [c.BROTLI_PARAM_LGWIN]: lgwin },
+  });
+}
+function readIfThere(file) {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+function siblings(job) {
+  let written = 0;
+  let reused = 0;
+  for (const f of job.files) {
+    const data = readFileSync(f.file);
+    const before = f.published === undefined ? undefined : readIfThere(f.published);
+    const unchanged = before !== undefined && before.equals(data);
+    for (const encoding of ["br", "gz"]) {
+      const sibling = f.file + "." + encoding;
+      if (unchanged) {
+        try {
+          copyFileSync(f.published + "." + encoding, sibling);
+          written++;
+          reused++;
+          continue;
+        } catch (error) {
+          if (error.code !== "ENOENT") throw error; // none published (it was not smaller): compress
+        }
+      }
+      const packed = encoding === "br" ? brotli(data, f.brotliQuality) : zlib.gzipSync(data, { level: f.gzipLevel });
+      if (packed.length >= data.length) continue;
+      writeFileSync(sibling, packed);
+      written++;
+    }
+  }
+  return { written, reused };
 }
 parentPort.on("message", (job) => {
   try {
-    parentPort.postMessage({ result: job.kind === "digest" ? digest(job) : compress(job) });
+    parentPort.postMessage({ result: job.kind === "digest" ? digest(job) : siblings(job) });
   } catch (error) {
     const { message, code, errno, syscall, path } = error;
     parentPort.postMessage({ error: { message, code, errno, syscall, path } });
@@ -156,8 +215,11 @@ export async function digestOnWorker(job: HashJob): Promise<string> {
   return (await thePool().run({ kind: "digest", ...job })) as string;
 }
 
-/** `data` compressed (brotli or gzip, with zlib's options) on a worker thread. */
-export async function compressOnWorker(job: CompressJob): Promise<Buffer> {
-  const result = (await thePool().run({ kind: "compress", ...job })) as Uint8Array;
-  return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+/**
+ * Writes the `.br` and `.gz` siblings of these files on a worker thread, each only
+ * where it is smaller than its file. Fails with the first file that cannot be read
+ * or written, as fs reports it; siblings written before it stay.
+ */
+export async function writeSiblingsOnWorker(job: SiblingsJob): Promise<SiblingsResult> {
+  return (await thePool().run({ kind: "siblings", ...job })) as SiblingsResult;
 }

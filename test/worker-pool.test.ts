@@ -1,7 +1,7 @@
 // The worker threads that hash files and compress a site's text files never keep a
 // process alive once it has nothing left for them. (Their digests and errors are
-// tested through hashFile in files.test.ts, their compression through the site's
-// .br and .gz siblings in render/site.test.ts.)
+// tested through hashFile in files.test.ts, the siblings they write through the
+// site's .br and .gz files in render/site.test.ts.)
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const POOL = fileURLToPath(new URL("../src/worker-pool.ts", import.meta.url));
 
 test("worker pool: a job that cannot be sent is refused, and its worker does not keep the process alive", async () => {
-  // A fresh process whose only job does not clone (a function in the options): the job
+  // A fresh process whose only job does not clone (a function in it): the job
   // must be refused and the process must end by itself, with no worker left holding it.
   // (A script file: run through --eval with tsx, the process ended even with the worker
   // held, so the test passed without the fix.)
@@ -22,9 +22,9 @@ test("worker pool: a job that cannot be sent is refused, and its worker does not
     const script = path.join(dir, "refused.mts");
     await writeFile(
       script,
-      `import { compressOnWorker } from ${JSON.stringify(POOL)};
+      `import { writeSiblingsOnWorker } from ${JSON.stringify(POOL)};
       try {
-        await compressOnWorker({ data: new Uint8Array(4), encoding: "gz", options: { level: () => 1 } });
+        await writeSiblingsOnWorker({ files: [{ file: "page.html", brotliQuality: 6, gzipLevel: () => 9 }] });
         console.log("sent");
       } catch (error) {
         console.log("refused:", error.name);

@@ -5,41 +5,27 @@
 // change with the gallery, and the best quality costs far more time than the bytes
 // it saves there); each sibling written only where it is smaller than the file. Deploy never uploads them (an object store
 // serves what it is given), and `_headers` does not list them.
-import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { constants } from "node:zlib";
 import { walkTree } from "../files.ts";
 import { eachLimit } from "../limit.ts";
-import { compressOnWorker } from "../worker-pool.ts";
+import { writeSiblingsOnWorker, type SiblingsFile } from "../worker-pool.ts";
 import { ASSETS_DIR } from "./assets.ts";
 
 export const COMPRESSIBLE = /\.(html|css|js|mjs|json|xml|svg)$/i;
-const ENCODINGS = ["br", "gz"] as const;
 
 /** Brotli's quality for pages and other files that change with the gallery. */
 const PAGE_QUALITY = 6;
+const GZIP_LEVEL = 9;
 
-/** Brotli's default window (4 MB): the most a file is given. */
-const DEFAULT_WINDOW_BITS = 22;
-
-/** Compressed on a worker thread (worker-pool.ts): the main thread only hands the bytes over. */
-async function compress(rel: string, data: Buffer, encoding: (typeof ENCODINGS)[number]): Promise<Buffer> {
-  if (encoding === "gz") return compressOnWorker({ data, encoding, options: { level: 9 } });
-  const params = {
-    [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-    [constants.BROTLI_PARAM_QUALITY]: rel.startsWith(`${ASSETS_DIR}/`) ? constants.BROTLI_MAX_QUALITY : PAGE_QUALITY,
-    [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
-    // A window just big enough for the file (brotli's window holds 2^lgwin − 16 bytes): about as
-    // small an output, and the encoder no longer sets up a 4 MB window for each page of a few kilobytes.
-    [constants.BROTLI_PARAM_LGWIN]: Math.min(DEFAULT_WINDOW_BITS, Math.max(constants.BROTLI_MIN_WINDOW_BITS, Math.ceil(Math.log2(data.length + 16)))),
-  };
-  return compressOnWorker({ data, encoding, options: { params } });
-}
-
-/** Files compressed at a time. */
-const FILE_LANES = 8;
-
-const exists = (file: string) => stat(file).then(() => true, () => false);
+/**
+ * Files per job for the workers (worker-pool.ts), which read, compress and write
+ * them: a site is thousands of small pages, and a job per page costs as much in
+ * hand-overs as in compression.
+ */
+const FILES_PER_JOB = 32;
+/** Jobs handed over at a time: enough to keep every worker busy; after a failure, no more start. */
+const JOBS_AT_ONCE = 8;
 
 export interface PrecompressResult {
   /** Text files looked at. */
@@ -58,27 +44,21 @@ export interface PrecompressResult {
 export async function precompressFolder(dir: string, published?: string): Promise<PrecompressResult> {
   const files = (await walkTree(dir)).filter((e) => e.kind === "file" && COMPRESSIBLE.test(e.name)).map((e) => e.relPath);
   const result: PrecompressResult = { files: files.length, written: 0, reused: 0 };
-  // Each file is a chain of short steps (read, compress on a worker, write, twice): with a
-  // lane per core the workers sit idle between them, so there are more lanes than workers.
-  await eachLimit(files, FILE_LANES, async (rel) => {
-    const file = path.join(dir, rel);
-    const data = await readFile(file);
-    const before = published ? await readFile(path.join(published, rel)).catch(() => undefined) : undefined;
-    const unchanged = before !== undefined && before.equals(data);
-    for (const encoding of ENCODINGS) {
-      const sibling = `${file}.${encoding}`;
-      const previous = published && path.join(published, `${rel}.${encoding}`);
-      if (unchanged && previous && (await exists(previous))) {
-        await copyFile(previous, sibling);
-        result.written++;
-        result.reused++;
-        continue;
-      }
-      const packed = await compress(rel, data, encoding);
-      if (packed.length >= data.length) continue;
-      await writeFile(sibling, packed);
-      result.written++;
-    }
+  const sibling = (rel: string, brotliQuality: number): SiblingsFile => ({
+    file: path.join(dir, rel),
+    ...(published ? { published: path.join(published, rel) } : {}),
+    brotliQuality,
+    gzipLevel: GZIP_LEVEL,
+  });
+  // A bundle at brotli's best quality is a job of its own, so the bundles spread over the workers.
+  const bundles = files.filter((rel) => rel.startsWith(`${ASSETS_DIR}/`));
+  const pages = files.filter((rel) => !rel.startsWith(`${ASSETS_DIR}/`));
+  const jobs = bundles.map((rel) => [sibling(rel, constants.BROTLI_MAX_QUALITY)]);
+  for (let i = 0; i < pages.length; i += FILES_PER_JOB) jobs.push(pages.slice(i, i + FILES_PER_JOB).map((rel) => sibling(rel, PAGE_QUALITY)));
+  await eachLimit(jobs, JOBS_AT_ONCE, async (job) => {
+    const done = await writeSiblingsOnWorker({ files: job });
+    result.written += done.written;
+    result.reused += done.reused;
   });
   return result;
 }
