@@ -63,6 +63,29 @@ test("index → thumbnail → a viewer that loads, shows the picture and turns w
   await page.close();
 });
 
+test("a panorama page keeps one WebGL context, the viewer's: the one that measured the device is let go", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.addInitScript(() => {
+    const made: WebGLRenderingContext[] = [];
+    (window as any).webglContexts = made;
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, id: string, ...rest: unknown[]) {
+      const context = (getContext as Function).call(this, id, ...rest);
+      if (context && /webgl/.test(id) && !made.includes(context)) made.push(context);
+      return context;
+    } as typeof getContext;
+  });
+  await page.goto(server.url + "/");
+  await page.locator(".gallery.pictures a").first().click();
+  await page.waitForFunction(() => document.documentElement.dataset.viewer === "loaded", null, { timeout: 60_000 });
+  const contexts = await page.evaluate(() =>
+    ((window as any).webglContexts as WebGLRenderingContext[]).map((gl) => ({ lost: gl.isContextLost(), inViewer: document.getElementById("viewer")!.contains(gl.canvas as HTMLCanvasElement) })),
+  );
+  assert.ok(contexts.length >= 2, `the device's measure and the viewer each asked for a context (${JSON.stringify(contexts)})`);
+  assert.deepEqual(contexts.filter((c) => !c.lost), [{ lost: false, inViewer: true }], "only the viewer's context is live");
+  await page.close();
+});
+
 test("the viewer starts where GPano says: initial view and north offset from the manifest", async () => {
   const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
   await page.goto(server.url + "/summit-looking-back/");
