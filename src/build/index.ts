@@ -12,7 +12,9 @@
 import { createHash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import type { GalleryConfig } from "../config.ts";
-import { headersFileFor, listSiteFiles } from "../deploy/index.ts";
+// From their own modules: deploy/index.ts brings in the S3 client, which a build never uses.
+import { headersFileFor } from "../deploy/headers-file.ts";
+import { listSiteFiles } from "../deploy/local.ts";
 import { readManifest, referencedUrls, writeManifest, type Manifest, type PanoramaRecord } from "../manifest.ts";
 import type { KeepSet, OutputFolder } from "../output/index.ts";
 import { assembleManifest, prepareRecipe, processGallery, ProcessMemory, type ProcessResult, type Recipe, type Shard, type SharedStore, type SourceProblem } from "../process/index.ts";
