@@ -81,12 +81,12 @@ function brotli(data, quality) {
     params: { [c.BROTLI_PARAM_MODE]: c.BROTLI_MODE_TEXT, [c.BROTLI_PARAM_QUALITY]: quality, [c.BROTLI_PARAM_SIZE_HINT]: data.length, [c.BROTLI_PARAM_LGWIN]: lgwin },
   });
 }
+// The published copy is only a shortcut: one that cannot be read counts as changed.
 function readIfThere(file) {
   try {
     return readFileSync(file);
-  } catch (error) {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
+  } catch {
+    return undefined;
   }
 }
 function siblings(job) {
@@ -105,7 +105,7 @@ function siblings(job) {
           reused++;
           continue;
         } catch (error) {
-          if (error.code !== "ENOENT") throw error; // none published (it was not smaller): compress
+          if (error.code !== "ENOENT") throw error; // none published: compress
         }
       }
       const packed = encoding === "br" ? brotli(data, f.brotliQuality) : zlib.gzipSync(data, { level: f.gzipLevel });

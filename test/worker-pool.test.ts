@@ -1,7 +1,8 @@
 // The worker threads that hash files and compress a site's text files never keep a
 // process alive once it has nothing left for them. (Their digests and errors are
-// tested through hashFile in files.test.ts, the siblings they write through the
-// site's .br and .gz files in render/site.test.ts.)
+// tested through hashFile in files.test.ts, the siblings they write in
+// render/precompress.test.ts and through the site's .br and .gz files in
+// render/site.test.ts.)
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";

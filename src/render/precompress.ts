@@ -24,7 +24,7 @@ const GZIP_LEVEL = 9;
  * hand-overs as in compression.
  */
 const FILES_PER_JOB = 32;
-/** Jobs handed over at a time: enough to keep every worker busy; after a failure, no more start. */
+/** Jobs handed over at a time: enough to keep every worker busy; after a failure, no more are handed over. */
 const JOBS_AT_ONCE = 8;
 
 export interface PrecompressResult {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 import { runRotunda } from "../support/cli.ts";
 import { makeEquirect } from "../support/pictures.ts";
@@ -38,7 +39,7 @@ test("a build without cameras or a cache loads neither the S3 client nor undici"
   await writeFile(hooks, HOOKS);
   const loaded = path.join(work, "loaded.txt");
   const result = await runRotunda(["build", "--input", gallery, "--output", path.join(work, "dist")], {
-    env: { NODE_OPTIONS: `--import=${hooks}`, ROTUNDA_TEST_LOADED: loaded },
+    env: { NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import="${pathToFileURL(hooks).href}"`].filter(Boolean).join(" "), ROTUNDA_TEST_LOADED: loaded },
   });
   assert.equal(result.code, 0, result.output);
   const urls = (await readFile(loaded, "utf8")).split("\n");

@@ -52,6 +52,22 @@ test("precompress: every text file gets siblings that decompress to it, except w
   }
   const files = await listed(dir);
   assert.ok(!files.some((f) => f.startsWith("tiny.json.") || f.startsWith("picture.jpg.")), "no sibling of tiny.json or of the picture");
+  // Brotli's settings (its output is deterministic): the best quality for a bundle, a quick one for a
+  // page, text mode and a window sized to the file; gzip at level 9.
+  const brotli = (data: Buffer, quality: number) =>
+    brotliCompressSync(data, {
+      params: {
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_QUALITY]: quality,
+        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+        [constants.BROTLI_PARAM_LGWIN]: Math.max(constants.BROTLI_MIN_WINDOW_BITS, Math.ceil(Math.log2(data.length + 16))),
+      },
+    });
+  const bundle = await readFile(path.join(dir, "assets/site-0123456789ab.css"));
+  assert.ok((await readFile(path.join(dir, "assets/site-0123456789ab.css.br"))).equals(brotli(bundle, 11)), "the bundle at brotli's best quality");
+  const first = await readFile(path.join(dir, "p0/index.html"));
+  assert.ok((await readFile(path.join(dir, "p0/index.html.br"))).equals(brotli(first, 6)), "a page at quality 6");
+  assert.ok((await readFile(path.join(dir, "p0/index.html.gz"))).equals(gzipSync(first, { level: 9 })), "gzip at level 9");
 });
 
 test("precompress: a file that has not changed takes the published site's siblings; a changed one is compressed again", async () => {
@@ -65,11 +81,14 @@ test("precompress: a file that has not changed takes the published site's siblin
   await writeFile(path.join(published, "same/index.html.br"), publishedBr);
   await writeFile(path.join(published, "same/index.html.gz"), publishedGz);
   await writeFile(path.join(published, "changed/index.html.br"), brotliCompressSync(Buffer.from(page("before"))));
-  // bare/ was published without siblings: they are made.
-  await site(staging, { "same/index.html": page("same"), "changed/index.html": page("after"), "bare/index.html": page("bare") });
+  // bare/ was published without siblings: they are made. Where odd/index.html should be
+  // published there is a folder: a published copy that cannot be read counts as changed.
+  await mkdir(path.join(published, "odd/index.html"), { recursive: true });
+  await site(staging, { "same/index.html": page("same"), "changed/index.html": page("after"), "bare/index.html": page("bare"), "odd/index.html": page("odd") });
 
   const result = await precompressFolder(staging, published);
-  assert.deepEqual(result, { files: 3, written: 6, reused: 2 });
+  assert.deepEqual(result, { files: 4, written: 8, reused: 2 });
+  assert.equal(gunzipSync(await readFile(path.join(staging, "odd/index.html.gz"))).toString(), page("odd"));
   assert.ok((await readFile(path.join(staging, "same/index.html.br"))).equals(publishedBr), "the published .br, byte for byte");
   assert.ok((await readFile(path.join(staging, "same/index.html.gz"))).equals(publishedGz), "the published .gz, byte for byte");
   assert.equal(brotliDecompressSync(await readFile(path.join(staging, "changed/index.html.br"))).toString(), page("after"));
