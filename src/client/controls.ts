@@ -90,7 +90,11 @@ export function decorateControls(context: ControlsContext): void {
   if (compass instanceof HTMLElement && context.northOffset !== undefined) {
     const north = context.northOffset;
     const name = () => `Compass: facing ${headingInWords(headingOf(context.view().yaw, north)!)}. Turn to face north`;
-    asButton(compass, name(), () => viewer.setYaw(yawForHeading(0, north), context.reducedMotion ? false : 1000));
+    asButton(compass, name(), () => {
+      // What is left of the reader's last turn (Pannellum's inertia) must not carry the view past north.
+      viewer.stopMovement();
+      viewer.setYaw(yawForHeading(0, north), context.reducedMotion ? false : 1000);
+    });
     // Each scene has a compass of its own (the comparison page shows one per ladder step): a replaced one stops listening.
     const follow = () => {
       if (!compass.isConnected) return document.removeEventListener(VIEW_EVENT, follow);

@@ -436,6 +436,26 @@ describe("controls every reader can reach", () => {
     await page.close();
   });
 
+  test("the compass turns the view to north and it stays there, even pressed while the view still glides from a turn", async () => {
+    // Reduced motion: the compass jumps instead of turning, and the glide left from the arrow key
+    // (Pannellum's inertia) would carry the view on past north.
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 }, reducedMotion: "reduce" });
+    await page.goto(server.url + "/summit/", { waitUntil: "domcontentloaded" });
+    await loaded(page);
+    const start = await view(page);
+    await page.locator("#viewer").focus();
+    await page.keyboard.down("ArrowRight");
+    await page.waitForFunction((y) => (window as unknown as ViewerWindow).rotundaViewer.getYaw() > y + 10, start.yaw);
+    await page.keyboard.up("ArrowRight");
+    await page.getByRole("button", { name: /^Compass: facing/ }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(1500);
+    // North is yaw −305.9 + 360 = 54.1 in this picture.
+    const yaw = (await view(page)).yaw;
+    assert.ok(Math.abs(yaw - 54.1) < 0.01, `the view faces north and stays there (yaw ${yaw})`);
+    await page.close();
+  });
+
   test("full screen is a toggle button that says whether it is on", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     await page.goto(server.url + "/summit/", { waitUntil: "domcontentloaded" });
