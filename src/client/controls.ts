@@ -5,6 +5,7 @@
 // Pannellum rebuilds its controls with every scene, so this runs after each.
 import { headingInWords, headingOf, yawForHeading } from "./heading.ts";
 import { SHORTCUTS, type Neighbours } from "./neighbours.ts";
+import { turnTo } from "./turn-to.ts";
 import { VIEW_EVENT } from "./view-events.ts";
 import { urlWithView, type ViewAngles } from "./view-link.ts";
 
@@ -90,11 +91,7 @@ export function decorateControls(context: ControlsContext): void {
   if (compass instanceof HTMLElement && context.northOffset !== undefined) {
     const north = context.northOffset;
     const name = () => `Compass: facing ${headingInWords(headingOf(context.view().yaw, north)!)}. Turn to face north`;
-    asButton(compass, name(), () => {
-      // What is left of the reader's last turn (Pannellum's inertia) must not carry the view past north.
-      viewer.stopMovement();
-      viewer.setYaw(yawForHeading(0, north), context.reducedMotion ? false : 1000);
-    });
+    asButton(compass, name(), () => turnTo(viewer, { yaw: yawForHeading(0, north) }, context.reducedMotion ? 0 : 1000));
     // Each scene has a compass of its own (the comparison page shows one per ladder step): a replaced one stops listening.
     const follow = () => {
       if (!compass.isConnected) return document.removeEventListener(VIEW_EVENT, follow);

@@ -12,6 +12,7 @@ import { measureDevice } from "./device.ts";
 import { neighbourForKey, type FocusPlace } from "./neighbours.ts";
 import { pannellumScene } from "./pannellum-scene.ts";
 import { tourHotSpots } from "./tour.ts";
+import { turnTo } from "./turn-to.ts";
 import { watchView } from "./view-events.ts";
 import type { ViewAngles } from "./view-link.ts";
 import { openingView, planViewer, sceneLabel, type PageData, type Scene, type ViewerPlan } from "./viewer-plan.ts";
@@ -132,7 +133,7 @@ export function startPanoramaPage(): PanoramaPage | undefined {
   if (!ladder) carryViewInLinks(data);
   show(plan.first, openingView(data, location.hash));
   if (!ladder) keepAddressInStep(view(), (to) => {
-    viewer?.lookAt(to.pitch, to.yaw, to.hfov, false);
+    if (viewer) turnTo(viewer, to, 0);
     watch.wake();
   });
 

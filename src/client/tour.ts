@@ -7,6 +7,7 @@
 // in a moment before going there (at once for a reader who prefers reduced
 // motion). carry-view.ts keeps its href carrying the view, and following it
 // puts the target's own address in the address bar.
+import { turnTo } from "./turn-to.ts";
 import type { PageData } from "./viewer-plan.ts";
 
 export type TourLink = NonNullable<PageData["links"]>[number];
@@ -42,7 +43,8 @@ function decorate(div: HTMLDivElement, link: TourLink, context: TourContext): vo
   // Pannellum would start a drag under it.
   for (const type of ["mousedown", "pointerdown", "touchstart"]) anchor.addEventListener(type, (e) => e.stopPropagation());
   anchor.addEventListener("focus", () => {
-    context.viewer()?.lookAt(link.pitch, link.yaw, undefined, context.reducedMotion ? false : TRANSITION_MS);
+    const viewer = context.viewer();
+    if (viewer) turnTo(viewer, { pitch: link.pitch, yaw: link.yaw }, context.reducedMotion ? 0 : TRANSITION_MS);
     context.moving();
   });
   anchor.addEventListener("click", (event) => {
@@ -51,7 +53,7 @@ function decorate(div: HTMLDivElement, link: TourLink, context: TourContext): vo
     event.preventDefault();
     const href = anchor.href; // the view as it was when the reader chose to go
     const hfov = Math.max(viewer.getHfov() * ZOOM, viewer.getHfovBounds()[0]);
-    viewer.lookAt(link.pitch, link.yaw, hfov, TRANSITION_MS, () => location.assign(href));
+    turnTo(viewer, { pitch: link.pitch, yaw: link.yaw, hfov }, TRANSITION_MS, () => location.assign(href));
     context.moving();
   });
 }

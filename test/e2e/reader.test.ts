@@ -74,6 +74,15 @@ const view = (page: Page) =>
     return { yaw: v.getYaw(), pitch: v.getPitch(), hfov: v.getHfov() };
   });
 
+/** Holds the right arrow key in the viewer until the view has turned 10°, and lets go: the view glides on a moment (Pannellum's inertia). */
+async function turnAndLetGo(page: Page): Promise<void> {
+  const start = await view(page);
+  await page.locator("#viewer").focus();
+  await page.keyboard.down("ArrowRight");
+  await page.waitForFunction((y) => (window as unknown as ViewerWindow).rotundaViewer.getYaw() > y + 10, start.yaw);
+  await page.keyboard.up("ArrowRight");
+}
+
 describe("a panorama visible at once and sharp soon", () => {
   test("the page paints the initial view from its own HTML before the viewer's script has run", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
@@ -288,6 +297,18 @@ describe("deep links and the view-changed event", () => {
     await page.close();
   });
 
+  test("an address edited while the view still glides from a turn ends the glide: the view stays where the address says", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    await page.goto(server.url + "/summit/", { waitUntil: "domcontentloaded" });
+    await loaded(page);
+    await turnAndLetGo(page);
+    await page.evaluate(() => (location.hash = "#view=90,10,60"));
+    await page.waitForTimeout(1500);
+    const v = await view(page);
+    assert.ok(Math.abs(v.yaw - 90) < 0.01 && Math.abs(v.pitch - 10) < 0.01 && Math.abs(v.hfov - 60) < 0.01, `the view the address asks for (${JSON.stringify(v)})`);
+    await page.close();
+  });
+
   test("copy link to this view copies the page's address with the view on screen", async () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
@@ -442,11 +463,7 @@ describe("controls every reader can reach", () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 }, reducedMotion: "reduce" });
     await page.goto(server.url + "/summit/", { waitUntil: "domcontentloaded" });
     await loaded(page);
-    const start = await view(page);
-    await page.locator("#viewer").focus();
-    await page.keyboard.down("ArrowRight");
-    await page.waitForFunction((y) => (window as unknown as ViewerWindow).rotundaViewer.getYaw() > y + 10, start.yaw);
-    await page.keyboard.up("ArrowRight");
+    await turnAndLetGo(page);
     await page.getByRole("button", { name: /^Compass: facing/ }).focus();
     await page.keyboard.press("Enter");
     await page.waitForTimeout(1500);
