@@ -30,13 +30,13 @@ export interface SiblingsFile {
    * siblings are copied instead of compressing again (where it has them).
    */
   published?: string;
-  /** Brotli's quality (its window is sized to the file); gzip's level. */
-  brotliQuality: number;
-  gzipLevel: number;
 }
 
 export interface SiblingsJob {
   files: SiblingsFile[];
+  /** Brotli's quality (its window is sized to each file); gzip's level. */
+  brotliQuality: number;
+  gzipLevel: number;
 }
 
 export interface SiblingsResult {
@@ -108,7 +108,7 @@ function siblings(job) {
           if (error.code !== "ENOENT") throw error; // none published: compress
         }
       }
-      const packed = encoding === "br" ? brotli(data, f.brotliQuality) : zlib.gzipSync(data, { level: f.gzipLevel });
+      const packed = encoding === "br" ? brotli(data, job.brotliQuality) : zlib.gzipSync(data, { level: job.gzipLevel });
       if (packed.length >= data.length) continue;
       writeFileSync(sibling, packed);
       written++;

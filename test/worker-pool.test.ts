@@ -25,7 +25,7 @@ test("worker pool: a job that cannot be sent is refused, and its worker does not
       script,
       `import { writeSiblingsOnWorker } from ${JSON.stringify(POOL)};
       try {
-        await writeSiblingsOnWorker({ files: [{ file: "page.html", brotliQuality: 6, gzipLevel: () => 9 }] });
+        await writeSiblingsOnWorker({ files: [{ file: "page.html" }], brotliQuality: 6, gzipLevel: () => 9 });
         console.log("sent");
       } catch (error) {
         console.log("refused:", error.name);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { constants } from "node:zlib";
 import { walkTree } from "../files.ts";
 import { eachLimit } from "../limit.ts";
-import { writeSiblingsOnWorker, type SiblingsFile } from "../worker-pool.ts";
+import { writeSiblingsOnWorker, type SiblingsFile, type SiblingsJob } from "../worker-pool.ts";
 import { ASSETS_DIR } from "./assets.ts";
 
 export const COMPRESSIBLE = /\.(html|css|js|mjs|json|xml|svg)$/i;
@@ -44,19 +44,15 @@ export interface PrecompressResult {
 export async function precompressFolder(dir: string, published?: string): Promise<PrecompressResult> {
   const files = (await walkTree(dir)).filter((e) => e.kind === "file" && COMPRESSIBLE.test(e.name)).map((e) => e.relPath);
   const result: PrecompressResult = { files: files.length, written: 0, reused: 0 };
-  const sibling = (rel: string, brotliQuality: number): SiblingsFile => ({
-    file: path.join(dir, rel),
-    ...(published ? { published: path.join(published, rel) } : {}),
-    brotliQuality,
-    gzipLevel: GZIP_LEVEL,
-  });
+  const sibling = (rel: string): SiblingsFile => ({ file: path.join(dir, rel), ...(published ? { published: path.join(published, rel) } : {}) });
+  const job = (list: string[], brotliQuality: number): SiblingsJob => ({ files: list.map(sibling), brotliQuality, gzipLevel: GZIP_LEVEL });
   // A bundle at brotli's best quality is a job of its own, so the bundles spread over the workers.
   const bundles = files.filter((rel) => rel.startsWith(`${ASSETS_DIR}/`));
   const pages = files.filter((rel) => !rel.startsWith(`${ASSETS_DIR}/`));
-  const jobs = bundles.map((rel) => [sibling(rel, constants.BROTLI_MAX_QUALITY)]);
-  for (let i = 0; i < pages.length; i += FILES_PER_JOB) jobs.push(pages.slice(i, i + FILES_PER_JOB).map((rel) => sibling(rel, PAGE_QUALITY)));
-  await eachLimit(jobs, JOBS_AT_ONCE, async (job) => {
-    const done = await writeSiblingsOnWorker({ files: job });
+  const jobs = bundles.map((rel) => job([rel], constants.BROTLI_MAX_QUALITY));
+  for (let i = 0; i < pages.length; i += FILES_PER_JOB) jobs.push(job(pages.slice(i, i + FILES_PER_JOB), PAGE_QUALITY));
+  await eachLimit(jobs, JOBS_AT_ONCE, async (next) => {
+    const done = await writeSiblingsOnWorker(next);
     result.written += done.written;
     result.reused += done.reused;
   });
