@@ -1,36 +1,35 @@
-// Inlined in a panorama page right after its viewer frame and data, so it runs
-// before the viewer's script has even been requested: it works out which tiles
-// the first view needs for this frame and screen (the same decisions the viewer
-// makes, viewer-plan.ts) and starts fetching them, so they arrive alongside the
-// script instead of after it. The viewer takes them from window.rotundaPrefetch.
-// The fetches start once the frame with the page's first paint has been
-// produced, so they never compete with what that paint needs.
+// Inlined in a panorama page right after its viewer frame and data: once the
+// page's first paint is on the screen it works out which tiles the first view
+// needs for this frame and screen (the same decisions the viewer makes,
+// viewer-plan.ts) and starts fetching them. The viewer's script waits for the
+// same moment and asks for it later, so the fetches start just before the
+// viewer's start-up and arrive while it runs; the viewer takes them from
+// window.rotundaPrefetch. Until then the script does nothing: reading the
+// frame's size before the first paint would force a layout, and a long script
+// here makes the parser yield, splitting the page's first paint in two frames.
 import { fetchBlob } from "./fetch-tile.ts";
+import { afterFirstPaint } from "./first-paint.ts";
 import { firstTiles, type PageData } from "./viewer-plan.ts";
 
 function boot(): void {
   const dataElement = document.getElementById("rotunda-viewer-data");
   const frame = document.getElementById("viewer");
   if (!dataElement || !frame || typeof WebGLRenderingContext === "undefined" || typeof fetch !== "function") return;
-  let data: PageData;
-  try {
-    data = JSON.parse(dataElement.textContent ?? "") as PageData;
-  } catch {
-    return; // the viewer reports it
-  }
-  const urls = firstTiles(data, location.hash, { width: frame.clientWidth, height: frame.clientHeight }, window.devicePixelRatio);
   const prefetch = new Map<string, Promise<Blob>>();
   window.rotundaPrefetch = prefetch;
-  const fetchAll = () => {
-    for (const url of urls) {
+  afterFirstPaint(() => {
+    let data: PageData;
+    try {
+      data = JSON.parse(dataElement.textContent ?? "") as PageData;
+    } catch {
+      return; // the viewer reports it
+    }
+    for (const url of firstTiles(data, location.hash, { width: frame.clientWidth, height: frame.clientHeight }, window.devicePixelRatio)) {
       const blob = fetchBlob(url);
       blob.catch(() => {}); // the viewer fetches it again, or leaves a missing tile out
       prefetch.set(url, blob);
     }
-  };
-  // A page opened in a background tab paints nothing (and runs no animation frames) until shown.
-  if (document.hidden) setTimeout(fetchAll, 0);
-  else requestAnimationFrame(() => setTimeout(fetchAll, 0));
+  });
 }
 
 boot();

@@ -1,0 +1,33 @@
+// The moment a panorama page's first paint is on the screen: the viewer starts
+// then, and the boot script fetches the first view's tiles then. Starting WebGL
+// is one long task (long on a slow device, and it holds up the GPU process), and
+// the placeholder and text must not wait for it; the tiles' requests start with
+// it, so they arrive while it runs.
+
+/** How long to wait at most for the browser to report the first paint. */
+const PAINT_WAIT_MS = 1000;
+
+/**
+ * Runs `run` in a task of its own once the browser reports the first
+ * contentful paint. Where it reports none (no paint timing, or a page in a
+ * background tab, which paints nothing) `run` waits for a frame, or a second
+ * at most. Calls made in the same page run in the order they were made.
+ */
+export function afterFirstPaint(run: () => void): void {
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    setTimeout(run, 0);
+  };
+  setTimeout(start, PAINT_WAIT_MS);
+  try {
+    new PerformanceObserver((list, observer) => {
+      if (!list.getEntriesByName("first-contentful-paint").length) return;
+      observer.disconnect();
+      start();
+    }).observe({ type: "paint", buffered: true });
+  } catch {
+    requestAnimationFrame(start); // no paint timing here
+  }
+}
