@@ -86,6 +86,30 @@ test("a panorama page keeps one WebGL context, the viewer's: the one that measur
   await page.close();
 });
 
+test("nothing clips a viewer's canvas to rounded corners, on a panorama page or in a page's figure: that clip is drawn again with every frame", async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  // The elements from the canvas up that clip what they hold to a rounded shape.
+  const roundedClips = (canvas: HTMLCanvasElement) => {
+    const found: string[] = [];
+    for (let e: HTMLElement | null = canvas; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      const rounded = [s.borderTopLeftRadius, s.borderTopRightRadius, s.borderBottomLeftRadius, s.borderBottomRightRadius].some((r) => parseFloat(r) > 0);
+      const clips = s.overflow !== "visible" || s.clipPath !== "none" || e === canvas;
+      if (rounded && clips) found.push(`${e.tagName.toLowerCase()}.${e.className}`);
+    }
+    return found;
+  };
+  await page.goto(server.url + "/summit/");
+  await page.waitForFunction(() => document.documentElement.dataset.viewer === "loaded", null, { timeout: 60_000 });
+  assert.deepEqual(await page.locator("#viewer canvas").evaluate(roundedClips), [], "the panorama page");
+  await page.goto(server.url + "/about/");
+  await page.locator("[data-rotunda-panorama]").first().scrollIntoViewIfNeeded();
+  const figureCanvas = page.locator(".rotunda-panorama--live canvas").first();
+  await figureCanvas.waitFor({ timeout: 60_000 });
+  assert.deepEqual(await figureCanvas.evaluate(roundedClips), [], "the figure once its viewer draws");
+  await page.close();
+});
+
 test("the viewer starts where GPano says: initial view and north offset from the manifest", async () => {
   const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
   await page.goto(server.url + "/summit-looking-back/");
