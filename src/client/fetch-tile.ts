@@ -1,6 +1,6 @@
 // Tiles as the viewer takes them: fetched as bytes (the boot script starts the
-// first view's before the viewer's script has arrived), decoded off the main
-// thread by createImageBitmap.
+// first view's just before the viewer starts), decoded off the main thread by
+// createImageBitmap.
 
 /** The tiles the boot script has started fetching, by URL; the viewer takes each once. */
 export type Prefetched = Map<string, Promise<Blob>>;

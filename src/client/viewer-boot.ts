@@ -4,9 +4,9 @@
 // viewer-plan.ts) and starts fetching them. The viewer's script waits for the
 // same moment and asks for it later, so the fetches start just before the
 // viewer's start-up and arrive while it runs; the viewer takes them from
-// window.rotundaPrefetch. Until then the script does nothing: reading the
-// frame's size before the first paint would force a layout, and a long script
-// here makes the parser yield, splitting the page's first paint in two frames.
+// window.rotundaPrefetch. Until then it reads nothing of the page: reading the
+// frame's size while the page is parsed forces a layout, and a long script here
+// makes the parser yield, splitting the page's first paint in two frames.
 import { fetchBlob } from "./fetch-tile.ts";
 import { afterFirstPaint } from "./first-paint.ts";
 import { firstTiles, type PageData } from "./viewer-plan.ts";

@@ -1,10 +1,11 @@
 // What a reader gets, in a real browser (headless Chromium, WebGL through
 // SwiftShader): the page paints the panorama before any script runs, the first
 // view's tiles are on their way once that paint is on the screen, before the
-// viewer's script has run, a 2× screen
-// fetches no finer level than it resolves, the page works without JavaScript and
-// without WebGL; deep links, the view-changed event, and controls that every
-// reader can reach and use. No assertion here depends on how long anything takes.
+// viewer's script has run, a 2× screen fetches no finer level than it resolves,
+// the page works without JavaScript and without WebGL; deep links, the
+// view-changed event, and controls that every reader can reach and use. No
+// assertion here depends on how long anything takes, beyond the page reporting
+// its first paint within the three seconds it waits for it at most.
 import assert from "node:assert/strict";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
